@@ -1,0 +1,154 @@
+//! The values tree: what values files, `--set` flags and chart defaults parse into.
+//!
+//! Helm keeps values as `map[string]interface{}` decoded from JSON, so every number is a
+//! float64 and `1000000` prints as `1e+06` in templates. We keep integers exact instead
+//! (see README "Differences from Helm"), which is why [`Value`] has separate `Int` and
+//! `Float` variants. Maps keep insertion order ([`indexmap`]) so that error messages and
+//! `qspgb values` can follow the input; everything that Helm iterates in sorted order
+//! (template `range`, `toYaml`) sorts explicitly.
+
+use indexmap::IndexMap;
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+
+/// A map of values, in insertion order.
+pub type Map = IndexMap<String, Value>;
+
+/// One node of a values tree.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Value {
+    /// YAML `null` / `~` / empty; in Helm a null deletes the default it overrides.
+    #[default]
+    Null,
+    /// `true` / `false` (and YAML 1.1 spellings such as `yes` or `off` in files).
+    Bool(bool),
+    /// A whole number that fits in 64 bits.
+    Int(i64),
+    /// Any other number.
+    Float(f64),
+    /// A string.
+    String(String),
+    /// A sequence.
+    List(Vec<Value>),
+    /// A mapping with string keys.
+    Map(Map),
+}
+
+impl Value {
+    /// The map inside, if this is a map.
+    pub fn as_map(&self) -> Option<&Map> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The map inside, mutably, if this is a map.
+    pub fn as_map_mut(&mut self) -> Option<&mut Map> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The string inside, if this is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a map (Helm calls maps "tables").
+    pub fn is_map(&self) -> bool {
+        matches!(self, Value::Map(_))
+    }
+
+    /// A short name of the type, for error messages ("map", "list", "string", ...).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::String(_) => "string",
+            Value::List(_) => "list",
+            Value::Map(_) => "map",
+        }
+    }
+
+    /// Follows a dotted path (`a.b.c`) through nested maps, like Helm's `Values.PathValue`.
+    ///
+    /// ```
+    /// # use qspgb::value::{Value, Map};
+    /// let mut inner = Map::new();
+    /// inner.insert("enabled".into(), Value::Bool(true));
+    /// let mut root = Map::new();
+    /// root.insert("pgbouncerPharia".into(), Value::Map(inner));
+    /// let root = Value::Map(root);
+    /// assert_eq!(root.path("pgbouncerPharia.enabled"), Some(&Value::Bool(true)));
+    /// assert_eq!(root.path("pgbouncerPharia.missing"), None);
+    /// ```
+    pub fn path(&self, dotted: &str) -> Option<&Value> {
+        let mut here = self;
+        for key in dotted.split('.') {
+            here = here.as_map()?.get(key)?;
+        }
+        Some(here)
+    }
+}
+
+impl From<Map> for Value {
+    fn from(m: Map) -> Self {
+        Value::Map(m)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::String(s.to_string())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::String(s)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(i: i64) -> Self {
+        Value::Int(i)
+    }
+}
+
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Null => serializer.serialize_unit(),
+            Value::Bool(b) => serializer.serialize_bool(*b),
+            Value::Int(i) => serializer.serialize_i64(*i),
+            Value::Float(f) => serializer.serialize_f64(*f),
+            Value::String(s) => serializer.serialize_str(s),
+            Value::List(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Value::Map(map) => {
+                let mut out = serializer.serialize_map(Some(map.len()))?;
+                for (k, v) in map {
+                    out.serialize_entry(k, v)?;
+                }
+                out.end()
+            }
+        }
+    }
+}

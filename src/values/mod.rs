@@ -1,0 +1,3 @@
+//! Values: loading, Helm's merge rules, and the `--set` family of flags.
+
+pub mod strvals;
