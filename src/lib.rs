@@ -1,6 +1,20 @@
-//! qspgb: renders and operates the qs-pgbouncer deployment (two PgBouncer poolers in front of
-//! CloudNativePG clusters), Helm-compatible and deterministic.
+//! qspgb renders and operates the qs-pgbouncer deployment: two PgBouncer poolers (Pharia
+//! and Temporal) in front of CloudNativePG clusters. `qspgb render` prints what
+//! `helm template` would print for the Helm chart it replaces, deterministically.
+//!
+//! Modules, one concept each:
+//! - [`cli`]: command-line flags, parsed into validated settings, and the commands.
+//! - [`chart`]: loading the embedded chart or a chart directory.
+//! - [`values`]: value files, `--set` parsing, Helm's merge rules, enabled dependencies.
+//! - [`render`]: templates (Jinja, with Helm's functions) and `helm template`'s output.
+//! - [`release`]: the whole render pipeline in memory, for the CLI, tests and benchmarks.
+//! - [`yaml`]: the only module that knows YAML.
+//! - [`value`]: the values tree.
 
+pub mod chart;
+pub mod cli;
+pub mod release;
+pub mod render;
 pub mod value;
 pub mod values;
 pub mod yaml;

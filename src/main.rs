@@ -1,3 +1,5 @@
+//! The `qspgb` binary; everything lives in the library so tests use the same code.
+
 fn main() {
-    println!("Hello, world!");
+    std::process::exit(qspgb::cli::main());
 }

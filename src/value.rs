@@ -152,3 +152,10 @@ impl Serialize for Value {
         }
     }
 }
+
+impl Value {
+    /// Whether this is `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+}

@@ -1,3 +1,246 @@
-//! Values: loading, Helm's merge rules, and the `--set` family of flags.
+//! Values: user input (`-f` files and the `--set` family), Helm's merge rules, and which
+//! dependencies are enabled.
 
+pub mod merge;
 pub mod strvals;
+
+use anyhow::{Context, Result, bail};
+
+use crate::chart::{Chart, Dependency};
+use crate::value::{Map, Value};
+use crate::yaml;
+use merge::{Warning, coalesce, merge_user_values};
+
+/// The value flags of one command line, each kind in the order given.
+///
+/// Helm applies them by kind, not by position: all files, then `--set-json`, `--set`,
+/// `--set-string`, `--set-file`, `--set-literal`.
+#[derive(Debug, Clone, Default)]
+pub struct ValueInputs {
+    /// `-f/--values`: paths, `-` for standard input.
+    pub files: Vec<String>,
+    /// `--set-json key=<json>`.
+    pub set_json: Vec<String>,
+    /// `--set key=value` (typed).
+    pub set: Vec<String>,
+    /// `--set-string key=value`.
+    pub set_string: Vec<String>,
+    /// `--set-file key=path`.
+    pub set_file: Vec<String>,
+    /// `--set-literal key=value`.
+    pub set_literal: Vec<String>,
+}
+
+/// Reads a file named on the command line (`-` is standard input); the CLI provides it.
+pub type ReadInput<'a> = dyn FnMut(&str) -> Result<String> + 'a;
+
+/// Builds the user-supplied values from files and flags, in Helm's precedence order.
+///
+/// `read` does the I/O, so this stays testable; errors name the file or flag at fault.
+pub fn user_values(inputs: &ValueInputs, read: &mut ReadInput) -> Result<Map> {
+    let mut values = Map::new();
+    for path in &inputs.files {
+        let origin = if path == "-" {
+            "<stdin>"
+        } else {
+            path.as_str()
+        };
+        let text = read(path).with_context(|| format!("reading values file {origin}"))?;
+        match yaml::parse_values(&text, origin)? {
+            Value::Map(m) => merge_user_values(&mut values, m),
+            other => bail!(
+                "{origin}: expected a map of values, found a {}",
+                other.type_name()
+            ),
+        }
+    }
+    for expr in &inputs.set_json {
+        strvals::parse_set_json(expr, &mut values)
+            .with_context(|| format!("--set-json {expr:?}"))?;
+    }
+    for expr in &inputs.set {
+        strvals::parse_set(expr, &mut values).with_context(|| format!("--set {expr:?}"))?;
+    }
+    for expr in &inputs.set_string {
+        strvals::parse_set_string(expr, &mut values)
+            .with_context(|| format!("--set-string {expr:?}"))?;
+    }
+    for expr in &inputs.set_file {
+        let mut read_file = |path: &str| read(path).map_err(|e| format!("{e:#}"));
+        strvals::parse_set_file(expr, &mut values, &mut read_file)
+            .with_context(|| format!("--set-file {expr:?}"))?;
+    }
+    for expr in &inputs.set_literal {
+        strvals::parse_set_literal(expr, &mut values)
+            .with_context(|| format!("--set-literal {expr:?}"))?;
+    }
+    Ok(values)
+}
+
+/// The values a render sees, and which dependencies take part.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// The parent chart's `.Values`; each enabled dependency's are under its name.
+    pub values: Map,
+    /// Names (aliases) of the enabled dependencies, in Chart.yaml order.
+    pub enabled: Vec<String>,
+    /// Merge and condition warnings, for stderr.
+    pub warnings: Vec<Warning>,
+}
+
+/// Applies chart defaults, tags and conditions to user values, as `helm template` does.
+pub fn resolve(chart: &Chart, user: Map) -> Resolved {
+    let mut warnings = Vec::new();
+    // Conditions are read from the values with *every* dependency's defaults merged in,
+    // so a dependency's own `enabled: false` default counts.
+    let everything = coalesce(chart, user.clone(), &mut Vec::new());
+    let enabled: Vec<String> = chart
+        .dependencies
+        .iter()
+        .filter(|dep| is_enabled(dep, &everything, &mut warnings))
+        .map(|dep| dep.name.clone())
+        .collect();
+    let mut active = chart.clone();
+    active.dependencies.retain(|d| enabled.contains(&d.name));
+    let values = coalesce(&active, user, &mut warnings);
+    Resolved {
+        values,
+        enabled,
+        warnings,
+    }
+}
+
+/// Helm's rules: tags first (any true tag enables, only false tags disable), then the
+/// first condition path that holds a bool overrides them. Missing paths have no effect.
+fn is_enabled(dep: &Dependency, values: &Map, warnings: &mut Vec<Warning>) -> bool {
+    let mut enabled = true;
+    if let Some(Value::Map(tags)) = values.get("tags") {
+        let (mut any_true, mut any_false) = (false, false);
+        for tag in &dep.tags {
+            match tags.get(tag) {
+                Some(Value::Bool(true)) => any_true = true,
+                Some(Value::Bool(false)) => any_false = true,
+                Some(other) => warnings.push(Warning(format!(
+                    "tag {tag:?} of dependency {} is a {}, not a bool; ignored",
+                    dep.name,
+                    other.type_name()
+                ))),
+                None => {}
+            }
+        }
+        enabled = any_true || !any_false;
+    }
+    let root = Value::Map(values.clone());
+    for path in dep.condition.iter().flat_map(|c| c.split(',')) {
+        let path = path.trim();
+        if path.is_empty() {
+            continue;
+        }
+        match root.path(path) {
+            Some(Value::Bool(b)) => return *b,
+            Some(other) => warnings.push(Warning(format!(
+                "condition {path:?} of dependency {} is a {}, not a bool; ignored",
+                dep.name,
+                other.type_name()
+            ))),
+            None => {}
+        }
+    }
+    enabled
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::{Chart, ChartFiles};
+
+    fn chart() -> Chart {
+        let files = ChartFiles::from_files(
+            "test",
+            [
+                (
+                    "chart/Chart.yaml".to_string(),
+                    "name: p\nversion: 1.0.0\ndependencies:\n- name: d\n  version: 1.0.0\n  alias: a\n  condition: a.enabled,global.a\n  tags: [front]\n- name: d\n  version: 1.0.0\n  alias: b\n  condition: b.enabled\n".to_string(),
+                ),
+                ("chart/charts/d/Chart.yaml".to_string(), "name: d\nversion: 1.0.0\n".to_string()),
+                ("values/d.yaml".to_string(), "enabled: true\nreplicas: 1\n".to_string()),
+                ("values/values.yaml".to_string(), "b:\n  replicas: 2\n".to_string()),
+            ],
+        );
+        Chart::load(&files).unwrap()
+    }
+
+    fn user(yaml_text: &str) -> Map {
+        match yaml::parse_values(yaml_text, "test").unwrap() {
+            Value::Map(m) => m,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn conditions_and_tags() {
+        let c = chart();
+        assert_eq!(resolve(&c, Map::new()).enabled, vec!["a", "b"]);
+        assert_eq!(resolve(&c, user("b: {enabled: false}")).enabled, vec!["a"]);
+        assert_eq!(resolve(&c, user("tags: {front: false}")).enabled, vec!["b"]);
+        // A bool condition beats the tag.
+        assert_eq!(
+            resolve(&c, user("tags: {front: false}\na: {enabled: true}")).enabled,
+            vec!["a", "b"]
+        );
+        let r = resolve(&c, user("b: {enabled: maybe}"));
+        assert_eq!(r.enabled, vec!["a", "b"], "a non-bool condition is ignored");
+        assert_eq!(r.warnings.len(), 1);
+    }
+
+    #[test]
+    fn disabled_dependencies_keep_their_user_values_only() {
+        let r = resolve(&chart(), user("b: {enabled: false, x: 1}"));
+        let b = r.values["b"].as_map().unwrap();
+        assert!(
+            b.get("global").is_none(),
+            "not coalesced with the dependency"
+        );
+        assert_eq!(b["replicas"], Value::Int(2), "parent defaults still apply");
+        let a = r.values["a"].as_map().unwrap();
+        assert_eq!(a["replicas"], Value::Int(1));
+    }
+
+    #[test]
+    fn precedence_of_files_and_flags() {
+        let inputs = ValueInputs {
+            files: vec!["one".into(), "two".into()],
+            set_json: vec!["j={\"k\":1}".into()],
+            set: vec!["s=1,j.k=2".into()],
+            set_string: vec!["s=1".into()],
+            set_file: vec!["f=one".into()],
+            set_literal: vec!["lit=a,b".into()],
+        };
+        let mut read = |path: &str| -> Result<String> {
+            Ok(match path {
+                "one" => "a: 1\nb: {c: 1}\n".to_string(),
+                "two" => "a: 2\nb: {d: 2}\n".to_string(),
+                other => bail!("no file {other}"),
+            })
+        };
+        let v = user_values(&inputs, &mut read).unwrap();
+        assert_eq!(v["a"], Value::Int(2));
+        assert_eq!(v["b"], Value::Map(user("c: 1\nd: 2")));
+        assert_eq!(v["j"], Value::Map(user("k: 2")));
+        assert_eq!(v["s"], Value::from("1"));
+        assert_eq!(v["f"], Value::from("a: 1\nb: {c: 1}\n"));
+        assert_eq!(v["lit"], Value::from("a,b"));
+    }
+
+    #[test]
+    fn a_missing_file_is_named() {
+        let inputs = ValueInputs {
+            files: vec!["nope.yaml".into()],
+            ..Default::default()
+        };
+        let mut read =
+            |path: &str| -> Result<String> { bail!("{path}: No such file or directory") };
+        let err = format!("{:#}", user_values(&inputs, &mut read).unwrap_err());
+        assert!(err.contains("nope.yaml"), "{err}");
+    }
+}

@@ -5,3 +5,7 @@ use crate::value::Value;
 pub fn to_yaml(_v: &Value) -> String {
     unimplemented!()
 }
+/// stub
+pub fn go_format_float(f: f64) -> String {
+    f.to_string()
+}

@@ -38,15 +38,20 @@ fn from_serde(v: serde_yaml::Value) -> Result<Value, String> {
             }
         }
         serde_yaml::Value::String(s) => Value::String(s),
-        serde_yaml::Value::Sequence(items) => {
-            Value::List(items.into_iter().map(from_serde).collect::<Result<_, _>>()?)
-        }
+        serde_yaml::Value::Sequence(items) => Value::List(
+            items
+                .into_iter()
+                .map(from_serde)
+                .collect::<Result<_, _>>()?,
+        ),
         serde_yaml::Value::Mapping(m) => {
             let mut out = Map::new();
             for (k, v) in m {
                 let key = match k {
                     serde_yaml::Value::String(s) => s,
-                    other => return Err(format!("JSON object keys must be strings, found {other:?}")),
+                    other => {
+                        return Err(format!("JSON object keys must be strings, found {other:?}"));
+                    }
                 };
                 out.insert(key, from_serde(v)?);
             }

@@ -1,0 +1,381 @@
+//! Loading a chart: the embedded one, or a directory with the same layout.
+//!
+//! Layout (relative to the chart root; the repository root is itself a chart):
+//!
+//! ```text
+//! chart/Chart.yaml                  the parent chart: name, version, dependencies
+//! chart/charts/<dep>/Chart.yaml     each dependency's metadata (name, version, appVersion)
+//! values/values.yaml                the parent's defaults
+//! values/<dep>.yaml                 each dependency's defaults
+//! templates/*                       the parent's templates
+//! templates/<dep>/*                 each dependency's templates (rendered once per alias)
+//! ```
+//!
+//! Template files whose name starts with `_` are partials: available to `import`/`include`,
+//! never rendered on their own, as in Helm.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow, bail};
+
+use crate::value::{Map, Value};
+use crate::values::merge::ValuesNode;
+use crate::yaml;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_chart.rs"));
+}
+
+/// The files of a chart, by path relative to the chart root (`chart/Chart.yaml`, ...).
+#[derive(Debug, Clone, Default)]
+pub struct ChartFiles {
+    files: BTreeMap<String, String>,
+    /// Where the files came from, for error messages ("embedded chart" or a directory).
+    origin: String,
+}
+
+impl ChartFiles {
+    /// The chart compiled into this binary.
+    pub fn embedded() -> Self {
+        ChartFiles {
+            files: embedded::FILES
+                .iter()
+                .map(|(path, text)| (path.to_string(), text.to_string()))
+                .collect(),
+            origin: "embedded chart".into(),
+        }
+    }
+
+    /// Reads `chart/`, `templates/` and `values/` below `root`.
+    pub fn from_dir(root: &Path) -> Result<Self> {
+        if !root.join("chart").join("Chart.yaml").is_file() {
+            bail!(
+                "{}: not a chart directory (expected chart/Chart.yaml, templates/ and values/ below it)",
+                root.display()
+            );
+        }
+        let mut files = BTreeMap::new();
+        for top in ["chart", "templates", "values"] {
+            read_tree(root, &root.join(top), &mut files)?;
+        }
+        Ok(ChartFiles {
+            files,
+            origin: root.display().to_string(),
+        })
+    }
+
+    /// Builds a chart from explicit files (tests and tools).
+    pub fn from_files(origin: &str, files: impl IntoIterator<Item = (String, String)>) -> Self {
+        ChartFiles {
+            files: files.into_iter().collect(),
+            origin: origin.into(),
+        }
+    }
+
+    /// The text of one file, if present.
+    pub fn get(&self, path: &str) -> Option<&str> {
+        self.files.get(path).map(String::as_str)
+    }
+
+    /// Where these files came from.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// Files directly inside `dir` (not in subfolders), sorted by name.
+    fn files_in(&self, dir: &str) -> Vec<(&str, &str)> {
+        let prefix = format!("{dir}/");
+        self.files
+            .iter()
+            .filter_map(|(path, text)| {
+                let name = path.strip_prefix(&prefix)?;
+                (!name.contains('/')).then_some((name, text.as_str()))
+            })
+            .collect()
+    }
+}
+
+fn read_tree(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) -> Result<()> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("reading directory {}", dir.display()))?;
+    for entry in entries {
+        let path = entry
+            .with_context(|| format!("reading directory {}", dir.display()))?
+            .path();
+        if path.is_dir() {
+            read_tree(root, &path, out)?;
+            continue;
+        }
+        let rel = path
+            .strip_prefix(root)
+            .expect("walked below root")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "reading {} (chart files must be UTF-8 text)",
+                path.display()
+            )
+        })?;
+        out.insert(rel, text);
+    }
+    Ok(())
+}
+
+/// A chart's `Chart.yaml`, the fields qspgb uses.
+#[derive(Debug, Clone)]
+pub struct ChartMeta {
+    /// `name`; for an aliased dependency, the alias.
+    pub name: String,
+    /// `version` (semver).
+    pub version: String,
+    /// `appVersion`, if any.
+    pub app_version: Option<String>,
+    /// `description`, if any.
+    pub description: Option<String>,
+    /// `type` (application or library), if any.
+    pub chart_type: Option<String>,
+    /// `kubeVersion` constraint, if any (informational: `helm template` does not check it).
+    pub kube_version: Option<String>,
+}
+
+impl ChartMeta {
+    /// The `.Chart` object templates see, with Helm's field names.
+    pub fn to_template_value(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("Name".into(), self.name.clone().into());
+        m.insert("Version".into(), self.version.clone().into());
+        let opt = |v: &Option<String>| v.clone().map(Value::String).unwrap_or_default();
+        m.insert("AppVersion".into(), opt(&self.app_version));
+        m.insert("Description".into(), opt(&self.description));
+        m.insert("Type".into(), opt(&self.chart_type));
+        m.insert("KubeVersion".into(), opt(&self.kube_version));
+        Value::Map(m)
+    }
+}
+
+/// A `dependencies:` entry of Chart.yaml, resolved to its chart.
+#[derive(Debug, Clone)]
+pub struct Dependency {
+    /// The name the parent uses for it: the alias if set, else the chart name.
+    pub name: String,
+    /// `condition`: comma-separated value paths; the first that holds a bool decides.
+    pub condition: Option<String>,
+    /// `tags`: enabled if any listed tag under `tags:` is true.
+    pub tags: Vec<String>,
+    /// The dependency's chart, renamed to the alias.
+    pub chart: Chart,
+}
+
+/// A template file of a chart.
+#[derive(Debug, Clone)]
+pub struct TemplateFile {
+    /// File name inside the chart's templates folder, e.g. `deployment.yaml`.
+    pub name: String,
+    /// Jinja source.
+    pub source: String,
+}
+
+impl TemplateFile {
+    /// Partials (`_helpers.tpl`) are imported by other templates, never rendered alone.
+    pub fn is_partial(&self) -> bool {
+        self.name.starts_with('_')
+    }
+}
+
+/// A loaded chart: metadata, defaults, templates and dependencies.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    /// Chart.yaml.
+    pub meta: ChartMeta,
+    /// Default values.
+    pub defaults: Map,
+    /// Templates, sorted by name.
+    pub templates: Vec<TemplateFile>,
+    /// Dependencies in Chart.yaml order.
+    pub dependencies: Vec<Dependency>,
+}
+
+impl ValuesNode for Chart {
+    fn name(&self) -> &str {
+        &self.meta.name
+    }
+    fn defaults(&self) -> &Map {
+        &self.defaults
+    }
+    fn children(&self) -> Vec<&dyn ValuesNode> {
+        self.dependencies
+            .iter()
+            .map(|d| &d.chart as &dyn ValuesNode)
+            .collect()
+    }
+}
+
+impl Chart {
+    /// Loads the parent chart and its dependencies from chart files.
+    pub fn load(files: &ChartFiles) -> Result<Chart> {
+        let origin = files.origin();
+        let meta_path = "chart/Chart.yaml";
+        let meta_value = parse_file(files, meta_path)?
+            .ok_or_else(|| anyhow!("{origin}: {meta_path} is missing"))?;
+        let meta = parse_meta(&meta_value, meta_path)?;
+        let defaults = parse_file(files, "values/values.yaml")?.unwrap_or_default();
+        let templates = templates_in(files, "templates");
+
+        let mut dependencies = Vec::new();
+        let deps = match meta_value.get("dependencies") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::List(items)) => items.clone(),
+            Some(other) => bail!(
+                "{meta_path}: dependencies: expected a list, found {}",
+                other.type_name()
+            ),
+        };
+        for (i, dep) in deps.iter().enumerate() {
+            let at = format!("{meta_path}: dependencies[{i}]");
+            let Value::Map(dep) = dep else {
+                bail!("{at}: expected a map, found {}", dep.type_name());
+            };
+            let text = |key: &str| -> Result<Option<String>> {
+                match dep.get(key) {
+                    None | Some(Value::Null) => Ok(None),
+                    Some(Value::String(s)) => Ok(Some(s.clone())),
+                    Some(other) => {
+                        bail!("{at}.{key}: expected a string, found {}", other.type_name())
+                    }
+                }
+            };
+            let chart_name = text("name")?.ok_or_else(|| anyhow!("{at}.name is missing"))?;
+            let sub_meta_path = format!("chart/charts/{chart_name}/Chart.yaml");
+            let sub_meta_value = parse_file(files, &sub_meta_path)?.ok_or_else(|| {
+                anyhow!("{at}: dependency {chart_name:?} needs {sub_meta_path}, which is missing")
+            })?;
+            let mut sub_meta = parse_meta(&sub_meta_value, &sub_meta_path)?;
+            if let Some(wanted) = text("version")? {
+                if !version_matches(&wanted, &sub_meta.version) {
+                    bail!(
+                        "{at}: requires {chart_name} version {wanted:?}, but {sub_meta_path} has {:?}",
+                        sub_meta.version
+                    );
+                }
+            }
+            let name = text("alias")?.unwrap_or_else(|| chart_name.clone());
+            sub_meta.name = name.clone();
+            let tags = match dep.get("tags") {
+                None | Some(Value::Null) => Vec::new(),
+                Some(Value::List(items)) => items
+                    .iter()
+                    .map(|t| t.as_str().map(str::to_string))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| anyhow!("{at}.tags: expected a list of strings"))?,
+                Some(other) => bail!("{at}.tags: expected a list, found {}", other.type_name()),
+            };
+            dependencies.push(Dependency {
+                name,
+                condition: text("condition")?,
+                tags,
+                chart: Chart {
+                    meta: sub_meta,
+                    defaults: parse_file(files, &format!("values/{chart_name}.yaml"))?
+                        .unwrap_or_default(),
+                    templates: templates_in(files, &format!("templates/{chart_name}")),
+                    dependencies: Vec::new(),
+                },
+            });
+        }
+        Ok(Chart {
+            meta,
+            defaults,
+            templates,
+            dependencies,
+        })
+    }
+}
+
+/// Whether `version` satisfies the dependency's `wanted` constraint.
+///
+/// We support what this chart uses: an exact version (with or without a leading `v` or
+/// `=`), `*`, and `x` wildcards (`4.0.x`, `4.x`). Helm accepts full semver ranges; a
+/// range we don't understand is refused with an error rather than guessed at.
+fn version_matches(wanted: &str, version: &str) -> bool {
+    let wanted = wanted
+        .trim()
+        .trim_start_matches('=')
+        .trim_start_matches('v');
+    let version = version.trim().trim_start_matches('v');
+    if wanted == "*" || wanted == version {
+        return true;
+    }
+    let w: Vec<&str> = wanted.split('.').collect();
+    let v: Vec<&str> = version.split('.').collect();
+    w.iter().any(|p| *p == "x" || *p == "*")
+        && w.iter()
+            .zip(v.iter())
+            .all(|(a, b)| *a == "x" || *a == "*" || a == b)
+}
+
+fn templates_in(files: &ChartFiles, dir: &str) -> Vec<TemplateFile> {
+    files
+        .files_in(dir)
+        .into_iter()
+        .map(|(name, text)| TemplateFile {
+            name: name.to_string(),
+            source: text.to_string(),
+        })
+        .collect()
+}
+
+/// Parses a YAML file of the chart into a map; `None` when the file does not exist.
+fn parse_file(files: &ChartFiles, path: &str) -> Result<Option<Map>> {
+    let Some(text) = files.get(path) else {
+        return Ok(None);
+    };
+    match yaml::parse_values(text, path)? {
+        Value::Map(m) => Ok(Some(m)),
+        other => bail!("{path}: expected a map, found {}", other.type_name()),
+    }
+}
+
+fn parse_meta(meta: &Map, path: &str) -> Result<ChartMeta> {
+    let field = |key: &str| -> Result<Option<String>> {
+        match meta.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            // appVersion: 1.24 would be a number; Helm keeps the text as written. Ours is
+            // quoted, and a number from a fork is formatted back.
+            Some(Value::Int(i)) => Ok(Some(i.to_string())),
+            Some(Value::Float(f)) => Ok(Some(f.to_string())),
+            Some(other) => bail!(
+                "{path}: {key}: expected a string, found {}",
+                other.type_name()
+            ),
+        }
+    };
+    Ok(ChartMeta {
+        name: field("name")?.ok_or_else(|| anyhow!("{path}: name is missing"))?,
+        version: field("version")?.ok_or_else(|| anyhow!("{path}: version is missing"))?,
+        app_version: field("appVersion")?,
+        description: field("description")?,
+        chart_type: field("type")?,
+        kube_version: field("kubeVersion")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions() {
+        assert!(version_matches("4.0.2", "4.0.2"));
+        assert!(version_matches("=4.0.2", "v4.0.2"));
+        assert!(version_matches("4.0.x", "4.0.7"));
+        assert!(version_matches("*", "1.2.3"));
+        assert!(!version_matches("4.0.3", "4.0.2"));
+        assert!(!version_matches("^4.0.0", "4.0.2"));
+    }
+}

@@ -1,0 +1,616 @@
+//! Template functions and filters with the semantics of Helm's (sprig's) functions.
+//!
+//! Jinja has built-ins of the same names that behave differently (`default` only replaces
+//! undefined, `indent` skips the first line), and ported templates depend on Helm's
+//! behaviour, so these replace them. Usage in templates, Jinja style:
+//!
+//! ```jinja
+//! {{ Values.resources | toYaml | nindent(10) }}
+//! {{ Values.nameOverride | default(Chart.Name) | trunc(63) | trimSuffix("-") }}
+//! {{ Values.config.adminPassword | required("adminPassword is required") | b64enc | quote }}
+//! {{ include(Template.BasePath ~ "/configmap.yaml") | sha256sum }}
+//! {% for key, value in Values.podLabels | sorted_items %}...{% endfor %}
+//! ```
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+
+use minijinja::value::{Value as JValue, ValueKind};
+use minijinja::{Environment, Error, ErrorKind, State};
+use sha2::{Digest, Sha256};
+
+use crate::value::{Map, Value};
+use crate::yaml;
+
+/// Names of the top-level objects every template sees, as in Helm.
+pub const ROOT_OBJECTS: [&str; 5] = ["Values", "Release", "Chart", "Capabilities", "Template"];
+
+/// How deeply `include` and `tpl` may nest before we call it a loop.
+const MAX_NESTED_RENDERS: u32 = 32;
+
+thread_local! {
+    static NESTED_RENDERS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Registers every function, filter and the output formatter on `env`.
+pub fn register(env: &mut Environment<'_>) {
+    env.set_formatter(format_output);
+    env.add_filter("toYaml", to_yaml);
+    env.add_filter("indent", indent);
+    env.add_filter("nindent", nindent);
+    env.add_filter("default", default);
+    env.add_filter("quote", quote);
+    env.add_filter("trunc", trunc);
+    env.add_filter("trimSuffix", trim_suffix);
+    env.add_filter("trimPrefix", trim_prefix);
+    env.add_filter("b64enc", b64enc);
+    env.add_filter("b64dec", b64dec);
+    env.add_filter("sha256sum", sha256sum);
+    env.add_filter("required", required);
+    env.add_filter("sorted_items", sorted_items);
+    env.add_function("fail", fail);
+    env.add_function("include", include);
+    env.add_function("tpl", tpl);
+}
+
+/// Converts a values tree into a template value (once per instance and render).
+pub fn to_jinja(v: &Value) -> JValue {
+    match v {
+        Value::Null => JValue::from(()),
+        Value::Bool(b) => JValue::from(*b),
+        Value::Int(i) => JValue::from(*i),
+        Value::Float(f) => JValue::from(*f),
+        Value::String(s) => JValue::from(s.as_str()),
+        Value::List(items) => JValue::from(items.iter().map(to_jinja).collect::<Vec<_>>()),
+        Value::Map(m) => JValue::from(
+            m.iter()
+                .map(|(k, v)| (k.clone(), to_jinja(v)))
+                .collect::<BTreeMap<String, JValue>>(),
+        ),
+    }
+}
+
+/// Converts a template value back into a values tree (for `toYaml`).
+///
+/// Whole floats become integers: Helm's `toYaml` goes through JSON, which prints them so.
+pub fn to_value(v: &JValue) -> Result<Value, Error> {
+    Ok(match v.kind() {
+        ValueKind::Undefined | ValueKind::None => Value::Null,
+        ValueKind::Bool => Value::Bool(v.is_true()),
+        ValueKind::Number => {
+            if v.is_integer() {
+                match i64::try_from(v.clone()) {
+                    Ok(i) => Value::Int(i),
+                    Err(_) => Value::Float(f64::try_from(v.clone())?),
+                }
+            } else {
+                Value::Float(f64::try_from(v.clone())?)
+            }
+        }
+        ValueKind::String => Value::String(v.as_str().unwrap_or_default().to_string()),
+        ValueKind::Seq | ValueKind::Iterable => Value::List(
+            v.try_iter()?
+                .map(|item| to_value(&item))
+                .collect::<Result<_, _>>()?,
+        ),
+        ValueKind::Map => {
+            let mut m = Map::new();
+            for key in v.try_iter()? {
+                let item = v.get_item(&key)?;
+                m.insert(go_string(&key), to_value(&item)?);
+            }
+            Value::Map(m)
+        }
+        _ => Value::String(v.to_string()),
+    })
+}
+
+/// Prints a value the way a Go template prints it (`{{ x }}`), with one deliberate change:
+/// whole numbers print as integers (Go would print a float64 million as `1e+06`).
+pub fn go_string(v: &JValue) -> String {
+    match v.kind() {
+        ValueKind::Undefined | ValueKind::None => String::new(),
+        ValueKind::Bool => v.is_true().to_string(),
+        ValueKind::Number => {
+            if v.is_integer() {
+                v.to_string()
+            } else {
+                format_float(f64::try_from(v.clone()).unwrap_or(f64::NAN))
+            }
+        }
+        ValueKind::String => v.as_str().unwrap_or_default().to_string(),
+        ValueKind::Seq | ValueKind::Iterable => {
+            let items: Vec<String> = v
+                .try_iter()
+                .map(|it| it.map(|i| go_string(&i)).collect())
+                .unwrap_or_default();
+            format!("[{}]", items.join(" "))
+        }
+        ValueKind::Map => {
+            let mut items: Vec<(String, String)> = v
+                .try_iter()
+                .map(|it| {
+                    it.map(|k| {
+                        (
+                            go_string(&k),
+                            go_string(&v.get_item(&k).unwrap_or_default()),
+                        )
+                    })
+                    .collect()
+                })
+                .unwrap_or_default();
+            items.sort();
+            let parts: Vec<String> = items.into_iter().map(|(k, v)| format!("{k}:{v}")).collect();
+            format!("map[{}]", parts.join(" "))
+        }
+        _ => v.to_string(),
+    }
+}
+
+/// Floats: exact integers when whole (PgBouncer cannot read `1e+06`), else Go's `%v`.
+fn format_float(f: f64) -> String {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        yaml::emit::go_format_float(f)
+    }
+}
+
+fn format_output(
+    out: &mut minijinja::Output,
+    _state: &mut State,
+    value: &JValue,
+) -> Result<(), Error> {
+    out.write_str(&go_string(value))
+        .map_err(|_| Error::new(ErrorKind::WriteFailure, "could not write output"))
+}
+
+fn to_yaml(v: &JValue) -> Result<String, Error> {
+    let text = yaml::to_yaml(&to_value(v)?);
+    Ok(text.strip_suffix('\n').unwrap_or(&text).to_string())
+}
+
+fn indent(v: &JValue, width: usize) -> String {
+    let pad = " ".repeat(width);
+    format!("{pad}{}", go_string(v).replace('\n', &format!("\n{pad}")))
+}
+
+fn nindent(v: &JValue, width: usize) -> String {
+    format!("\n{}", indent(v, width))
+}
+
+fn default(v: &JValue, fallback: JValue) -> JValue {
+    if v.is_true() { v.clone() } else { fallback }
+}
+
+fn quote(v: &JValue) -> String {
+    if v.is_undefined() || v.is_none() {
+        // sprig's quote skips nil arguments entirely.
+        return String::new();
+    }
+    go_quote(&go_string(v))
+}
+
+/// Go's `%q`: a double-quoted string with Go escapes, which YAML reads back unchanged.
+pub fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            c if c.is_control() || (c.is_whitespace() && c != ' ') => {
+                let n = c as u32;
+                if n < 0x80 {
+                    out.push_str(&format!("\\x{n:02x}"));
+                } else if n < 0x10000 {
+                    out.push_str(&format!("\\u{n:04x}"));
+                } else {
+                    out.push_str(&format!("\\U{n:08x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn trunc(v: &JValue, length: i64) -> String {
+    let s: Vec<char> = go_string(v).chars().collect();
+    let n = s.len() as i64;
+    let kept: &[char] = if length < 0 {
+        if n + length > 0 {
+            &s[(n + length) as usize..]
+        } else {
+            &s[..]
+        }
+    } else if n > length {
+        &s[..length as usize]
+    } else {
+        &s[..]
+    };
+    kept.iter().collect()
+}
+
+fn trim_suffix(v: &JValue, suffix: &str) -> String {
+    let s = go_string(v);
+    s.strip_suffix(suffix).map(str::to_string).unwrap_or(s)
+}
+
+fn trim_prefix(v: &JValue, prefix: &str) -> String {
+    let s = go_string(v);
+    s.strip_prefix(prefix).map(str::to_string).unwrap_or(s)
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard base64 with padding, as Go's `base64.StdEncoding`.
+pub fn base64_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(B64[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Decodes standard base64 (padding optional); `None` when the text is not base64.
+pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim_end_matches('=');
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for c in text.bytes() {
+        let v = B64.iter().position(|&b| b == c)? as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+fn b64enc(v: &JValue) -> String {
+    base64_encode(go_string(v).as_bytes())
+}
+
+fn b64dec(v: &JValue) -> Result<String, Error> {
+    let decoded = base64_decode(&go_string(v))
+        .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "b64dec: input is not base64"))?;
+    String::from_utf8(decoded).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            "b64dec: result is not UTF-8 text",
+        )
+    })
+}
+
+fn sha256sum(v: &JValue) -> String {
+    let digest = Sha256::digest(go_string(v).as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn required(v: &JValue, message: &str) -> Result<JValue, Error> {
+    let missing = v.is_undefined() || v.is_none() || v.as_str() == Some("");
+    if missing {
+        Err(Error::new(ErrorKind::InvalidOperation, message.to_string()))
+    } else {
+        Ok(v.clone())
+    }
+}
+
+fn fail(message: &str) -> Result<String, Error> {
+    Err(Error::new(ErrorKind::InvalidOperation, message.to_string()))
+}
+
+/// `(key, value)` pairs sorted by key in byte order: what Go's `range` over a map yields.
+fn sorted_items(v: &JValue) -> Result<JValue, Error> {
+    if v.is_undefined() || v.is_none() {
+        return Ok(JValue::from(Vec::<JValue>::new()));
+    }
+    if v.kind() != ValueKind::Map {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("sorted_items expects a map, found {}", v.kind()),
+        ));
+    }
+    let mut pairs: Vec<(String, JValue)> = v
+        .try_iter()?
+        .map(|k| Ok((go_string(&k), v.get_item(&k)?)))
+        .collect::<Result<_, Error>>()?;
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(JValue::from(
+        pairs
+            .into_iter()
+            .map(|(k, v)| JValue::from(vec![JValue::from(k), v]))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// The root objects of the template being rendered, to render another one with them.
+fn root_context(state: &State) -> JValue {
+    JValue::from(
+        ROOT_OBJECTS
+            .iter()
+            .map(|name| (*name, state.lookup(name).unwrap_or_default()))
+            .collect::<BTreeMap<&str, JValue>>(),
+    )
+}
+
+/// Runs a nested render with a depth guard, so a template including itself fails cleanly.
+fn nested<T>(what: &str, render: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    let depth = NESTED_RENDERS.with(|d| d.get());
+    if depth >= MAX_NESTED_RENDERS {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "{what}: nested more than {MAX_NESTED_RENDERS} levels deep (a template including itself?)"
+            ),
+        ));
+    }
+    NESTED_RENDERS.with(|d| d.set(depth + 1));
+    let result = render();
+    NESTED_RENDERS.with(|d| d.set(depth));
+    result
+}
+
+/// `include(path)`: renders another template file with the same objects (Helm's
+/// `include`, for whole files; named snippets are Jinja macros).
+fn include(state: &State, name: &str) -> Result<String, Error> {
+    let template = state.env().get_template(name).map_err(|e| {
+        Error::new(
+            ErrorKind::TemplateNotFound,
+            format!("include: no template {name:?}"),
+        )
+        .with_source(e)
+    })?;
+    nested("include", || template.render(root_context(state)))
+}
+
+/// `tpl(text)`: renders a string from values as a template, with the same objects.
+fn tpl(state: &State, text: &str) -> Result<String, Error> {
+    let name = format!("{} (tpl)", state.name());
+    nested("tpl", || {
+        state
+            .env()
+            .render_named_str(&name, text, root_context(state))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(template: &str, values: Value) -> Result<String, Error> {
+        let mut env = Environment::new();
+        register(&mut env);
+        env.add_template_owned("t", template.to_string())?;
+        env.get_template("t")?
+            .render(minijinja::context! { Values => to_jinja(&values) })
+    }
+
+    fn values(pairs: &[(&str, Value)]) -> Value {
+        Value::Map(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn prints_like_go_templates() {
+        let v = values(&[
+            ("i", Value::Int(1000000)),
+            ("f", Value::Float(1.5)),
+            ("w", Value::Float(1e6)),
+            ("b", Value::Bool(true)),
+            ("n", Value::Null),
+        ]);
+        assert_eq!(
+            render("{{ Values.i }} {{ Values.f }} {{ Values.w }} {{ Values.b }} [{{ Values.n }}] [{{ Values.missing }}]", v).unwrap(),
+            "1000000 1.5 1000000 true [] []"
+        );
+    }
+
+    #[test]
+    fn default_replaces_every_empty_value() {
+        for empty in [
+            Value::Null,
+            Value::from(""),
+            Value::Int(0),
+            Value::Bool(false),
+            Value::List(vec![]),
+        ] {
+            let v = values(&[("x", empty)]);
+            assert_eq!(render("{{ Values.x | default('d') }}", v).unwrap(), "d");
+        }
+        assert_eq!(
+            render("{{ Values.x | default('d') }}", values(&[])).unwrap(),
+            "d"
+        );
+        assert_eq!(
+            render(
+                "{{ Values.x | default('d') }}",
+                values(&[("x", Value::from("v"))])
+            )
+            .unwrap(),
+            "v"
+        );
+    }
+
+    #[test]
+    fn indent_and_nindent_pad_every_line() {
+        let v = values(&[("s", Value::from("a\nb"))]);
+        assert_eq!(
+            render("{{ Values.s | indent(2) }}", v.clone()).unwrap(),
+            "  a\n  b"
+        );
+        assert_eq!(
+            render("x:{{ Values.s | nindent(2) }}", v).unwrap(),
+            "x:\n  a\n  b"
+        );
+    }
+
+    #[test]
+    fn quote_uses_go_escapes_and_skips_null() {
+        let v = values(&[("s", Value::from("a\"b\\c\n\t")), ("i", Value::Int(2))]);
+        assert_eq!(
+            render("{{ Values.s | quote }}", v.clone()).unwrap(),
+            r#""a\"b\\c\n\t""#
+        );
+        assert_eq!(
+            render("{{ Values.i | quote }}", v.clone()).unwrap(),
+            r#""2""#
+        );
+        assert_eq!(render("[{{ Values.none | quote }}]", v).unwrap(), "[]");
+        assert_eq!(go_quote("\u{1}\u{a0}é"), r#""\x01\u00a0é""#);
+    }
+
+    #[test]
+    fn trunc_and_trims() {
+        let v = values(&[("s", Value::from("abcdef-"))]);
+        assert_eq!(
+            render("{{ Values.s | trunc(3) }}", v.clone()).unwrap(),
+            "abc"
+        );
+        assert_eq!(
+            render("{{ Values.s | trunc(-2) }}", v.clone()).unwrap(),
+            "f-"
+        );
+        assert_eq!(
+            render("{{ Values.s | trunc(63) | trimSuffix('-') }}", v.clone()).unwrap(),
+            "abcdef"
+        );
+        assert_eq!(
+            render("{{ Values.s | trimPrefix('ab') }}", v).unwrap(),
+            "cdef-"
+        );
+    }
+
+    #[test]
+    fn base64_round_trips_and_matches_go() {
+        assert_eq!(base64_encode(b"pgb_admin"), "cGdiX2FkbWlu");
+        assert_eq!(base64_encode(b"s3cr3t"), "czNjcjN0");
+        assert_eq!(base64_encode(b""), "");
+        assert_eq!(base64_encode(b"ab"), "YWI=");
+        for s in ["", "a", "ab", "abc", "abcd", "\u{0}\u{ff}xyz"] {
+            assert_eq!(
+                base64_decode(&base64_encode(s.as_bytes())).unwrap(),
+                s.as_bytes()
+            );
+        }
+        assert_eq!(base64_decode("not base64!"), None);
+        let v = values(&[("s", Value::from("YWI="))]);
+        assert_eq!(render("{{ Values.s | b64dec }}", v).unwrap(), "ab");
+    }
+
+    #[test]
+    fn sha256sum_is_hex_of_the_text() {
+        let v = values(&[("s", Value::from(""))]);
+        assert_eq!(
+            render("{{ Values.s | sha256sum }}", v).unwrap(),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn required_and_fail_stop_the_render() {
+        let err = render("{{ Values.x | required('x is required') }}", values(&[])).unwrap_err();
+        assert!(err.to_string().contains("x is required"), "{err}");
+        let err = render(
+            "{{ Values.x | required('x') }}",
+            values(&[("x", Value::from(""))]),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains('x'));
+        assert_eq!(
+            render(
+                "{{ Values.x | required('x') }}",
+                values(&[("x", Value::Bool(false))])
+            )
+            .unwrap(),
+            "false"
+        );
+        let err = render("{{ fail('boom') }}", values(&[])).unwrap_err();
+        assert!(err.to_string().contains("boom"));
+    }
+
+    #[test]
+    fn sorted_items_is_byte_order() {
+        let v = values(&[(
+            "m",
+            values(&[
+                ("b", Value::Int(1)),
+                ("Z", Value::Int(2)),
+                ("a", Value::Int(3)),
+                ("*", Value::Int(4)),
+            ]),
+        )]);
+        assert_eq!(
+            render(
+                "{% for k, v in Values.m | sorted_items %}{{ k }}={{ v }};{% endfor %}",
+                v
+            )
+            .unwrap(),
+            "*=4;Z=2;a=3;b=1;"
+        );
+    }
+
+    #[test]
+    fn to_value_keeps_types() {
+        let v = values(&[(
+            "m",
+            values(&[(
+                "l",
+                Value::List(vec![
+                    Value::Int(1),
+                    Value::Float(1.5),
+                    Value::Null,
+                    Value::from("s"),
+                ]),
+            )]),
+        )]);
+        let j = to_jinja(&v);
+        assert_eq!(to_value(&j).unwrap(), v);
+    }
+
+    #[test]
+    fn tpl_and_include_see_the_same_objects() {
+        let mut env = Environment::new();
+        register(&mut env);
+        env.add_template("a", "A={{ Values.x }}").unwrap();
+        env.add_template("b", "{{ include('a') }} {{ tpl(Values.t) }}")
+            .unwrap();
+        env.add_template("loop", "{{ include('loop') }}").unwrap();
+        let ctx = minijinja::context! { Values => minijinja::context! { x => 1, t => "T={{ Values.x }}" } };
+        assert_eq!(
+            env.get_template("b").unwrap().render(&ctx).unwrap(),
+            "A=1 T=1"
+        );
+        let err = env.get_template("loop").unwrap().render(&ctx).unwrap_err();
+        assert!(format!("{err:#}").contains("nested"), "{err:#}");
+    }
+}

@@ -1,0 +1,296 @@
+//! Rendering: templates to manifests, as `helm template` does it.
+//!
+//! Every template of the parent chart and of each enabled dependency is rendered in memory
+//! first (all or nothing), then split into documents, sorted in Helm's install order and
+//! formatted with `# Source:` lines (see [`output`]).
+
+pub mod functions;
+pub mod output;
+
+use std::sync::Arc;
+
+use anyhow::{Result, anyhow};
+use minijinja::value::{Object, Value as JValue};
+use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior, syntax::SyntaxConfig};
+
+use crate::chart::{Chart, TemplateFile};
+use crate::value::{Map, Value};
+
+/// The Kubernetes version templates see when `--kube-version` is not given (the one the
+/// reference Helm build reports).
+pub const DEFAULT_KUBE_VERSION: &str = "v1.36.0";
+
+/// API group versions every cluster of [`DEFAULT_KUBE_VERSION`] serves; `--api-versions` adds
+/// more (CRDs such as `monitoring.coreos.com/v1`).
+pub const BUILTIN_API_VERSIONS: &[&str] = &[
+    "v1",
+    "admissionregistration.k8s.io/v1",
+    "apiextensions.k8s.io/v1",
+    "apiregistration.k8s.io/v1",
+    "apps/v1",
+    "authentication.k8s.io/v1",
+    "authorization.k8s.io/v1",
+    "autoscaling/v1",
+    "autoscaling/v2",
+    "batch/v1",
+    "certificates.k8s.io/v1",
+    "coordination.k8s.io/v1",
+    "discovery.k8s.io/v1",
+    "events.k8s.io/v1",
+    "flowcontrol.apiserver.k8s.io/v1",
+    "networking.k8s.io/v1",
+    "node.k8s.io/v1",
+    "policy/v1",
+    "rbac.authorization.k8s.io/v1",
+    "resource.k8s.io/v1",
+    "scheduling.k8s.io/v1",
+    "storage.k8s.io/v1",
+];
+
+/// What a render is for: the `.Release` and `.Capabilities` objects.
+#[derive(Debug, Clone)]
+pub struct RenderContext {
+    /// Release name (`.Release.Name`).
+    pub release_name: String,
+    /// Release namespace (`.Release.Namespace`).
+    pub namespace: String,
+    /// `.Release.IsUpgrade` (and `IsInstall` is its opposite).
+    pub is_upgrade: bool,
+    /// `.Release.Revision`.
+    pub revision: i64,
+    /// `.Capabilities.KubeVersion`, e.g. `v1.31.2`.
+    pub kube_version: String,
+    /// Extra API versions for `.Capabilities.APIVersions.Has`.
+    pub api_versions: Vec<String>,
+}
+
+impl Default for RenderContext {
+    fn default() -> Self {
+        RenderContext {
+            release_name: "qs-pgbouncer".into(),
+            namespace: "default".into(),
+            is_upgrade: false,
+            revision: 1,
+            kube_version: DEFAULT_KUBE_VERSION.into(),
+            api_versions: Vec::new(),
+        }
+    }
+}
+
+/// The text one template file rendered to, with Helm's path for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderedFile {
+    /// Helm's template path, e.g. `qs-pgbouncer/charts/pgbouncerPharia/templates/service.yaml`.
+    pub path: String,
+    /// The rendered text.
+    pub text: String,
+}
+
+/// A chart's templates to render with one set of values (one per enabled instance).
+struct Scope<'a> {
+    /// Helm's templates folder path for this chart (`.Template.BasePath`).
+    base_path: String,
+    chart: &'a Chart,
+    values: JValue,
+}
+
+/// Renders every non-partial template of `chart` and of the dependencies present in
+/// `values` (the coalesced values, see [`crate::values::resolve`]).
+///
+/// Dependencies not listed in `enabled` are skipped, as Helm removes disabled charts.
+pub fn render_chart(
+    chart: &Chart,
+    values: &Map,
+    enabled: &[String],
+    ctx: &RenderContext,
+) -> Result<Vec<RenderedFile>> {
+    let root = chart.meta.name.clone();
+    let mut scopes = vec![Scope {
+        base_path: format!("{root}/templates"),
+        chart,
+        values: functions::to_jinja(&Value::Map(values.clone())),
+    }];
+    for dep in chart
+        .dependencies
+        .iter()
+        .filter(|d| enabled.contains(&d.name))
+    {
+        let dep_values = values
+            .get(&dep.name)
+            .cloned()
+            .unwrap_or(Value::Map(Map::new()));
+        scopes.push(Scope {
+            base_path: format!("{root}/charts/{}/templates", dep.name),
+            chart: &dep.chart,
+            values: functions::to_jinja(&dep_values),
+        });
+    }
+
+    let mut env = new_environment();
+    for scope in &scopes {
+        for template in &scope.chart.templates {
+            let name = format!("{}/{}", scope.base_path, template.name);
+            env.add_template_owned(name.clone(), template.source.clone())
+                .map_err(|e| anyhow!(describe_error(&e)))?;
+        }
+    }
+
+    let release = release_object(ctx);
+    let capabilities = capabilities_object(ctx);
+    let mut rendered = Vec::new();
+    for scope in &scopes {
+        let chart_object = functions::to_jinja(&scope.chart.meta.to_template_value());
+        for template in scope.chart.templates.iter().filter(|t| !t.is_partial()) {
+            if is_notes(template) {
+                continue;
+            }
+            let path = format!("{}/{}", scope.base_path, template.name);
+            let context = minijinja::context! {
+                Values => scope.values.clone(),
+                Release => release.clone(),
+                Chart => chart_object.clone(),
+                Capabilities => capabilities.clone(),
+                Template => minijinja::context! { Name => path.clone(), BasePath => scope.base_path.clone() },
+            };
+            let text = env
+                .get_template(&path)
+                .and_then(|t| t.render(context))
+                .map_err(|e| anyhow!(describe_error(&e)))?;
+            rendered.push(RenderedFile { path, text });
+        }
+    }
+    rendered.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(rendered)
+}
+
+/// `NOTES.txt` is shown after `helm install`, never part of the manifests.
+fn is_notes(template: &TemplateFile) -> bool {
+    template.name == "NOTES.txt"
+}
+
+fn new_environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    // trim/lstrip blocks: a `{% if %}` on its own line leaves no blank line behind, which
+    // keeps the templates readable and the output free of stray whitespace.
+    env.set_syntax(
+        SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()
+            .expect("static syntax config is valid"),
+    );
+    // YAML must never be HTML-escaped, whatever the file name says.
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    // As in Helm: a missing value prints as nothing, a field of a missing value is an error.
+    env.set_undefined_behavior(UndefinedBehavior::Lenient);
+    // `import "_helpers.tpl"` means the file beside the importing template.
+    env.set_path_join_callback(|name, parent| {
+        if name.contains('/') {
+            name.to_string().into()
+        } else {
+            match parent.rsplit_once('/') {
+                Some((dir, _)) => format!("{dir}/{name}").into(),
+                None => name.to_string().into(),
+            }
+        }
+    });
+    functions::register(&mut env);
+    env
+}
+
+fn release_object(ctx: &RenderContext) -> JValue {
+    minijinja::context! {
+        Name => ctx.release_name.clone(),
+        Namespace => ctx.namespace.clone(),
+        IsInstall => !ctx.is_upgrade,
+        IsUpgrade => ctx.is_upgrade,
+        Revision => ctx.revision,
+        Service => "Helm",
+    }
+}
+
+fn capabilities_object(ctx: &RenderContext) -> JValue {
+    let version = ctx.kube_version.trim_start_matches('v');
+    let mut parts = version.split(['.', '-', '+']);
+    let major = parts.next().unwrap_or_default().to_string();
+    let minor = parts.next().unwrap_or_default().to_string();
+    let git_version = format!("v{version}");
+    let mut api: Vec<String> = BUILTIN_API_VERSIONS.iter().map(|s| s.to_string()).collect();
+    api.extend(ctx.api_versions.iter().cloned());
+    minijinja::context! {
+        KubeVersion => minijinja::context! {
+            Version => git_version.clone(),
+            GitVersion => git_version,
+            Major => major,
+            Minor => minor,
+        },
+        APIVersions => JValue::from_object(ApiVersions(api)),
+    }
+}
+
+/// `.Capabilities.APIVersions`: iterable, with Helm's `Has` method.
+#[derive(Debug)]
+struct ApiVersions(Vec<String>);
+
+impl Object for ApiVersions {
+    fn repr(self: &Arc<Self>) -> minijinja::value::ObjectRepr {
+        minijinja::value::ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &JValue) -> Option<JValue> {
+        let index = key.as_usize()?;
+        self.0.get(index).map(|s| JValue::from(s.as_str()))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> minijinja::value::Enumerator {
+        minijinja::value::Enumerator::Seq(self.0.len())
+    }
+
+    fn call_method(
+        self: &Arc<Self>,
+        _state: &mut State<'_, '_>,
+        method: &str,
+        args: &[JValue],
+    ) -> Result<JValue, Error> {
+        match (method, args) {
+            ("Has", [wanted]) => Ok(JValue::from(
+                self.0.iter().any(|v| Some(v.as_str()) == wanted.as_str()),
+            )),
+            _ => Err(Error::new(
+                ErrorKind::UnknownMethod,
+                format!(
+                    "APIVersions has no method {method} taking {} arguments",
+                    args.len()
+                ),
+            )),
+        }
+    }
+}
+
+/// One line per error in the chain: `template:line: what went wrong`.
+pub fn describe_error(err: &Error) -> String {
+    let mut lines = Vec::new();
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = current {
+        if let Some(mj) = e.downcast_ref::<Error>() {
+            let place = match (mj.name(), mj.line()) {
+                (Some(name), Some(line)) => format!("{name}:{line}: "),
+                (Some(name), None) => format!("{name}: "),
+                _ => String::new(),
+            };
+            let what = mj
+                .detail()
+                .map(str::to_string)
+                .unwrap_or_else(|| mj.kind().to_string());
+            let line = format!("{place}{what}");
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        } else {
+            lines.push(e.to_string());
+        }
+        current = e.source();
+    }
+    lines.join("\n  caused by: ")
+}

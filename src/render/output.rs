@@ -1,0 +1,462 @@
+//! From rendered template files to `helm template`'s output: documents split, ordered by
+//! kind (Helm's InstallOrder), hooks after everything else, `# Source:` lines.
+
+use anyhow::{Result, bail};
+
+use super::RenderedFile;
+use crate::value::Value;
+use crate::yaml;
+
+/// Helm's install order by kind; unknown kinds go last, alphabetically.
+pub const INSTALL_ORDER: &[&str] = &[
+    "PriorityClass",
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+];
+
+/// The hook events Helm knows (`helm.sh/hook` values).
+const HOOK_EVENTS: &[&str] = &[
+    "pre-install",
+    "post-install",
+    "pre-delete",
+    "post-delete",
+    "pre-upgrade",
+    "post-upgrade",
+    "pre-rollback",
+    "post-rollback",
+    "test",
+    "test-success",
+];
+
+/// One YAML document of the output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// The template path it came from (`# Source:`).
+    pub source: String,
+    /// The document text, leading whitespace removed, without a final newline.
+    pub content: String,
+    /// `kind`, empty when absent.
+    pub kind: String,
+    /// Hook events from `helm.sh/hook`, empty for an ordinary manifest.
+    pub hook_events: Vec<String>,
+}
+
+impl Document {
+    /// Whether Helm treats this document as a hook.
+    pub fn is_hook(&self) -> bool {
+        !self.hook_events.is_empty()
+    }
+
+    /// Whether this is a `helm test` hook.
+    pub fn is_test(&self) -> bool {
+        self.hook_events.iter().any(|e| e.starts_with("test"))
+    }
+
+    /// The document as `helm template` prints it.
+    pub fn to_output(&self) -> String {
+        format!("---\n# Source: {}\n{}\n", self.source, self.content)
+    }
+
+    /// The path below the chart name, which `--show-only` matches
+    /// (`charts/pgbouncerPharia/templates/service.yaml`).
+    pub fn show_only_path(&self) -> &str {
+        self.source
+            .split_once('/')
+            .map(|(_, rest)| rest)
+            .unwrap_or(&self.source)
+    }
+}
+
+/// The documents of a render, in output order.
+#[derive(Debug, Clone, Default)]
+pub struct Manifests {
+    /// Ordinary manifests, sorted by kind.
+    pub manifests: Vec<Document>,
+    /// Hooks, sorted by kind, printed after the manifests.
+    pub hooks: Vec<Document>,
+    /// Things worth telling the user (e.g. a hook of an unknown type that was skipped).
+    pub warnings: Vec<String>,
+}
+
+/// Splits and sorts rendered files (which must be sorted by path) as Helm does.
+pub fn sort_manifests(files: &[RenderedFile]) -> Result<Manifests> {
+    let mut out = Manifests::default();
+    for file in files {
+        for (index, content) in split_documents(&file.text).into_iter().enumerate() {
+            let head = yaml::parse_documents(&content, &file.path).map_err(|e| {
+                anyhow::anyhow!(
+                    "{}: document {} of the rendered output is not valid YAML: {e}",
+                    file.path,
+                    index + 1
+                )
+            })?;
+            let head = head.into_iter().next().unwrap_or(Value::Null);
+            let (kind, hook) = match &head {
+                Value::Map(m) => (
+                    m.get("kind")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string(),
+                    head.path("metadata.annotations")
+                        .and_then(|a| a.as_map())
+                        .and_then(|a| a.get("helm.sh/hook"))
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                ),
+                Value::Null => (String::new(), None),
+                other => bail!(
+                    "{}: document {} must be a map (a Kubernetes object), found a {}",
+                    file.path,
+                    index + 1,
+                    other.type_name()
+                ),
+            };
+            let mut doc = Document {
+                source: file.path.clone(),
+                content,
+                kind,
+                hook_events: Vec::new(),
+            };
+            match hook {
+                None => out.manifests.push(doc),
+                Some(events) => {
+                    let events: Vec<String> =
+                        events.split(',').map(|e| e.trim().to_lowercase()).collect();
+                    if let Some(unknown) =
+                        events.iter().find(|e| !HOOK_EVENTS.contains(&e.as_str()))
+                    {
+                        out.warnings.push(format!(
+                            "{}: skipping a document with unknown hook type {unknown:?}",
+                            file.path
+                        ));
+                        continue;
+                    }
+                    doc.hook_events = events;
+                    out.hooks.push(doc);
+                }
+            }
+        }
+    }
+    // Stable sorts: equal kinds keep template path order, then document order.
+    out.manifests.sort_by_key(|d| kind_rank(&d.kind));
+    out.hooks.sort_by_key(|d| kind_rank(&d.kind));
+    Ok(out)
+}
+
+/// Sort key: known kinds by install order, then unknown kinds alphabetically.
+fn kind_rank(kind: &str) -> (usize, String) {
+    match INSTALL_ORDER.iter().position(|k| *k == kind) {
+        Some(i) => (i, String::new()),
+        None => (INSTALL_ORDER.len(), kind.to_string()),
+    }
+}
+
+/// Splits a rendered file at lines starting with `---` (Helm's `(?m)^---[ \t]*`), drops
+/// documents that are only whitespace, and trims each document's surrounding whitespace.
+///
+/// Helm keeps trailing whitespace; we trim it so every document ends the same way. YAML
+/// reads both the same (a final literal block keeps exactly one newline either way).
+pub fn split_documents(text: &str) -> Vec<String> {
+    let mut docs = Vec::new();
+    let mut current = String::new();
+    for line in text.split_inclusive('\n') {
+        if let Some(rest) = line.strip_prefix("---") {
+            docs.push(std::mem::take(&mut current));
+            current.push_str(rest.trim_start_matches([' ', '\t']));
+        } else {
+            current.push_str(line);
+        }
+    }
+    docs.push(current);
+    docs.into_iter()
+        .map(|d| d.trim().to_string())
+        .filter(|d| !d.is_empty())
+        .collect()
+}
+
+/// Which documents to print.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Leave out hooks (`--no-hooks`).
+    pub no_hooks: bool,
+    /// Leave out `helm test` hooks (`--skip-tests`).
+    pub skip_tests: bool,
+    /// Only documents from these template paths, globs allowed (`--show-only`), in this order.
+    pub show_only: Vec<String>,
+}
+
+/// The documents to print, in order.
+pub fn select(manifests: &Manifests, selection: &Selection) -> Result<Vec<Document>> {
+    let mut docs: Vec<Document> = manifests.manifests.clone();
+    if !selection.no_hooks {
+        docs.extend(
+            manifests
+                .hooks
+                .iter()
+                .filter(|h| !(selection.skip_tests && h.is_test()))
+                .cloned(),
+        );
+    }
+    if selection.show_only.is_empty() {
+        return Ok(docs);
+    }
+    let mut chosen = Vec::new();
+    for pattern in &selection.show_only {
+        let pattern = pattern.replace('\\', "/");
+        let matching: Vec<&Document> = docs
+            .iter()
+            .filter(|d| glob_match(&pattern, d.show_only_path()))
+            .collect();
+        if matching.is_empty() {
+            let mut known: Vec<&str> = docs.iter().map(|d| d.show_only_path()).collect();
+            known.dedup();
+            bail!(
+                "--show-only {pattern:?}: could not find template in chart (templates with output: {})",
+                known.join(", ")
+            );
+        }
+        chosen.extend(matching.into_iter().cloned());
+    }
+    Ok(chosen)
+}
+
+/// Shell-style matching as Go's `filepath.Match`: `*` and `?` never cross `/`, `[...]`
+/// classes with `^`/`!` negation and ranges, `\` escapes.
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    glob_from(&p, &n)
+}
+
+fn glob_from(p: &[char], n: &[char]) -> bool {
+    match p.first() {
+        None => n.is_empty(),
+        Some('*') => (0..=n.len())
+            .take_while(|&i| i == 0 || n[i - 1] != '/')
+            .any(|i| glob_from(&p[1..], &n[i..])),
+        Some('?') => matches!(n.first(), Some(c) if *c != '/') && glob_from(&p[1..], &n[1..]),
+        Some('[') => {
+            let Some(&c) = n.first() else { return false };
+            match class_match(&p[1..], c) {
+                Some((matched, used)) => matched && c != '/' && glob_from(&p[1 + used..], &n[1..]),
+                None => false,
+            }
+        }
+        Some('\\') if p.len() > 1 => n.first() == Some(&p[1]) && glob_from(&p[2..], &n[1..]),
+        Some(c) => n.first() == Some(c) && glob_from(&p[1..], &n[1..]),
+    }
+}
+
+/// Matches `c` against a class body (after `[`); returns (matched, chars used incl. `]`).
+fn class_match(p: &[char], c: char) -> Option<(bool, usize)> {
+    let mut i = 0;
+    let negate = matches!(p.first(), Some('^') | Some('!'));
+    if negate {
+        i += 1;
+    }
+    let mut matched = false;
+    let mut first = true;
+    while i < p.len() {
+        if p[i] == ']' && !first {
+            return Some((matched != negate, i + 1));
+        }
+        first = false;
+        let lo = p[i];
+        if i + 2 < p.len() && p[i + 1] == '-' && p[i + 2] != ']' {
+            if lo <= c && c <= p[i + 2] {
+                matched = true;
+            }
+            i += 3;
+        } else {
+            if lo == c {
+                matched = true;
+            }
+            i += 1;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> RenderedFile {
+        RenderedFile {
+            path: path.into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn splits_like_helm() {
+        assert_eq!(
+            split_documents("\n---\na: 1\n---   \n\n--- # c\nb: 2\n  \n"),
+            vec!["a: 1", "# c\nb: 2"]
+        );
+        assert!(split_documents("  \n\n").is_empty());
+    }
+
+    #[test]
+    fn sorts_by_install_order_then_path() {
+        let files = vec![
+            file(
+                "c/templates/a.yaml",
+                "kind: Deployment\n---\nkind: Service\n",
+            ),
+            file(
+                "c/templates/b.yaml",
+                "kind: PodMonitor\n---\nkind: Service\n---\nkind: Alpha\n",
+            ),
+            file("c/templates/c.yaml", "kind: Secret\n"),
+        ];
+        let m = sort_manifests(&files).unwrap();
+        let kinds: Vec<(&str, &str)> = m
+            .manifests
+            .iter()
+            .map(|d| (d.kind.as_str(), d.source.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("Secret", "c/templates/c.yaml"),
+                ("Service", "c/templates/a.yaml"),
+                ("Service", "c/templates/b.yaml"),
+                ("Deployment", "c/templates/a.yaml"),
+                ("Alpha", "c/templates/b.yaml"),
+                ("PodMonitor", "c/templates/b.yaml"),
+            ]
+        );
+    }
+
+    #[test]
+    fn hooks_go_last_and_can_be_filtered() {
+        let files = vec![
+            file(
+                "c/templates/job.yaml",
+                "kind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\n",
+            ),
+            file(
+                "c/templates/test.yaml",
+                "kind: Pod\nmetadata:\n  annotations:\n    helm.sh/hook: test\n",
+            ),
+            file(
+                "c/templates/weird.yaml",
+                "kind: Pod\nmetadata:\n  annotations:\n    helm.sh/hook: sometimes\n",
+            ),
+            file("c/templates/svc.yaml", "kind: Service\n"),
+        ];
+        let m = sort_manifests(&files).unwrap();
+        assert_eq!(m.warnings.len(), 1);
+        let all = select(&m, &Selection::default()).unwrap();
+        let sources: Vec<&str> = all.iter().map(|d| d.source.as_str()).collect();
+        assert_eq!(
+            sources,
+            vec![
+                "c/templates/svc.yaml",
+                "c/templates/test.yaml",
+                "c/templates/job.yaml"
+            ]
+        );
+        let no_tests = select(
+            &m,
+            &Selection {
+                skip_tests: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(no_tests.len(), 2);
+        let no_hooks = select(
+            &m,
+            &Selection {
+                no_hooks: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(no_hooks.len(), 1);
+    }
+
+    #[test]
+    fn show_only_keeps_argument_order_and_reports_misses() {
+        let files = vec![
+            file("c/templates/a.yaml", "kind: Service\n"),
+            file("c/charts/x/templates/b.yaml", "kind: Secret\n"),
+        ];
+        let m = sort_manifests(&files).unwrap();
+        let sel = Selection {
+            show_only: vec![
+                "templates/a.yaml".into(),
+                "charts/*/templates/*.yaml".into(),
+            ],
+            ..Default::default()
+        };
+        let docs = select(&m, &sel).unwrap();
+        assert_eq!(docs[0].source, "c/templates/a.yaml");
+        assert_eq!(docs[1].source, "c/charts/x/templates/b.yaml");
+        let sel = Selection {
+            show_only: vec!["templates/missing.yaml".into()],
+            ..Default::default()
+        };
+        let err = select(&m, &sel).unwrap_err().to_string();
+        assert!(err.contains("could not find template"), "{err}");
+    }
+
+    #[test]
+    fn invalid_yaml_names_the_template() {
+        let err = sort_manifests(&[file("c/templates/bad.yaml", "a: [1\n")]).unwrap_err();
+        assert!(err.to_string().contains("c/templates/bad.yaml"), "{err}");
+        let err = sort_manifests(&[file("c/templates/list.yaml", "- 1\n")]).unwrap_err();
+        assert!(err.to_string().contains("must be a map"), "{err}");
+    }
+
+    #[test]
+    fn globs_follow_go_filepath_match() {
+        assert!(glob_match("templates/*.yaml", "templates/a.yaml"));
+        assert!(!glob_match("templates/*", "templates/x/a.yaml"));
+        assert!(glob_match(
+            "charts/*/templates/service.yaml",
+            "charts/pgbouncerPharia/templates/service.yaml"
+        ));
+        assert!(glob_match("t/[a-c]?.yaml", "t/bx.yaml"));
+        assert!(!glob_match("t/[^a-c]?.yaml", "t/bx.yaml"));
+        assert!(glob_match("t/\\*", "t/*"));
+        assert!(!glob_match("t/\\*", "t/a"));
+    }
+}

@@ -1,0 +1,86 @@
+{#-
+  Named helpers of the pgbouncer chart. Templates import them with
+  {% import "_helpers.tpl" as h %}; macros see the same Values, Chart and Release.
+  Every macro returns its text without surrounding whitespace.
+-#}
+
+{#- The chart name used in labels: nameOverride, or the chart's (alias) name. -#}
+{% macro name() -%}
+{{ Values.nameOverride | default(Chart.Name) | trunc(63) | trimSuffix("-") }}
+{%- endmacro %}
+
+{#-
+  Object name: fullnameOverride, else "<release>-<name>", or just the release name when it
+  already contains the name (so release "pgbouncer" does not become "pgbouncer-pgbouncer").
+-#}
+{% macro fullname() -%}
+{% set n = Values.nameOverride | default(Chart.Name) %}
+{% if Values.fullnameOverride -%}
+{{ Values.fullnameOverride | trunc(63) | trimSuffix("-") }}
+{%- elif n in Release.Name -%}
+{{ Release.Name | trunc(63) | trimSuffix("-") }}
+{%- else -%}
+{{ (Release.Name ~ "-" ~ n) | trunc(63) | trimSuffix("-") }}
+{%- endif %}
+{%- endmacro %}
+
+{#- The helm.sh/chart label: "<name>-<version>". -#}
+{% macro chart() -%}
+{{ (Chart.Name ~ "-" ~ Chart.Version) | replace("+", "_") | trunc(63) | trimSuffix("-") }}
+{%- endmacro %}
+
+{#- Labels on every object. -#}
+{% macro labels() -%}
+helm.sh/chart: {{ chart() }}
+{% if Chart.AppVersion %}
+app.kubernetes.io/version: {{ Chart.AppVersion | quote }}
+{% endif %}
+{{ selectorLabels() }}
+app.kubernetes.io/managed-by: {{ Release.Service }}
+{%- endmacro %}
+
+{#- Labels that select this instance's pods (Service, PDB, workload, anti-affinity). -#}
+{% macro selectorLabels() -%}
+app.kubernetes.io/name: {{ name() }}
+app.kubernetes.io/instance: {{ Release.Name }}
+{%- endmacro %}
+
+{#- The ServiceAccount the pods run as. -#}
+{% macro serviceAccountName() -%}
+{% if Values.serviceAccount.name -%}
+{{ Values.serviceAccount.name | trunc(63) | trimSuffix("-") }}
+{%- else -%}
+{{ fullname() }}
+{%- endif %}
+{%- endmacro %}
+
+{#- "[registry/]repository:tag" of an image block. -#}
+{% macro image(spec) -%}
+{% if spec.registry %}{{ spec.registry }}/{% endif %}{{ spec.repository }}:{{ spec.tag }}
+{%- endmacro %}
+
+{#- The Secret holding the admin credentials: an existing one, or the one this chart renders. -#}
+{% macro adminSecretName() -%}
+{{ Values.config.existingAdminSecret | default(fullname() ~ "-secret") }}
+{%- endmacro %}
+
+{#- The Secret holding userlist.txt: an existing one, or the one this chart renders. -#}
+{% macro userlistSecretName() -%}
+{{ Values.config.existingUserlistSecret | default(fullname() ~ "-userlist-secret") }}
+{%- endmacro %}
+
+{#-
+  Contents of the rendered userlist.txt: the admin (unless an existing admin Secret is used),
+  the auth_user, then config.userlist in key order. One `"user" "password"` line each.
+-#}
+{% macro userlist() -%}
+{% if not Values.config.existingAdminSecret %}
+"{{ Values.config.adminUser }}" "{{ Values.config.adminPassword | required("A valid .Values.config.adminPassword entry required!") }}"
+{% endif %}
+{% if Values.config.authUser %}
+"{{ Values.config.authUser }}" "{{ Values.config.authPassword | required("A valid .Values.config.authPassword entry required!") }}"
+{% endif %}
+{% for user, password in Values.config.userlist | sorted_items %}
+"{{ user }}" "{{ password }}"
+{% endfor %}
+{%- endmacro %}

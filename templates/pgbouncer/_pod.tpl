@@ -1,0 +1,186 @@
+{#-
+  The pod template shared by deployment.yaml and daemonset.yaml, written at its final
+  indentation (under `spec:` of the workload). Included, so it sees the same variables.
+-#}
+{% import "_helpers.tpl" as h %}
+{% set exporter = Values.pgbouncerExporter %}
+  template:
+    metadata:
+      labels:
+        {{- h.selectorLabels() | nindent(8) }}
+{% for key, value in Values.podLabels | sorted_items %}
+        {{ key }}: {{ value | quote }}
+{% endfor %}
+      annotations:
+        {#- Changing the config or a rendered Secret rolls the pods. #}
+        checksum/config: {{ include(Template.BasePath ~ "/configmap.yaml") | sha256sum }}
+        checksum/userlist: {{ include(Template.BasePath ~ "/userlist-secret.yaml") | sha256sum }}
+        checksum/adminsecret: {{ include(Template.BasePath ~ "/secret.yaml") | sha256sum }}
+{% if exporter.enabled %}
+        prometheus.io/scrape: "true"
+        prometheus.io/port: "{{ exporter.servicePort }}"
+        prometheus.io/path: "/metrics"
+{% endif %}
+{% for key, value in Values.podAnnotations | sorted_items %}
+        {{ key }}: {{ value | quote }}
+{% endfor %}
+    spec:
+      serviceAccountName: {{ h.serviceAccountName() }}
+      terminationGracePeriodSeconds: {{ Values.terminationGracePeriodSeconds }}
+{% if Values.nodeSelector %}
+      nodeSelector:
+        {{- Values.nodeSelector | toYaml | nindent(8) }}
+{% endif %}
+{% if Values.tolerations %}
+      tolerations:
+        {{- Values.tolerations | toYaml | nindent(8) }}
+{% endif %}
+{% if Values.affinity %}
+      affinity:
+        {{- Values.affinity | toYaml | nindent(8) }}
+{% elif Values.podAntiAffinityPreset == "soft" %}
+      affinity:
+        podAntiAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+          - weight: 100
+            podAffinityTerm:
+              labelSelector:
+                matchLabels:
+                  {{- h.selectorLabels() | nindent(18) }}
+              topologyKey: kubernetes.io/hostname
+{% elif Values.podAntiAffinityPreset == "hard" %}
+      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+          - labelSelector:
+              matchLabels:
+                {{- h.selectorLabels() | nindent(16) }}
+            topologyKey: kubernetes.io/hostname
+{% elif Values.podAntiAffinityPreset %}
+{{ fail("podAntiAffinityPreset must be \"soft\", \"hard\" or empty, found " ~ (Values.podAntiAffinityPreset | quote)) }}
+{% endif %}
+{% if Values.priorityClassName %}
+      priorityClassName: {{ Values.priorityClassName }}
+{% endif %}
+{% if Values.runtimeClassName %}
+      runtimeClassName: {{ Values.runtimeClassName }}
+{% endif %}
+{#- The exporter's pull secrets join the pod's, once per name. #}
+{% set pull = namespace(names=[], secrets=[]) %}
+{% set candidates = (Values.imagePullSecrets or []) + ((exporter.imagePullSecrets or []) if exporter.enabled else []) %}
+{% for secret in candidates %}
+{% if secret is mapping and secret.name and secret.name not in pull.names %}
+{% set pull.names = pull.names + [secret.name] %}
+{% set pull.secrets = pull.secrets + [secret] %}
+{% endif %}
+{% endfor %}
+{% if pull.secrets %}
+      imagePullSecrets:
+        {{- pull.secrets | toYaml | nindent(8) }}
+{% endif %}
+{% if Values.shareProcessNamespace %}
+      shareProcessNamespace: true
+{% endif %}
+{% if Values.extraInitContainers %}
+      initContainers:
+        {{- Values.extraInitContainers | toYaml | nindent(8) }}
+{% endif %}
+      containers:
+      - name: pgbouncer
+        image: {{ h.image(Values.image) }}
+{% if Values.command %}
+        command:
+          {{- Values.command | toYaml | nindent(10) }}
+{% endif %}
+{% if Values.args %}
+        args:
+          {{- Values.args | toYaml | nindent(10) }}
+{% endif %}
+        imagePullPolicy: {{ Values.image.pullPolicy }}
+{% if Values.lifecycle %}
+        lifecycle:
+          {{- Values.lifecycle | toYaml | nindent(10) }}
+{% endif %}
+{% if Values.extraEnvs %}
+        env:
+          {{- Values.extraEnvs | toYaml | nindent(10) }}
+{% endif %}
+        ports:
+        - name: psql
+          containerPort: 5432
+          protocol: TCP
+        readinessProbe:
+          tcpSocket:
+            port: 5432
+          initialDelaySeconds: 10
+          periodSeconds: 5
+        livenessProbe:
+          tcpSocket:
+            port: 5432
+          initialDelaySeconds: 60
+          periodSeconds: 10
+{% if Values.resources %}
+        resources:
+          {{- Values.resources | toYaml | nindent(10) }}
+{% endif %}
+{% if Values.securityContext %}
+        securityContext:
+          {{- Values.securityContext | toYaml | nindent(10) }}
+{% endif %}
+        volumeMounts:
+        - name: tmp
+          mountPath: /tmp
+        - name: config
+          mountPath: /etc/pgbouncer/
+        - name: userlist
+          mountPath: /etc/userlist/
+{% if Values.extraVolumeMounts %}
+        {{- Values.extraVolumeMounts | toYaml | nindent(8) }}
+{% endif %}
+{% if exporter.enabled %}
+      - name: exporter
+        image: {{ h.image(exporter.image) }}
+        imagePullPolicy: {{ exporter.image.pullPolicy }}
+        args:
+        - --web.listen-address=:{{ exporter.servicePort }}
+        - --web.telemetry-path=/metrics
+        - --log.level={{ exporter.log.level }}
+        - --log.format={{ exporter.log.format }}
+        - --pgBouncer.connectionString=postgres://{{ exporter.host }}:{{ exporter.port }}/{{ exporter.database }}?sslmode={{ exporter.sslmode }}&connect_timeout={{ exporter.connect_timeout }}
+        env:
+{% for env_name, key in [("PGBOUNCER_USER", "user"), ("PGBOUNCER_PASS", "password"), ("PGUSER", "user"), ("PGPASSWORD", "password")] %}
+        - name: {{ env_name }}
+          valueFrom:
+            secretKeyRef:
+              name: {{ h.adminSecretName() }}
+              key: {{ (Values.config.adminUserKey | default("adminUser")) if key == "user" else (Values.config.adminPasswordKey | default("adminPassword")) }}
+{% endfor %}
+{% if exporter.resources %}
+        resources:
+          {{- exporter.resources | toYaml | nindent(10) }}
+{% endif %}
+{#- Upstream gates the exporter's securityContext on the PgBouncer container's; kept. #}
+{% if Values.securityContext and exporter.securityContext %}
+        securityContext:
+          {{- exporter.securityContext | toYaml | nindent(10) }}
+{% endif %}
+        ports:
+        - name: exporter
+          containerPort: {{ exporter.servicePort }}
+          protocol: TCP
+{% endif %}
+{% if Values.extraContainers %}
+      {{- Values.extraContainers | toYaml | nindent(6) }}
+{% endif %}
+      volumes:
+      - name: tmp
+        emptyDir: {}
+      - name: config
+        configMap:
+          name: {{ h.fullname() }}-configmap
+      - name: userlist
+        secret:
+          secretName: {{ h.userlistSecretName() }}
+{% if Values.extraVolumes %}
+      {{- Values.extraVolumes | toYaml | nindent(6) }}
+{% endif %}

@@ -1,0 +1,221 @@
+//! Helm compatibility: qspgb's rendering of the reference cases equals real Helm output.
+//!
+//! For every case in `../shared/reference/helm-4.0.2/` (except the `e-*` cases, which use
+//! the upstream chart alone) we render
+//!
+//! ```text
+//! qspgb render my-pgbouncer -n pharia-ai -f values/upstream-compat.yaml \
+//!     -f <reference>/wrapper/values.yaml -f <case>/values.yaml
+//! ```
+//!
+//! and compare with Helm's `manifests.yaml` semantically: same `# Source:` paths, kinds and
+//! order, and equal parsed documents. Parsing uses serde_yaml, not qspgb's own YAML code,
+//! so the oracle is independent of the code under test. Two differences are normalised,
+//! both listed in README "Differences from Helm": `checksum/*` annotation values (they hash
+//! each renderer's own template text) and Go's `1e+06` float formatting inside pgbouncer.ini.
+//!
+//! The reference directory is `../shared/reference` beside the repository, or
+//! `$QSPGB_REFERENCE_DIR`. Its absence is a failure, not a skip.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_yaml::Value;
+
+fn reference_dir() -> PathBuf {
+    let dir = std::env::var_os("QSPGB_REFERENCE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference"));
+    assert!(
+        dir.join("helm-4.0.2").is_dir(),
+        "Helm reference renderings not found at {} (set QSPGB_REFERENCE_DIR)",
+        dir.display()
+    );
+    dir
+}
+
+/// A document of a `helm template` stream: its Source path and parsed content.
+#[derive(Debug)]
+struct Doc {
+    source: String,
+    kind: String,
+    content: Value,
+}
+
+fn parse_stream(text: &str) -> Vec<Doc> {
+    let mut docs = Vec::new();
+    for chunk in text.split("---\n# Source: ").skip(1) {
+        let (source, body) = chunk.split_once('\n').expect("a Source line");
+        let body = body.strip_suffix("---\n").unwrap_or(body);
+        let content: Value = serde_yaml::from_str(body)
+            .unwrap_or_else(|e| panic!("{source}: not YAML: {e}\n{body}"));
+        let kind = content["kind"].as_str().unwrap_or_default().to_string();
+        docs.push(Doc {
+            source: source.to_string(),
+            kind,
+            content: normalize(content),
+        });
+    }
+    docs
+}
+
+/// Removes the two intended differences (see the module docs).
+fn normalize(mut doc: Value) -> Value {
+    if let Some(annotations) = doc
+        .get_mut("spec")
+        .and_then(|s| s.get_mut("template"))
+        .and_then(|t| t.get_mut("metadata"))
+        .and_then(|m| m.get_mut("annotations"))
+        .and_then(Value::as_mapping_mut)
+    {
+        for (key, value) in annotations.iter_mut() {
+            if key.as_str().is_some_and(|k| k.starts_with("checksum/")) {
+                *value = Value::String("<checksum>".into());
+            }
+        }
+    }
+    if doc["kind"] == "ConfigMap" {
+        if let Some(data) = doc.get_mut("data").and_then(Value::as_mapping_mut) {
+            for (_, value) in data.iter_mut() {
+                if let Value::String(text) = value {
+                    *text = expand_go_exponents(text);
+                }
+            }
+        }
+    }
+    doc
+}
+
+/// `pool_size=1e+06` -> `pool_size=1000000`: how Go prints a whole float64 >= 1e6.
+fn expand_go_exponents(text: &str) -> String {
+    let expand = |token: &str| -> String {
+        match token.parse::<f64>() {
+            Ok(f) if token.contains("e+") && f.fract() == 0.0 => format!("{}", f as i64),
+            _ => token.to_string(),
+        }
+    };
+    text.split('\n')
+        .map(|line| {
+            line.split(' ')
+                .map(|word| match word.split_once('=') {
+                    Some((k, v)) => format!("{k}={}", expand(v)),
+                    None => expand(word),
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn render_case(case: &Path, reference: &Path) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_qspgb"));
+    cmd.current_dir(root)
+        .args(["render", "my-pgbouncer", "-n", "pharia-ai"])
+        .args(["-f", "values/upstream-compat.yaml"])
+        .arg("-f")
+        .arg(reference.join("wrapper/values.yaml"))
+        .arg("-f")
+        .arg(case.join("values.yaml"));
+    if case.ends_with("d-monitoring") {
+        cmd.args(["--api-versions", "monitoring.coreos.com/v1"]);
+    }
+    let out = cmd.output().expect("run qspgb");
+    assert!(
+        out.status.success(),
+        "{}: qspgb failed: {}",
+        case.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+/// Compares one case; returns a description of every difference.
+fn compare_case(case: &Path, reference: &Path) -> Vec<String> {
+    let expected_text = std::fs::read_to_string(case.join("manifests.yaml")).expect("manifests");
+    let expected: Vec<Doc> = parse_stream(&expected_text)
+        .into_iter()
+        .filter(|d| d.source.contains("/charts/"))
+        .collect();
+    let actual: Vec<Doc> = parse_stream(&render_case(case, reference))
+        .into_iter()
+        .filter(|d| d.source.contains("/charts/"))
+        .collect();
+    let mut problems = Vec::new();
+    let order = |docs: &[Doc]| -> Vec<String> {
+        docs.iter().map(|d| format!("{} {}", d.kind, d.source)).collect()
+    };
+    if order(&expected) != order(&actual) {
+        problems.push(format!(
+            "document order differs:\n  helm:  {:?}\n  qspgb: {:?}",
+            order(&expected),
+            order(&actual)
+        ));
+        return problems;
+    }
+    for (e, a) in expected.iter().zip(&actual) {
+        if e.content != a.content {
+            problems.push(format!(
+                "{} ({}) differs:\n--- helm\n{}\n--- qspgb\n{}",
+                e.source,
+                e.kind,
+                serde_yaml::to_string(&e.content).unwrap(),
+                serde_yaml::to_string(&a.content).unwrap()
+            ));
+        }
+    }
+    problems
+}
+
+#[test]
+fn every_reference_case_matches_helm() {
+    let reference = reference_dir();
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(reference.join("helm-4.0.2"))
+        .expect("list cases")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            p.join("manifests.yaml").is_file() && !name.starts_with("e-") && !name.starts_with("e2-")
+        })
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 7, "expected the 7 wrapper cases, found {cases:?}");
+    let mut failures = Vec::new();
+    for case in &cases {
+        let problems = compare_case(case, &reference);
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        eprintln!("{name}: {}", if problems.is_empty() { "equal" } else { "DIFFERENT" });
+        if !problems.is_empty() {
+            failures.push(format!("== {name}\n{}", problems.join("\n")));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn the_normalisation_only_touches_go_exponents() {
+    assert_eq!(
+        expand_go_exponents("alpha = host=a pool_size=1e+06 port=6432\nx = 1.234567e+06\ny = 1.5"),
+        "alpha = host=a pool_size=1000000 port=6432\nx = 1234567\ny = 1.5"
+    );
+}
+
+/// The reference's `e-upstream-defaults` case: Helm refuses to render without an admin
+/// password when no existing admin Secret is named. So do we, naming the template.
+#[test]
+fn a_missing_admin_password_is_refused_like_helm() {
+    let reference = reference_dir();
+    let expected = std::fs::read_to_string(reference.join("helm-4.0.2/e-upstream-defaults/error.txt"))
+        .expect("error.txt");
+    assert!(expected.contains("A valid .Values.config.adminPassword entry required!"));
+    let out = Command::new(env!("CARGO_BIN_EXE_qspgb"))
+        .args(["render", "my-pgbouncer", "--set", "pgbouncerTemporal.config.existingAdminSecret="])
+        .output()
+        .expect("run qspgb");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "nothing on stdout on error");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("A valid .Values.config.adminPassword entry required!"), "{stderr}");
+    assert!(stderr.contains("charts/pgbouncerTemporal/templates/"), "{stderr}");
+}
