@@ -255,13 +255,13 @@ impl Chart {
                 anyhow!("{at}: dependency {chart_name:?} needs {sub_meta_path}, which is missing")
             })?;
             let mut sub_meta = parse_meta(&sub_meta_value, &sub_meta_path)?;
-            if let Some(wanted) = text("version")? {
-                if !version_matches(&wanted, &sub_meta.version) {
-                    bail!(
-                        "{at}: requires {chart_name} version {wanted:?}, but {sub_meta_path} has {:?}",
-                        sub_meta.version
-                    );
-                }
+            if let Some(wanted) = text("version")?
+                && !version_matches(&wanted, &sub_meta.version)
+            {
+                bail!(
+                    "{at}: requires {chart_name} version {wanted:?}, but {sub_meta_path} has {:?}",
+                    sub_meta.version
+                );
             }
             let name = text("alias")?.unwrap_or_else(|| chart_name.clone());
             sub_meta.name = name.clone();

@@ -35,7 +35,7 @@ pub fn resolve_values(
 ) -> Result<(Chart, values::Resolved)> {
     let chart = Chart::load(files)?;
     let user: Map = values::user_values(inputs, read)?;
-    let resolved = values::resolve(&chart, user);
+    let resolved = values::resolve(&chart, user)?;
     Ok((chart, resolved))
 }
 

@@ -74,12 +74,12 @@ fn normalize(mut doc: Value) -> Value {
             }
         }
     }
-    if doc["kind"] == "ConfigMap" {
-        if let Some(data) = doc.get_mut("data").and_then(Value::as_mapping_mut) {
-            for (_, value) in data.iter_mut() {
-                if let Value::String(text) = value {
-                    *text = expand_go_exponents(text);
-                }
+    if doc["kind"] == "ConfigMap"
+        && let Some(data) = doc.get_mut("data").and_then(Value::as_mapping_mut)
+    {
+        for (_, value) in data.iter_mut() {
+            if let Value::String(text) = value {
+                *text = expand_go_exponents(text);
             }
         }
     }
@@ -144,7 +144,9 @@ fn compare_case(case: &Path, reference: &Path) -> Vec<String> {
         .collect();
     let mut problems = Vec::new();
     let order = |docs: &[Doc]| -> Vec<String> {
-        docs.iter().map(|d| format!("{} {}", d.kind, d.source)).collect()
+        docs.iter()
+            .map(|d| format!("{} {}", d.kind, d.source))
+            .collect()
     };
     if order(&expected) != order(&actual) {
         problems.push(format!(
@@ -176,16 +178,28 @@ fn every_reference_case_matches_helm() {
         .map(|e| e.expect("dir entry").path())
         .filter(|p| {
             let name = p.file_name().unwrap().to_string_lossy();
-            p.join("manifests.yaml").is_file() && !name.starts_with("e-") && !name.starts_with("e2-")
+            p.join("manifests.yaml").is_file()
+                && !name.starts_with("e-")
+                && !name.starts_with("e2-")
         })
         .collect();
     cases.sort();
-    assert!(cases.len() >= 7, "expected the 7 wrapper cases, found {cases:?}");
+    assert!(
+        cases.len() >= 7,
+        "expected the 7 wrapper cases, found {cases:?}"
+    );
     let mut failures = Vec::new();
     for case in &cases {
         let problems = compare_case(case, &reference);
         let name = case.file_name().unwrap().to_string_lossy().to_string();
-        eprintln!("{name}: {}", if problems.is_empty() { "equal" } else { "DIFFERENT" });
+        eprintln!(
+            "{name}: {}",
+            if problems.is_empty() {
+                "equal"
+            } else {
+                "DIFFERENT"
+            }
+        );
         if !problems.is_empty() {
             failures.push(format!("== {name}\n{}", problems.join("\n")));
         }
@@ -206,16 +220,99 @@ fn the_normalisation_only_touches_go_exponents() {
 #[test]
 fn a_missing_admin_password_is_refused_like_helm() {
     let reference = reference_dir();
-    let expected = std::fs::read_to_string(reference.join("helm-4.0.2/e-upstream-defaults/error.txt"))
-        .expect("error.txt");
+    let expected =
+        std::fs::read_to_string(reference.join("helm-4.0.2/e-upstream-defaults/error.txt"))
+            .expect("error.txt");
     assert!(expected.contains("A valid .Values.config.adminPassword entry required!"));
     let out = Command::new(env!("CARGO_BIN_EXE_qspgb"))
-        .args(["render", "my-pgbouncer", "--set", "pgbouncerTemporal.config.existingAdminSecret="])
+        .args([
+            "render",
+            "my-pgbouncer",
+            "--set",
+            "pgbouncerTemporal.config.existingAdminSecret=",
+        ])
         .output()
         .expect("run qspgb");
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty(), "nothing on stdout on error");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("A valid .Values.config.adminPassword entry required!"), "{stderr}");
-    assert!(stderr.contains("charts/pgbouncerTemporal/templates/"), "{stderr}");
+    assert!(
+        stderr.contains("A valid .Values.config.adminPassword entry required!"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("charts/pgbouncerTemporal/templates/"),
+        "{stderr}"
+    );
+}
+
+/// Drops null entries, recursively.
+fn without_nulls(v: Value) -> Value {
+    match v {
+        Value::Mapping(m) => Value::Mapping(
+            m.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, without_nulls(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// `qspgb values` shows what Helm's templates saw: the reference `merged-values.yaml`
+/// (Helm's coalesced `.Values`), apart from qspgb's own added key `podAntiAffinityPreset`.
+///
+/// Case a differs in how it was produced: Helm had the wrapper values as chart defaults and
+/// no user values, while we pass them with `-f`. Helm keeps a dependency default's `null`
+/// entries exactly when the user gave values for that dependency, so for case a the nulls
+/// are compared away; case c (user values for both instances) is compared as is.
+#[test]
+fn merged_values_match_helm() {
+    let reference = reference_dir();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for case in ["a-defaults", "c-example-customization"] {
+        let case_dir = reference.join("helm-4.0.2").join(case);
+        let out = Command::new(env!("CARGO_BIN_EXE_qspgb"))
+            .current_dir(root)
+            .args([
+                "values",
+                "my-pgbouncer",
+                "-f",
+                "values/upstream-compat.yaml",
+                "-f",
+            ])
+            .arg(reference.join("wrapper/values.yaml"))
+            .arg("-f")
+            .arg(case_dir.join("values.yaml"))
+            .output()
+            .expect("run qspgb");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut ours: Value = serde_yaml::from_slice(&out.stdout).expect("YAML");
+        for alias in ["pgbouncerPharia", "pgbouncerTemporal"] {
+            ours[alias]
+                .as_mapping_mut()
+                .expect("alias values")
+                .remove("podAntiAffinityPreset")
+                .expect("qspgb adds podAntiAffinityPreset");
+        }
+        let mut helm: Value = serde_yaml::from_str(
+            &std::fs::read_to_string(case_dir.join("merged-values.yaml")).expect("merged-values"),
+        )
+        .expect("YAML");
+        if case == "a-defaults" {
+            ours = without_nulls(ours);
+            helm = without_nulls(helm);
+        }
+        assert_eq!(
+            ours,
+            helm,
+            "{case}: merged values differ\n--- helm\n{}\n--- qspgb\n{}",
+            serde_yaml::to_string(&helm).unwrap(),
+            serde_yaml::to_string(&ours).unwrap()
+        );
+    }
 }

@@ -59,65 +59,79 @@ pub fn merge_user_values(base: &mut Map, overlay: Map) {
     }
 }
 
+/// Whether nulls survive a coalesce: Helm's `MergeValues` (true) keeps them, its
+/// `CoalesceValues` (false) lets a null delete the default it overrides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nulls {
+    /// `CoalesceValues`: what a render uses.
+    Delete,
+    /// `MergeValues`: what Helm uses to fold dependency defaults into the parent's.
+    Keep,
+}
+
 /// Coalesces user values with a chart's defaults and, recursively, its dependencies'.
 ///
 /// Returns the values the chart's templates see as `.Values`; each dependency's view is the
-/// map under its name.
-pub fn coalesce(chart: &dyn ValuesNode, user: Map, warnings: &mut Vec<Warning>) -> Map {
+/// map under its name. Fails like Helm when a dependency's values are not a map.
+pub fn coalesce(
+    chart: &dyn ValuesNode,
+    user: Map,
+    nulls: Nulls,
+    warnings: &mut Vec<Warning>,
+) -> Result<Map, String> {
     let mut values = user;
-    coalesce_with_defaults(chart, &mut values, chart.name(), warnings);
+    coalesce_with_defaults(chart, &mut values, chart.name(), nulls, warnings);
     for child in chart.children() {
-        let slot = values
-            .entry(child.name().to_string())
-            .or_insert_with(|| Value::Map(Map::new()));
-        let child_values = match slot {
-            Value::Map(m) => std::mem::take(m),
-            other => {
-                // Helm refuses this with "type mismatch"; we keep going with an empty map and
-                // say so, because the render validates enabled dependencies separately.
-                warnings.push(Warning(format!(
-                    "values for dependency {:?} must be a map, found {}; using its defaults",
+        let mut child_values = match values.shift_remove(child.name()) {
+            None => Map::new(),
+            Some(Value::Map(m)) => m,
+            Some(other) => {
+                return Err(format!(
+                    "values for {:?} must be a map (they configure that dependency), found {}",
                     child.name(),
                     other.type_name()
-                )));
-                Map::new()
+                ));
             }
         };
-        let mut child_values = child_values;
         copy_globals_down(&values, &mut child_values, warnings);
-        let merged = coalesce(child, child_values, warnings);
+        let merged = coalesce(child, child_values, nulls, warnings)?;
         values.insert(child.name().to_string(), Value::Map(merged));
     }
-    values
+    Ok(values)
 }
 
-/// Merges a chart's defaults under `values` (Helm's `coalesceValues`, non-merge mode).
+/// Merges a chart's defaults under `values` (Helm's `coalesceValues`).
 fn coalesce_with_defaults(
     chart: &dyn ValuesNode,
     values: &mut Map,
     prefix: &str,
+    nulls: Nulls,
     warnings: &mut Vec<Warning>,
 ) {
     let child_names: Vec<&str> = chart.children().iter().map(|c| c.name()).collect();
     for (key, default) in chart.defaults() {
         match values.get_mut(key) {
-            Some(Value::Null) => {
+            Some(Value::Null) if nulls == Nulls::Delete => {
                 values.shift_remove(key);
             }
             Some(Value::Map(user_map)) => match default {
                 Value::Map(default_map) => {
                     // Values for a dependency keep their nulls here: they must reach the
                     // dependency's own coalescing to delete *its* defaults.
-                    let keep_nulls = child_names.contains(&key.as_str());
+                    let nulls = if child_names.contains(&key.as_str()) {
+                        Nulls::Keep
+                    } else {
+                        nulls
+                    };
                     let mut default_map = default_map.clone();
-                    if !keep_nulls {
+                    if nulls == Nulls::Delete {
                         remove_nulls(&mut default_map);
                     }
                     coalesce_tables(
                         user_map,
                         default_map,
                         &join_key(prefix, key),
-                        keep_nulls,
+                        nulls,
                         warnings,
                     );
                 }
@@ -129,12 +143,14 @@ fn coalesce_with_defaults(
             },
             Some(_) => {}
             None => {
-                if default.is_null() {
-                    continue;
-                }
                 let mut default = default.clone();
-                if let Value::Map(m) = &mut default {
-                    remove_nulls(m);
+                if nulls == Nulls::Delete {
+                    if default.is_null() {
+                        continue;
+                    }
+                    if let Value::Map(m) = &mut default {
+                        remove_nulls(m);
+                    }
                 }
                 values.insert(key.clone(), default);
             }
@@ -144,13 +160,14 @@ fn coalesce_with_defaults(
 
 /// Fills `dst` (user values) from `src` (defaults), Helm's `coalesceTablesFullKey`.
 ///
-/// With `keep_nulls` false, a user `null` deletes the default; with it true (values destined
-/// for a dependency), the null stays so that the dependency's coalescing sees it.
+/// With [`Nulls::Delete`], a user `null` deletes the default; with [`Nulls::Keep`] (values
+/// destined for a dependency, or Helm's merge mode) the null stays so that a later
+/// coalescing sees it.
 fn coalesce_tables(
     dst: &mut Map,
     mut src: Map,
     prefix: &str,
-    keep_nulls: bool,
+    nulls: Nulls,
     warnings: &mut Vec<Warning>,
 ) {
     let src_non_null: Vec<String> = src
@@ -166,7 +183,7 @@ fn coalesce_tables(
     for (key, src_value) in src {
         let full_key = join_key(prefix, &key);
         match dst.get_mut(&key) {
-            Some(Value::Null) if !keep_nulls && src_non_null.contains(&key) => {
+            Some(Value::Null) if nulls == Nulls::Delete && src_non_null.contains(&key) => {
                 dst.shift_remove(&key);
             }
             None => {
@@ -174,7 +191,7 @@ fn coalesce_tables(
             }
             Some(Value::Map(dst_map)) => match src_value {
                 Value::Map(src_map) => {
-                    coalesce_tables(dst_map, src_map, &full_key, keep_nulls, warnings)
+                    coalesce_tables(dst_map, src_map, &full_key, nulls, warnings)
                 }
                 Value::Null => {}
                 other => warnings.push(Warning(format!(
@@ -228,7 +245,7 @@ fn copy_globals_down(parent: &Map, child: &mut Map, warnings: &mut Vec<Warning>)
                     &mut incoming,
                     std::mem::take(existing),
                     &join_key(GLOBAL_KEY, &key),
-                    true,
+                    Nulls::Keep,
                     warnings,
                 );
                 child_globals.insert(key, Value::Map(incoming));
@@ -296,6 +313,10 @@ mod tests {
         }};
     }
 
+    fn coalesce_ok(chart: &dyn ValuesNode, user: Map, w: &mut Vec<Warning>) -> Map {
+        coalesce(chart, user, Nulls::Delete, w).unwrap()
+    }
+
     fn leaf(name: &str, defaults: Map) -> Node {
         Node {
             name: name.into(),
@@ -325,7 +346,7 @@ mod tests {
             map! {"a" => map!{"x" => 1, "y" => 2}, "b" => "default"},
         );
         let mut w = vec![];
-        let out = coalesce(&chart, map! {"a" => map!{"y" => 9}}, &mut w);
+        let out = coalesce_ok(&chart, map! {"a" => map!{"y" => 9}}, &mut w);
         assert_eq!(
             out,
             map! {"a" => map!{"y" => 9, "x" => 1}, "b" => "default"}
@@ -337,7 +358,7 @@ mod tests {
     fn null_deletes_a_default_at_any_depth() {
         let chart = leaf("c", map! {"a" => map!{"x" => 1, "y" => 2}, "b" => 1});
         let mut w = vec![];
-        let out = coalesce(
+        let out = coalesce_ok(
             &chart,
             map! {"a" => map!{"x" => Value::Null}, "b" => Value::Null},
             &mut w,
@@ -351,7 +372,7 @@ mod tests {
             "c",
             map! {"n" => Value::Null, "m" => map!{"k" => Value::Null, "j" => 1}},
         );
-        let out = coalesce(&chart, Map::new(), &mut vec![]);
+        let out = coalesce_ok(&chart, Map::new(), &mut vec![]);
         assert_eq!(out, map! {"m" => map!{"j" => 1}});
     }
 
@@ -361,7 +382,7 @@ mod tests {
             "c",
             map! {"l" => Value::List(vec![Value::Int(1), Value::Int(2)])},
         );
-        let out = coalesce(
+        let out = coalesce_ok(
             &chart,
             map! {"l" => Value::List(vec![Value::Int(3)])},
             &mut vec![],
@@ -373,7 +394,7 @@ mod tests {
     fn a_scalar_does_not_replace_a_table_default() {
         let chart = leaf("c", map! {"a" => map!{"x" => map!{"deep" => 1}}});
         let mut w = vec![];
-        let out = coalesce(&chart, map! {"a" => map!{"x" => 5}}, &mut w);
+        let out = coalesce_ok(&chart, map! {"a" => map!{"x" => 5}}, &mut w);
         // Helm keeps the user's scalar and warns.
         assert_eq!(out, map! {"a" => map!{"x" => 5}});
         assert_eq!(w.len(), 1);
@@ -389,7 +410,7 @@ mod tests {
                 map! {"replicas" => 1, "image" => "x", "keep" => 2, "global" => map!{"g" => "child", "h" => 1}},
             )],
         };
-        let out = coalesce(
+        let out = coalesce_ok(
             &chart,
             map! {"sub" => map!{"drop" => Value::Null, "keep" => Value::Null}},
             &mut vec![],
@@ -418,7 +439,7 @@ mod tests {
             defaults: Map::new(),
             children: vec![leaf("sub", map! {"a" => 1})],
         };
-        let out = coalesce(&chart, Map::new(), &mut vec![]);
+        let out = coalesce_ok(&chart, Map::new(), &mut vec![]);
         assert_eq!(
             out["sub"],
             Value::Map(map! {"a" => 1, "global" => Map::new()})

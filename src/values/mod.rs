@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use crate::chart::{Chart, Dependency};
 use crate::value::{Map, Value};
 use crate::yaml;
-use merge::{Warning, coalesce, merge_user_values};
+use merge::{Nulls, Warning, coalesce, merge_user_values};
 
 /// The value flags of one command line, each kind in the order given.
 ///
@@ -89,11 +89,12 @@ pub struct Resolved {
 }
 
 /// Applies chart defaults, tags and conditions to user values, as `helm template` does.
-pub fn resolve(chart: &Chart, user: Map) -> Resolved {
+pub fn resolve(chart: &Chart, user: Map) -> Result<Resolved> {
     let mut warnings = Vec::new();
     // Conditions are read from the values with *every* dependency's defaults merged in,
     // so a dependency's own `enabled: false` default counts.
-    let everything = coalesce(chart, user.clone(), &mut Vec::new());
+    let everything = coalesce(chart, user.clone(), Nulls::Delete, &mut Vec::new())
+        .map_err(anyhow::Error::msg)?;
     let enabled: Vec<String> = chart
         .dependencies
         .iter()
@@ -102,12 +103,18 @@ pub fn resolve(chart: &Chart, user: Map) -> Resolved {
         .collect();
     let mut active = chart.clone();
     active.dependencies.retain(|d| enabled.contains(&d.name));
-    let values = coalesce(&active, user, &mut warnings);
-    Resolved {
+    // Helm then folds the enabled dependencies' defaults into the parent's defaults, nulls
+    // included (its import-values step in merge mode). It matters: a user map for a
+    // dependency then carries those nulls along, where a missing one gets them removed.
+    active.defaults =
+        coalesce(&active, Map::new(), Nulls::Keep, &mut Vec::new()).map_err(anyhow::Error::msg)?;
+    let values =
+        coalesce(&active, user, Nulls::Delete, &mut warnings).map_err(anyhow::Error::msg)?;
+    Ok(Resolved {
         values,
         enabled,
         warnings,
-    }
+    })
 }
 
 /// Helm's rules: tags first (any true tag enables, only false tags disable), then the
@@ -163,7 +170,7 @@ mod tests {
                     "name: p\nversion: 1.0.0\ndependencies:\n- name: d\n  version: 1.0.0\n  alias: a\n  condition: a.enabled,global.a\n  tags: [front]\n- name: d\n  version: 1.0.0\n  alias: b\n  condition: b.enabled\n".to_string(),
                 ),
                 ("chart/charts/d/Chart.yaml".to_string(), "name: d\nversion: 1.0.0\n".to_string()),
-                ("values/d.yaml".to_string(), "enabled: true\nreplicas: 1\n".to_string()),
+                ("values/d.yaml".to_string(), "replicas: 1\n".to_string()),
                 ("values/values.yaml".to_string(), "b:\n  replicas: 2\n".to_string()),
             ],
         );
@@ -180,22 +187,44 @@ mod tests {
     #[test]
     fn conditions_and_tags() {
         let c = chart();
-        assert_eq!(resolve(&c, Map::new()).enabled, vec!["a", "b"]);
-        assert_eq!(resolve(&c, user("b: {enabled: false}")).enabled, vec!["a"]);
-        assert_eq!(resolve(&c, user("tags: {front: false}")).enabled, vec!["b"]);
+        assert_eq!(resolve(&c, Map::new()).unwrap().enabled, vec!["a", "b"]);
+        assert_eq!(
+            resolve(&c, user("b: {enabled: false}")).unwrap().enabled,
+            vec!["a"]
+        );
+        assert_eq!(
+            resolve(&c, user("tags: {front: false}")).unwrap().enabled,
+            vec!["b"]
+        );
         // A bool condition beats the tag.
         assert_eq!(
-            resolve(&c, user("tags: {front: false}\na: {enabled: true}")).enabled,
+            resolve(&c, user("tags: {front: false}\na: {enabled: true}"))
+                .unwrap()
+                .enabled,
             vec!["a", "b"]
         );
-        let r = resolve(&c, user("b: {enabled: maybe}"));
+        let r = resolve(&c, user("b: {enabled: maybe}")).unwrap();
         assert_eq!(r.enabled, vec!["a", "b"], "a non-bool condition is ignored");
         assert_eq!(r.warnings.len(), 1);
     }
 
     #[test]
+    fn a_dependency_default_counts_for_its_condition() {
+        let mut c = chart();
+        c.dependencies[1]
+            .chart
+            .defaults
+            .insert("enabled".into(), Value::Bool(false));
+        assert_eq!(resolve(&c, Map::new()).unwrap().enabled, vec!["a"]);
+        assert_eq!(
+            resolve(&c, user("b: {enabled: true}")).unwrap().enabled,
+            vec!["a", "b"]
+        );
+    }
+
+    #[test]
     fn disabled_dependencies_keep_their_user_values_only() {
-        let r = resolve(&chart(), user("b: {enabled: false, x: 1}"));
+        let r = resolve(&chart(), user("b: {enabled: false, x: 1}")).unwrap();
         let b = r.values["b"].as_map().unwrap();
         assert!(
             b.get("global").is_none(),

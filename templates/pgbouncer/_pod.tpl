@@ -12,7 +12,7 @@
         {{ key }}: {{ value | quote }}
 {% endfor %}
       annotations:
-        {#- Changing the config or a rendered Secret rolls the pods. #}
+        {# Changing the config or a rendered Secret rolls the pods. #}
         checksum/config: {{ include(Template.BasePath ~ "/configmap.yaml") | sha256sum }}
         checksum/userlist: {{ include(Template.BasePath ~ "/userlist-secret.yaml") | sha256sum }}
         checksum/adminsecret: {{ include(Template.BasePath ~ "/secret.yaml") | sha256sum }}
@@ -33,7 +33,7 @@
 {% endif %}
 {% if Values.tolerations %}
       tolerations:
-        {{- Values.tolerations | toYaml | nindent(8) }}
+        {{- Values.tolerations | toYaml | nindent(6) }}
 {% endif %}
 {% if Values.affinity %}
       affinity:
@@ -65,7 +65,7 @@
 {% if Values.runtimeClassName %}
       runtimeClassName: {{ Values.runtimeClassName }}
 {% endif %}
-{#- The exporter's pull secrets join the pod's, once per name. #}
+{# The exporter's pull secrets join the pod's, once per name. #}
 {% set pull = namespace(names=[], secrets=[]) %}
 {% set candidates = (Values.imagePullSecrets or []) + ((exporter.imagePullSecrets or []) if exporter.enabled else []) %}
 {% for secret in candidates %}
@@ -76,25 +76,25 @@
 {% endfor %}
 {% if pull.secrets %}
       imagePullSecrets:
-        {{- pull.secrets | toYaml | nindent(8) }}
+        {{- pull.secrets | toYaml | nindent(6) }}
 {% endif %}
 {% if Values.shareProcessNamespace %}
       shareProcessNamespace: true
 {% endif %}
 {% if Values.extraInitContainers %}
       initContainers:
-        {{- Values.extraInitContainers | toYaml | nindent(8) }}
+        {{- Values.extraInitContainers | toYaml | nindent(6) }}
 {% endif %}
       containers:
       - name: pgbouncer
         image: {{ h.image(Values.image) }}
 {% if Values.command %}
         command:
-          {{- Values.command | toYaml | nindent(10) }}
+          {{- Values.command | toYaml | nindent(8) }}
 {% endif %}
 {% if Values.args %}
         args:
-          {{- Values.args | toYaml | nindent(10) }}
+          {{- Values.args | toYaml | nindent(8) }}
 {% endif %}
         imagePullPolicy: {{ Values.image.pullPolicy }}
 {% if Values.lifecycle %}
@@ -103,7 +103,7 @@
 {% endif %}
 {% if Values.extraEnvs %}
         env:
-          {{- Values.extraEnvs | toYaml | nindent(10) }}
+          {{- Values.extraEnvs | toYaml | nindent(8) }}
 {% endif %}
         ports:
         - name: psql
@@ -159,7 +159,7 @@
         resources:
           {{- exporter.resources | toYaml | nindent(10) }}
 {% endif %}
-{#- Upstream gates the exporter's securityContext on the PgBouncer container's; kept. #}
+{# Upstream gates the exporter's securityContext on the PgBouncer container's; kept. #}
 {% if Values.securityContext and exporter.securityContext %}
         securityContext:
           {{- exporter.securityContext | toYaml | nindent(10) }}

@@ -1,0 +1,331 @@
+//! The command line as users run it: defaults, errors, flags, output modes.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_yaml::Value;
+
+fn qspgb(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_qspgb"))
+        .args(args)
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("run qspgb")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("UTF-8")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+fn documents(text: &str) -> Vec<Value> {
+    text.split("---\n")
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| serde_yaml::from_str(d).expect("each document is YAML"))
+        .collect()
+}
+
+/// Asserts a failed run: the exit code, nothing on stdout, the fragment on stderr.
+fn assert_fails(out: &Output, code: i32, fragment: &str) {
+    assert_eq!(out.status.code(), Some(code), "stderr: {}", stderr(out));
+    assert!(
+        out.stdout.is_empty(),
+        "stdout must stay empty: {}",
+        stdout(out)
+    );
+    assert!(
+        stderr(out).contains(fragment),
+        "stderr lacks {fragment:?}: {}",
+        stderr(out)
+    );
+}
+
+fn is_dns_subdomain(s: &str) -> bool {
+    s.len() <= 253
+        && s.split('.').all(|l| {
+            !l.is_empty()
+                && l.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        })
+}
+
+#[test]
+fn renders_the_embedded_chart_from_any_directory() {
+    let out = qspgb(&["render"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let docs = documents(&stdout(&out));
+    let kinds: Vec<&str> = docs.iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "PodDisruptionBudget",
+            "ServiceAccount",
+            "ServiceAccount",
+            "ConfigMap",
+            "ConfigMap",
+            "Service",
+            "Service",
+            "Deployment",
+            "Deployment"
+        ]
+    );
+}
+
+#[test]
+fn default_names_are_valid_kubernetes_names() {
+    let docs = documents(&stdout(&qspgb(&[
+        "render",
+        "my-pgbouncer",
+        "-n",
+        "pharia-ai",
+    ])));
+    let names: Vec<&str> = docs
+        .iter()
+        .map(|d| d["metadata"]["name"].as_str().unwrap())
+        .collect();
+    for name in &names {
+        assert!(is_dns_subdomain(name), "{name} is not a valid object name");
+    }
+    assert!(names.contains(&"pgbouncer-pharia"));
+    assert!(names.contains(&"pgbouncer-temporal"));
+    assert!(names.contains(&"pgbouncer-pharia-configmap"));
+}
+
+#[test]
+fn anti_affinity_selects_the_pods_it_spreads() {
+    let docs = documents(&stdout(&qspgb(&["render", "my-pgbouncer"])));
+    let pharia = docs
+        .iter()
+        .find(|d| d["kind"] == "Deployment" && d["metadata"]["name"] == "pgbouncer-pharia")
+        .expect("pharia deployment");
+    let pod_labels = pharia["spec"]["template"]["metadata"]["labels"]
+        .as_mapping()
+        .unwrap();
+    let term = &pharia["spec"]["template"]["spec"]["affinity"]["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"]
+        [0];
+    assert_eq!(
+        term["podAffinityTerm"]["topologyKey"],
+        "kubernetes.io/hostname"
+    );
+    let selector = term["podAffinityTerm"]["labelSelector"]["matchLabels"]
+        .as_mapping()
+        .unwrap();
+    assert!(!selector.is_empty());
+    for (k, v) in selector {
+        assert_eq!(
+            pod_labels.get(k),
+            Some(v),
+            "selector label {k:?} not on the pods"
+        );
+    }
+    // And the selector is the workload's own selector, so it matches only this instance.
+    assert_eq!(
+        &Value::Mapping(selector.clone()),
+        &pharia["spec"]["selector"]["matchLabels"]
+    );
+}
+
+#[test]
+fn admin_users_names_the_admin_role_of_the_admin_secret() {
+    let docs = documents(&stdout(&qspgb(&["render"])));
+    for cm in docs.iter().filter(|d| d["kind"] == "ConfigMap") {
+        let ini = cm["data"]["pgbouncer.ini"].as_str().unwrap();
+        assert!(ini.contains("\nadmin_users = pgbouncer\n"), "{ini}");
+    }
+}
+
+#[test]
+fn integers_stay_exact_in_pgbouncer_ini() {
+    let out = qspgb(&[
+        "render",
+        "--set",
+        "pgbouncerPharia.config.pgbouncer.default_pool_size=1000000",
+    ]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("default_pool_size = 1000000\n"),
+        "{}",
+        stderr(&out)
+    );
+    let file = std::env::temp_dir().join(format!("qspgb-int-{}.yaml", std::process::id()));
+    std::fs::write(&file, "pgbouncerPharia:\n  config:\n    pgbouncer:\n      reserve_pool_size: 1234567\n      query_wait_timeout: 1.5\n").unwrap();
+    let text = stdout(&qspgb(&["render", "-f", file.to_str().unwrap()]));
+    std::fs::remove_file(&file).unwrap();
+    assert!(text.contains("reserve_pool_size = 1234567\n"));
+    assert!(text.contains("query_wait_timeout = 1.5\n"));
+}
+
+#[test]
+fn values_from_stdin() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qspgb"))
+        .args([
+            "render",
+            "-f",
+            "-",
+            "-s",
+            "charts/pgbouncerPharia/templates/deployment.yaml",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"pgbouncerPharia:\n  replicaCount: 7\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let docs = documents(&stdout(&out));
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0]["spec"]["replicas"], 7);
+}
+
+#[test]
+fn show_only_selects_and_reports_unknown_paths() {
+    let out = qspgb(&[
+        "render",
+        "--show-only",
+        "charts/pgbouncerTemporal/templates/pdb.yaml",
+    ]);
+    let docs = documents(&stdout(&out));
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0]["kind"], "PodDisruptionBudget");
+    assert!(
+        stdout(&out).starts_with(
+            "---\n# Source: qs-pgbouncer/charts/pgbouncerTemporal/templates/pdb.yaml\n"
+        )
+    );
+    assert_fails(
+        &qspgb(&["render", "--show-only", "templates/nope.yaml"]),
+        1,
+        "could not find template",
+    );
+}
+
+#[test]
+fn temporal_can_be_disabled() {
+    let text = stdout(&qspgb(&[
+        "render",
+        "--set",
+        "pgbouncerTemporal.enabled=false",
+    ]));
+    assert!(!text.contains("pgbouncerTemporal"));
+    assert!(text.contains("charts/pgbouncerPharia/templates/deployment.yaml"));
+}
+
+#[test]
+fn output_dir_writes_helms_layout() {
+    let dir = std::env::temp_dir().join(format!("qspgb-out-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = qspgb(&["render", "--output-dir", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sa = std::fs::read_to_string(
+        dir.join("qs-pgbouncer/charts/pgbouncerPharia/templates/serviceaccount.yaml"),
+    )
+    .unwrap();
+    assert!(sa.starts_with(
+        "---\n# Source: qs-pgbouncer/charts/pgbouncerPharia/templates/serviceaccount.yaml\n"
+    ));
+    assert!(stdout(&out).contains("wrote "));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn chart_directory_renders_like_the_embedded_chart() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let embedded = qspgb(&["render"]);
+    let from_dir = qspgb(&["render", "--chart", root]);
+    assert!(from_dir.status.success(), "{}", stderr(&from_dir));
+    assert_eq!(stdout(&embedded), stdout(&from_dir));
+    assert_fails(
+        &qspgb(&["render", "--chart", "/nonexistent-chart"]),
+        1,
+        "not a chart directory",
+    );
+}
+
+#[test]
+fn values_command_prints_the_merged_values() {
+    let out = qspgb(&["values", "--set", "pgbouncerPharia.replicaCount=5"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let values: Value = serde_yaml::from_str(&stdout(&out)).unwrap();
+    assert_eq!(values["pgbouncerPharia"]["replicaCount"], 5);
+    assert_eq!(values["pgbouncerTemporal"]["image"]["tag"], "1.24.1");
+    assert_eq!(
+        values["pgbouncerPharia"]["global"],
+        Value::Mapping(Default::default())
+    );
+}
+
+#[test]
+fn bad_input_fails_cleanly() {
+    assert_fails(
+        &qspgb(&["render", "-f", "/nonexistent/values.yaml"]),
+        1,
+        "/nonexistent/values.yaml",
+    );
+    assert_fails(&qspgb(&["render", "-f", "/"]), 1, "is a directory");
+    assert_fails(&qspgb(&["render", "--set", "a[x]=1"]), 1, "--set");
+    assert_fails(&qspgb(&["render", "NotValid"]), 1, "invalid release name");
+    assert_fails(
+        &qspgb(&["render", "--kube-version", "x"]),
+        1,
+        "--kube-version",
+    );
+    assert_fails(&qspgb(&["render", "--no-such-flag"]), 2, "--no-such-flag");
+    let bad = std::env::temp_dir().join(format!("qspgb-bad-{}.yaml", std::process::id()));
+    std::fs::write(&bad, "pgbouncerPharia:\n  replicaCount: [1\n").unwrap();
+    let out = qspgb(&["render", "-f", bad.to_str().unwrap()]);
+    std::fs::remove_file(&bad).unwrap();
+    assert_fails(&out, 1, bad.to_str().unwrap());
+    assert_fails(
+        &qspgb(&["render", "--set", "pgbouncerPharia.kind=StatefulSet"]),
+        1,
+        "kind must be",
+    );
+}
+
+#[test]
+fn a_closed_pipe_exits_quietly() {
+    // Output far larger than a pipe buffer, so the write really meets the closed pipe.
+    let big = std::env::temp_dir().join(format!("qspgb-big-{}.yaml", std::process::id()));
+    let mut text = String::from("pgbouncerPharia:\n  config:\n    databases:\n");
+    for i in 0..5000 {
+        text.push_str(&format!(
+            "      db{i}: {{host: cluster-pharia-rw, port: 5432}}\n"
+        ));
+    }
+    std::fs::write(&big, text).unwrap();
+    let script = format!(
+        "'{}' render -f '{}' | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}",
+        env!("CARGO_BIN_EXE_qspgb"),
+        big.display()
+    );
+    let out = Command::new("bash").args(["-c", &script]).output().unwrap();
+    std::fs::remove_file(&big).unwrap();
+    assert_eq!(stdout(&out).trim(), "0");
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+#[test]
+fn upstream_compat_restores_upstream_names() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let compat = root.join("values/upstream-compat.yaml");
+    let text = stdout(&qspgb(&[
+        "render",
+        "my-pgbouncer",
+        "-f",
+        compat.to_str().unwrap(),
+    ]));
+    assert!(text.contains("name: my-pgbouncer-pgbouncerPharia\n"));
+    assert!(text.contains("admin_users = admin\n"));
+}
