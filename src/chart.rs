@@ -14,6 +14,7 @@
 //! Template files whose name starts with `_` are partials: available to `import`/`include`,
 //! never rendered on their own, as in Helm.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -30,7 +31,10 @@ mod embedded {
 /// The files of a chart, by path relative to the chart root (`chart/Chart.yaml`, ...).
 #[derive(Debug, Clone, Default)]
 pub struct ChartFiles {
-    files: BTreeMap<String, String>,
+    /// Borrowed for the embedded chart: a render must not copy the whole chart first.
+    files: BTreeMap<Cow<'static, str>, Cow<'static, str>>,
+    /// For the embedded chart: its YAML files already parsed at build time.
+    preparsed: Option<fn(&str) -> Option<Value>>,
     /// Where the files came from, for error messages ("embedded chart" or a directory).
     origin: String,
 }
@@ -41,8 +45,9 @@ impl ChartFiles {
         ChartFiles {
             files: embedded::FILES
                 .iter()
-                .map(|(path, text)| (path.to_string(), text.to_string()))
+                .map(|(path, text)| (Cow::Borrowed(*path), Cow::Borrowed(*text)))
                 .collect(),
+            preparsed: Some(embedded::parsed),
             origin: "embedded chart".into(),
         }
     }
@@ -60,7 +65,11 @@ impl ChartFiles {
             read_tree(root, &root.join(top), &mut files)?;
         }
         Ok(ChartFiles {
-            files,
+            files: files
+                .into_iter()
+                .map(|(path, text)| (Cow::Owned(path), Cow::Owned(text)))
+                .collect(),
+            preparsed: None,
             origin: root.display().to_string(),
         })
     }
@@ -68,19 +77,32 @@ impl ChartFiles {
     /// Builds a chart from explicit files (tests and tools).
     pub fn from_files(origin: &str, files: impl IntoIterator<Item = (String, String)>) -> Self {
         ChartFiles {
-            files: files.into_iter().collect(),
+            files: files
+                .into_iter()
+                .map(|(path, text)| (Cow::Owned(path), Cow::Owned(text)))
+                .collect(),
+            preparsed: None,
             origin: origin.into(),
         }
     }
 
     /// The text of one file, if present.
     pub fn get(&self, path: &str) -> Option<&str> {
-        self.files.get(path).map(String::as_str)
+        self.files.get(path).map(|text| text.as_ref())
     }
 
     /// Where these files came from.
     pub fn origin(&self) -> &str {
         &self.origin
+    }
+
+    /// Every file below `dir`, at any depth, with its path; sorted by path.
+    pub fn files_below(&self, dir: &str) -> impl Iterator<Item = (&str, &str)> {
+        let prefix = format!("{dir}/");
+        self.files
+            .iter()
+            .filter(move |(path, _)| path.starts_with(&prefix))
+            .map(|(path, text)| (path.as_ref(), text.as_ref()))
     }
 
     /// Files directly inside `dir` (not in subfolders), sorted by name.
@@ -90,7 +112,7 @@ impl ChartFiles {
             .iter()
             .filter_map(|(path, text)| {
                 let name = path.strip_prefix(&prefix)?;
-                (!name.contains('/')).then_some((name, text.as_str()))
+                (!name.contains('/')).then_some((name, text.as_ref()))
             })
             .collect()
     }
@@ -171,13 +193,12 @@ pub struct Dependency {
     pub chart: Chart,
 }
 
-/// A template file of a chart.
+/// A template file of a chart (its source stays in [`ChartFiles`]; the render engine
+/// compiles it from there).
 #[derive(Debug, Clone)]
 pub struct TemplateFile {
     /// File name inside the chart's templates folder, e.g. `deployment.yaml`.
     pub name: String,
-    /// Jinja source.
-    pub source: String,
 }
 
 impl TemplateFile {
@@ -196,6 +217,9 @@ pub struct Chart {
     pub defaults: Map,
     /// Templates, sorted by name.
     pub templates: Vec<TemplateFile>,
+    /// The folder the templates came from (`templates`, `templates/pgbouncer`): the name
+    /// they are compiled under, once, however many aliases render them.
+    pub template_dir: String,
     /// Dependencies in Chart.yaml order.
     pub dependencies: Vec<Dependency>,
 }
@@ -283,6 +307,7 @@ impl Chart {
                     defaults: parse_file(files, &format!("values/{chart_name}.yaml"))?
                         .unwrap_or_default(),
                     templates: templates_in(files, &format!("templates/{chart_name}")),
+                    template_dir: format!("templates/{chart_name}"),
                     dependencies: Vec::new(),
                 },
             });
@@ -291,6 +316,7 @@ impl Chart {
             meta,
             defaults,
             templates,
+            template_dir: "templates".into(),
             dependencies,
         })
     }
@@ -322,9 +348,8 @@ fn templates_in(files: &ChartFiles, dir: &str) -> Vec<TemplateFile> {
     files
         .files_in(dir)
         .into_iter()
-        .map(|(name, text)| TemplateFile {
+        .map(|(name, _)| TemplateFile {
             name: name.to_string(),
-            source: text.to_string(),
         })
         .collect()
 }
@@ -334,7 +359,11 @@ fn parse_file(files: &ChartFiles, path: &str) -> Result<Option<Map>> {
     let Some(text) = files.get(path) else {
         return Ok(None);
     };
-    match yaml::parse_values(text, path)? {
+    let parsed = match files.preparsed.and_then(|preparsed| preparsed(path)) {
+        Some(value) => value,
+        None => yaml::parse_values(text, path)?,
+    };
+    match parsed {
         Value::Map(m) => Ok(Some(m)),
         other => bail!("{path}: expected a map, found {}", other.type_name()),
     }
@@ -368,6 +397,19 @@ fn parse_meta(meta: &Map, path: &str) -> Result<ChartMeta> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn preparsed_files_equal_what_the_parser_gives() {
+        let files = ChartFiles::embedded();
+        let mut checked = 0;
+        for (path, text) in files.files.iter() {
+            if let Some(preparsed) = embedded::parsed(path) {
+                assert_eq!(preparsed, yaml::parse_values(text, path).unwrap(), "{path}");
+                checked += 1;
+            }
+        }
+        assert!(checked >= 4, "Chart.yaml files and defaults are preparsed");
+    }
 
     #[test]
     fn versions() {

@@ -6,8 +6,8 @@
 use anyhow::Result;
 
 use crate::chart::{Chart, ChartFiles};
-use crate::render::output::{self, Document, Selection};
-use crate::render::{self, RenderContext};
+use crate::render::output::{self, Document, Manifests, Selection};
+use crate::render::{Engine, RenderContext, RenderedFile};
 use crate::value::Map;
 use crate::values::{self, ReadInput, ValueInputs};
 
@@ -47,12 +47,42 @@ pub fn render_release(
     ctx: &RenderContext,
     selection: &Selection,
 ) -> Result<Rendered> {
-    let (chart, resolved) = resolve_values(files, inputs, read)?;
-    let rendered = render::render_chart(&chart, &resolved.values, &resolved.enabled, ctx)?;
-    let manifests = output::sort_manifests(&rendered)?;
+    let mut warnings: Vec<String> = Vec::new();
+    // Two cores are usual on a CI runner or an Argo CD repo-server, so the render runs as
+    // a small pipeline: templates compile while values load (compiling needs no values),
+    // and each rendered file's documents are read (parsed, classified) while the next
+    // file renders.
+    let manifests = std::thread::scope(|scope| -> Result<Manifests> {
+        let compiling = scope.spawn(|| Engine::compile(files));
+        let loaded = resolve_values(files, inputs, read);
+        let engine = compiling
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let (chart, resolved) = loaded?;
+        let mut engine = engine?;
+        warnings.extend(resolved.warnings.into_iter().map(|w| w.0));
+
+        let (send, receive) = std::sync::mpsc::channel::<RenderedFile>();
+        let reading = scope.spawn(move || {
+            receive
+                .into_iter()
+                .map(output::read_documents)
+                .collect::<Result<Vec<_>>>()
+        });
+        let rendering =
+            engine.render_each(&chart, &resolved.values, &resolved.enabled, ctx, |file| {
+                // The reader only stops early on an error, which is reported below.
+                let _ = send.send(file);
+            });
+        drop(send);
+        let read = reading
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        rendering?;
+        Ok(output::sort_manifests(read?))
+    })?;
+    warnings.extend(manifests.warnings.iter().cloned());
     let documents = output::select(&manifests, selection)?;
-    let mut warnings: Vec<String> = resolved.warnings.into_iter().map(|w| w.0).collect();
-    warnings.extend(manifests.warnings);
     Ok(Rendered {
         documents,
         warnings,

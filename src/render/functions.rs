@@ -378,7 +378,7 @@ fn nested<T>(what: &str, render: impl FnOnce() -> Result<T, Error>) -> Result<T,
 
 /// `include(path)`: renders another template file with the same objects (Helm's
 /// `include`, for whole files; named snippets are Jinja macros).
-fn include(state: &State, name: &str) -> Result<String, Error> {
+pub fn include(state: &State, name: &str) -> Result<String, Error> {
     let template = state.env().get_template(name).map_err(|e| {
         Error::new(
             ErrorKind::TemplateNotFound,

@@ -13,7 +13,7 @@ use anyhow::{Result, anyhow};
 use minijinja::value::{Object, Value as JValue};
 use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior, syntax::SyntaxConfig};
 
-use crate::chart::{Chart, TemplateFile};
+use crate::chart::{Chart, ChartFiles, TemplateFile};
 use crate::value::{Map, Value};
 
 /// The Kubernetes version templates see when `--kube-version` is not given (the one the
@@ -94,73 +94,121 @@ struct Scope<'a> {
     values: JValue,
 }
 
-/// Renders every non-partial template of `chart` and of the dependencies present in
-/// `values` (the coalesced values, see [`crate::values::resolve`]).
-///
-/// Dependencies not listed in `enabled` are skipped, as Helm removes disabled charts.
-pub fn render_chart(
-    chart: &Chart,
-    values: &Map,
-    enabled: &[String],
-    ctx: &RenderContext,
-) -> Result<Vec<RenderedFile>> {
-    let root = chart.meta.name.clone();
-    let mut scopes = vec![Scope {
-        base_path: format!("{root}/templates"),
-        chart,
-        values: functions::to_jinja(&Value::Map(values.clone())),
-    }];
-    for dep in chart
-        .dependencies
-        .iter()
-        .filter(|d| enabled.contains(&d.name))
-    {
-        let dep_values = values
-            .get(&dep.name)
-            .cloned()
-            .unwrap_or(Value::Map(Map::new()));
-        scopes.push(Scope {
-            base_path: format!("{root}/charts/{}/templates", dep.name),
-            chart: &dep.chart,
-            values: functions::to_jinja(&dep_values),
-        });
-    }
+/// The chart's templates, compiled: the expensive half of a render, which needs no values,
+/// so [`crate::release`] runs it on a second thread while values are loaded.
+pub struct Engine {
+    env: Environment<'static>,
+}
 
-    let mut env = new_environment();
-    for scope in &scopes {
-        for template in &scope.chart.templates {
-            let name = format!("{}/{}", scope.base_path, template.name);
-            env.add_template_owned(name.clone(), template.source.clone())
+impl Engine {
+    /// Compiles every file below `templates/` once, under its own path
+    /// (`templates/pgbouncer/deployment.yaml`), however many aliases will render it.
+    pub fn compile(files: &ChartFiles) -> Result<Engine> {
+        let mut env = new_environment();
+        for (path, source) in files.files_below("templates") {
+            env.add_template_owned(path.to_string(), source.to_string())
                 .map_err(|e| anyhow!(describe_error(&e)))?;
         }
+        Ok(Engine { env })
     }
 
-    let release = release_object(ctx);
-    let capabilities = capabilities_object(ctx);
-    let mut rendered = Vec::new();
-    for scope in &scopes {
-        let chart_object = functions::to_jinja(&scope.chart.meta.to_template_value());
-        for template in scope.chart.templates.iter().filter(|t| !t.is_partial()) {
-            if is_notes(template) {
-                continue;
+    /// Renders every non-partial template of `chart` and of its dependencies listed in
+    /// `enabled` (Helm removes disabled charts), with the coalesced `values` (see
+    /// [`crate::values::resolve`]). The result is sorted by Helm template path.
+    pub fn render_chart(
+        &mut self,
+        chart: &Chart,
+        values: &Map,
+        enabled: &[String],
+        ctx: &RenderContext,
+    ) -> Result<Vec<RenderedFile>> {
+        let mut rendered = Vec::new();
+        self.render_each(chart, values, enabled, ctx, |file| rendered.push(file))?;
+        rendered.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(rendered)
+    }
+
+    /// Like [`Engine::render_chart`], handing each file to `on_file` as soon as it is
+    /// rendered (in no particular order), so its documents can be read meanwhile.
+    pub fn render_each(
+        &mut self,
+        chart: &Chart,
+        values: &Map,
+        enabled: &[String],
+        ctx: &RenderContext,
+        mut on_file: impl FnMut(RenderedFile),
+    ) -> Result<()> {
+        let root = chart.meta.name.clone();
+        let mut scopes = vec![Scope {
+            base_path: format!("{root}/templates"),
+            chart,
+            values: functions::to_jinja(&Value::Map(values.clone())),
+        }];
+        for dep in chart
+            .dependencies
+            .iter()
+            .filter(|d| enabled.contains(&d.name))
+        {
+            let dep_values = values
+                .get(&dep.name)
+                .cloned()
+                .unwrap_or(Value::Map(Map::new()));
+            scopes.push(Scope {
+                base_path: format!("{root}/charts/{}/templates", dep.name),
+                chart: &dep.chart,
+                values: functions::to_jinja(&dep_values),
+            });
+        }
+
+        // Templates are compiled under their file paths; Helm's paths (`include`,
+        // `.Template.BasePath`) name an alias, so map one onto the other.
+        let helm_to_source: Vec<(String, String)> = scopes
+            .iter()
+            .map(|s| {
+                (
+                    format!("{}/", s.base_path),
+                    format!("{}/", s.chart.template_dir),
+                )
+            })
+            .collect();
+        self.env
+            .add_function("include", move |state: &State, name: &str| {
+                let source_name = helm_to_source
+                    .iter()
+                    .find_map(|(helm, source)| {
+                        name.strip_prefix(helm.as_str())
+                            .map(|rest| format!("{source}{rest}"))
+                    })
+                    .unwrap_or_else(|| name.to_string());
+                functions::include(state, &source_name)
+            });
+
+        let release = release_object(ctx);
+        let capabilities = capabilities_object(ctx);
+        for scope in &scopes {
+            let chart_object = functions::to_jinja(&scope.chart.meta.to_template_value());
+            for template in scope.chart.templates.iter().filter(|t| !t.is_partial()) {
+                if is_notes(template) {
+                    continue;
+                }
+                let path = format!("{}/{}", scope.base_path, template.name);
+                let context = minijinja::context! {
+                    Values => scope.values.clone(),
+                    Release => release.clone(),
+                    Chart => chart_object.clone(),
+                    Capabilities => capabilities.clone(),
+                    Template => minijinja::context! { Name => path.clone(), BasePath => scope.base_path.clone() },
+                };
+                let text = self
+                    .env
+                    .get_template(&format!("{}/{}", scope.chart.template_dir, template.name))
+                    .and_then(|t| t.render(context))
+                    .map_err(|e| anyhow!("rendering {path}: {}", describe_error(&e)))?;
+                on_file(RenderedFile { path, text });
             }
-            let path = format!("{}/{}", scope.base_path, template.name);
-            let context = minijinja::context! {
-                Values => scope.values.clone(),
-                Release => release.clone(),
-                Chart => chart_object.clone(),
-                Capabilities => capabilities.clone(),
-                Template => minijinja::context! { Name => path.clone(), BasePath => scope.base_path.clone() },
-            };
-            let text = env
-                .get_template(&path)
-                .and_then(|t| t.render(context))
-                .map_err(|e| anyhow!(describe_error(&e)))?;
-            rendered.push(RenderedFile { path, text });
         }
+        Ok(())
     }
-    rendered.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(rendered)
 }
 
 /// `NOTES.txt` is shown after `helm install`, never part of the manifests.
@@ -268,7 +316,7 @@ impl Object for ApiVersions {
     }
 }
 
-/// One line per error in the chain: `template:line: what went wrong`.
+/// The root cause first (`template:line: what went wrong`), then where it was reached from.
 pub fn describe_error(err: &Error) -> String {
     let mut lines = Vec::new();
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
@@ -292,5 +340,14 @@ pub fn describe_error(err: &Error) -> String {
         }
         current = e.source();
     }
-    lines.join("\n  caused by: ")
+    // minijinja reports the outermost template first; the user needs the innermost.
+    let Some(root_cause) = lines.pop() else {
+        return err.to_string();
+    };
+    let mut text = root_cause;
+    for outer in lines.iter().rev() {
+        let place = outer.split(": ").next().unwrap_or(outer);
+        text.push_str(&format!("\n  reached from {place}"));
+    }
+    text
 }

@@ -113,69 +113,105 @@ pub struct Manifests {
     pub warnings: Vec<String>,
 }
 
-/// Splits and sorts rendered files (which must be sorted by path) as Helm does.
-pub fn sort_manifests(files: &[RenderedFile]) -> Result<Manifests> {
+/// The documents of one rendered template file, read and classified.
+#[derive(Debug, Clone, Default)]
+pub struct FileDocuments {
+    /// The template path.
+    pub path: String,
+    /// Its documents in file order; hooks have `hook_events`.
+    pub documents: Vec<Document>,
+    /// E.g. a hook of an unknown type that was left out.
+    pub warnings: Vec<String>,
+}
+
+/// Splits a rendered file into documents and reads each one's kind and hook annotation,
+/// checking that it is valid YAML (as Helm does for every document it outputs).
+pub fn read_documents(file: RenderedFile) -> Result<FileDocuments> {
+    let mut out = FileDocuments {
+        path: file.path,
+        ..Default::default()
+    };
+    for (index, content) in split_documents(&file.text).into_iter().enumerate() {
+        let head = yaml::parse_documents(&content, &out.path).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: document {} of the rendered output is not valid YAML: {e}",
+                out.path,
+                index + 1
+            )
+        })?;
+        let head = head.into_iter().next().unwrap_or(Value::Null);
+        let (kind, hook) = match &head {
+            Value::Map(m) => (
+                m.get("kind")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                head.path("metadata.annotations")
+                    .and_then(|a| a.as_map())
+                    .and_then(|a| a.get("helm.sh/hook"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            ),
+            Value::Null => (String::new(), None),
+            other => bail!(
+                "{}: document {} must be a map (a Kubernetes object), found a {}",
+                out.path,
+                index + 1,
+                other.type_name()
+            ),
+        };
+        let hook_events: Vec<String> = match hook {
+            None => Vec::new(),
+            Some(events) => {
+                let events: Vec<String> =
+                    events.split(',').map(|e| e.trim().to_lowercase()).collect();
+                if let Some(unknown) = events.iter().find(|e| !HOOK_EVENTS.contains(&e.as_str())) {
+                    out.warnings.push(format!(
+                        "{}: skipping a document with unknown hook type {unknown:?}",
+                        out.path
+                    ));
+                    continue;
+                }
+                events
+            }
+        };
+        out.documents.push(Document {
+            source: out.path.clone(),
+            content,
+            kind,
+            hook_events,
+        });
+    }
+    Ok(out)
+}
+
+/// Orders the documents of all files as Helm does: files by path, then stable by kind.
+pub fn sort_manifests(mut files: Vec<FileDocuments>) -> Manifests {
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     let mut out = Manifests::default();
     for file in files {
-        for (index, content) in split_documents(&file.text).into_iter().enumerate() {
-            let head = yaml::parse_documents(&content, &file.path).map_err(|e| {
-                anyhow::anyhow!(
-                    "{}: document {} of the rendered output is not valid YAML: {e}",
-                    file.path,
-                    index + 1
-                )
-            })?;
-            let head = head.into_iter().next().unwrap_or(Value::Null);
-            let (kind, hook) = match &head {
-                Value::Map(m) => (
-                    m.get("kind")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string(),
-                    head.path("metadata.annotations")
-                        .and_then(|a| a.as_map())
-                        .and_then(|a| a.get("helm.sh/hook"))
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
-                ),
-                Value::Null => (String::new(), None),
-                other => bail!(
-                    "{}: document {} must be a map (a Kubernetes object), found a {}",
-                    file.path,
-                    index + 1,
-                    other.type_name()
-                ),
-            };
-            let mut doc = Document {
-                source: file.path.clone(),
-                content,
-                kind,
-                hook_events: Vec::new(),
-            };
-            match hook {
-                None => out.manifests.push(doc),
-                Some(events) => {
-                    let events: Vec<String> =
-                        events.split(',').map(|e| e.trim().to_lowercase()).collect();
-                    if let Some(unknown) =
-                        events.iter().find(|e| !HOOK_EVENTS.contains(&e.as_str()))
-                    {
-                        out.warnings.push(format!(
-                            "{}: skipping a document with unknown hook type {unknown:?}",
-                            file.path
-                        ));
-                        continue;
-                    }
-                    doc.hook_events = events;
-                    out.hooks.push(doc);
-                }
+        out.warnings.extend(file.warnings);
+        for doc in file.documents {
+            if doc.is_hook() {
+                out.hooks.push(doc);
+            } else {
+                out.manifests.push(doc);
             }
         }
     }
     // Stable sorts: equal kinds keep template path order, then document order.
     out.manifests.sort_by_key(|d| kind_rank(&d.kind));
     out.hooks.sort_by_key(|d| kind_rank(&d.kind));
-    Ok(out)
+    out
+}
+
+/// [`read_documents`] for every file, then [`sort_manifests`].
+pub fn sort_rendered(files: Vec<RenderedFile>) -> Result<Manifests> {
+    let files = files
+        .into_iter()
+        .map(read_documents)
+        .collect::<Result<Vec<_>>>()?;
+    Ok(sort_manifests(files))
 }
 
 /// Sort key: known kinds by install order, then unknown kinds alphabetically.
@@ -345,7 +381,7 @@ mod tests {
             ),
             file("c/templates/c.yaml", "kind: Secret\n"),
         ];
-        let m = sort_manifests(&files).unwrap();
+        let m = sort_rendered(files).unwrap();
         let kinds: Vec<(&str, &str)> = m
             .manifests
             .iter()
@@ -381,7 +417,7 @@ mod tests {
             ),
             file("c/templates/svc.yaml", "kind: Service\n"),
         ];
-        let m = sort_manifests(&files).unwrap();
+        let m = sort_rendered(files).unwrap();
         assert_eq!(m.warnings.len(), 1);
         let all = select(&m, &Selection::default()).unwrap();
         let sources: Vec<&str> = all.iter().map(|d| d.source.as_str()).collect();
@@ -419,7 +455,7 @@ mod tests {
             file("c/templates/a.yaml", "kind: Service\n"),
             file("c/charts/x/templates/b.yaml", "kind: Secret\n"),
         ];
-        let m = sort_manifests(&files).unwrap();
+        let m = sort_rendered(files).unwrap();
         let sel = Selection {
             show_only: vec![
                 "templates/a.yaml".into(),
@@ -440,9 +476,9 @@ mod tests {
 
     #[test]
     fn invalid_yaml_names_the_template() {
-        let err = sort_manifests(&[file("c/templates/bad.yaml", "a: [1\n")]).unwrap_err();
+        let err = sort_rendered(vec![file("c/templates/bad.yaml", "a: [1\n")]).unwrap_err();
         assert!(err.to_string().contains("c/templates/bad.yaml"), "{err}");
-        let err = sort_manifests(&[file("c/templates/list.yaml", "- 1\n")]).unwrap_err();
+        let err = sort_rendered(vec![file("c/templates/list.yaml", "- 1\n")]).unwrap_err();
         assert!(err.to_string().contains("must be a map"), "{err}");
     }
 

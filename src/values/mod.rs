@@ -4,12 +4,14 @@
 pub mod merge;
 pub mod strvals;
 
+use std::borrow::Cow;
+
 use anyhow::{Context, Result, bail};
 
 use crate::chart::{Chart, Dependency};
 use crate::value::{Map, Value};
 use crate::yaml;
-use merge::{Nulls, Warning, coalesce, merge_user_values};
+use merge::{Nulls, ValuesNode, Warning, coalesce, merge_user_values};
 
 /// The value flags of one command line, each kind in the order given.
 ///
@@ -101,13 +103,17 @@ pub fn resolve(chart: &Chart, user: Map) -> Result<Resolved> {
         .filter(|dep| is_enabled(dep, &everything, &mut warnings))
         .map(|dep| dep.name.clone())
         .collect();
-    let mut active = chart.clone();
-    active.dependencies.retain(|d| enabled.contains(&d.name));
+    let mut active = EnabledOnly {
+        chart,
+        defaults: Cow::Borrowed(&chart.defaults),
+        enabled: &enabled,
+    };
     // Helm then folds the enabled dependencies' defaults into the parent's defaults, nulls
     // included (its import-values step in merge mode). It matters: a user map for a
     // dependency then carries those nulls along, where a missing one gets them removed.
-    active.defaults =
-        coalesce(&active, Map::new(), Nulls::Keep, &mut Vec::new()).map_err(anyhow::Error::msg)?;
+    active.defaults = Cow::Owned(
+        coalesce(&active, Map::new(), Nulls::Keep, &mut Vec::new()).map_err(anyhow::Error::msg)?,
+    );
     let values =
         coalesce(&active, user, Nulls::Delete, &mut warnings).map_err(anyhow::Error::msg)?;
     Ok(Resolved {
@@ -115,6 +121,31 @@ pub fn resolve(chart: &Chart, user: Map) -> Result<Resolved> {
         enabled,
         warnings,
     })
+}
+
+/// A chart as the render sees it: disabled dependencies removed, defaults possibly
+/// replaced. A view, so that resolving never copies the chart.
+struct EnabledOnly<'a> {
+    chart: &'a Chart,
+    defaults: Cow<'a, Map>,
+    enabled: &'a [String],
+}
+
+impl ValuesNode for EnabledOnly<'_> {
+    fn name(&self) -> &str {
+        self.chart.name()
+    }
+    fn defaults(&self) -> &Map {
+        &self.defaults
+    }
+    fn children(&self) -> Vec<&dyn ValuesNode> {
+        self.chart
+            .dependencies
+            .iter()
+            .filter(|d| self.enabled.contains(&d.name))
+            .map(|d| &d.chart as &dyn ValuesNode)
+            .collect()
+    }
 }
 
 /// Helm's rules: tags first (any true tag enables, only false tags disable), then the
@@ -137,13 +168,18 @@ fn is_enabled(dep: &Dependency, values: &Map, warnings: &mut Vec<Warning>) -> bo
         }
         enabled = any_true || !any_false;
     }
-    let root = Value::Map(values.clone());
     for path in dep.condition.iter().flat_map(|c| c.split(',')) {
         let path = path.trim();
         if path.is_empty() {
             continue;
         }
-        match root.path(path) {
+        let (first, rest) = path.split_once('.').unwrap_or((path, ""));
+        let found = match values.get(first) {
+            Some(v) if rest.is_empty() => Some(v),
+            Some(v) => v.path(rest),
+            None => None,
+        };
+        match found {
             Some(Value::Bool(b)) => return *b,
             Some(other) => warnings.push(Warning(format!(
                 "condition {path:?} of dependency {} is a {}, not a bool; ignored",
