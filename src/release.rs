@@ -6,7 +6,7 @@
 use anyhow::Result;
 
 use crate::chart::{Chart, ChartFiles};
-use crate::render::output::{self, Document, Manifests, Selection};
+use crate::render::output::{self, Document, FileDocuments, Manifests, Selection};
 use crate::render::{Engine, RenderContext, RenderedFile};
 use crate::value::Map;
 use crate::values::{self, ReadInput, ValueInputs};
@@ -52,6 +52,19 @@ pub fn render_release(
     // a small pipeline: templates compile while values load (compiling needs no values),
     // and each rendered file's documents are read (parsed, classified) while the next
     // file renders.
+    let (send, receive) = std::sync::mpsc::channel::<RenderedFile>();
+    let queue = std::sync::Mutex::new(receive);
+    // Reads queued files until the queue is closed and empty. Both threads run it:
+    // the helper while files are rendered, the main thread once rendering is done.
+    // Results keep their path, so that which error is reported never depends on timing.
+    let read_queued = || -> Vec<(String, Result<FileDocuments>)> {
+        let mut read = Vec::new();
+        while let Ok(file) = queue.lock().unwrap_or_else(|e| e.into_inner()).recv() {
+            let path = file.path.clone();
+            read.push((path, output::read_documents(file)));
+        }
+        read
+    };
     let manifests = std::thread::scope(|scope| -> Result<Manifests> {
         let compiling = scope.spawn(|| Engine::compile(files));
         let loaded = resolve_values(files, inputs, read);
@@ -62,24 +75,26 @@ pub fn render_release(
         let mut engine = engine?;
         warnings.extend(resolved.warnings.into_iter().map(|w| w.0));
 
-        let (send, receive) = std::sync::mpsc::channel::<RenderedFile>();
-        let reading = scope.spawn(move || {
-            receive
-                .into_iter()
-                .map(output::read_documents)
-                .collect::<Result<Vec<_>>>()
-        });
+        let reading = scope.spawn(read_queued);
         let rendering =
             engine.render_each(&chart, &resolved.values, &resolved.enabled, ctx, |file| {
                 // The reader only stops early on an error, which is reported below.
                 let _ = send.send(file);
             });
         drop(send);
-        let read = reading
+        let read = read_queued();
+        let read_by_helper = reading
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         rendering?;
-        Ok(output::sort_manifests(read?))
+        let mut read: Vec<(String, Result<FileDocuments>)> =
+            read.into_iter().chain(read_by_helper).collect();
+        read.sort_by(|a, b| a.0.cmp(&b.0));
+        let files = read
+            .into_iter()
+            .map(|(_, result)| result)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(output::sort_manifests(files))
     })?;
     warnings.extend(manifests.warnings.iter().cloned());
     let documents = output::select(&manifests, selection)?;

@@ -49,8 +49,12 @@ pub fn register(env: &mut Environment<'_>) {
     env.add_filter("required", required);
     env.add_filter("sorted_items", sorted_items);
     env.add_function("fail", fail);
-    env.add_function("include", include);
     env.add_function("tpl", tpl);
+    // Without chart paths to map, a file includes by its own name; the render engine
+    // replaces this with one that knows Helm's paths (see `render::Engine`).
+    env.add_function("include", |state: &State, name: &str| {
+        include(state, name, minijinja::context! { Name => name })
+    });
 }
 
 /// Converts a values tree into a template value (once per instance and render).
@@ -62,12 +66,17 @@ pub fn to_jinja(v: &Value) -> JValue {
         Value::Float(f) => JValue::from(*f),
         Value::String(s) => JValue::from(s.as_str()),
         Value::List(items) => JValue::from(items.iter().map(to_jinja).collect::<Vec<_>>()),
-        Value::Map(m) => JValue::from(
-            m.iter()
-                .map(|(k, v)| (k.clone(), to_jinja(v)))
-                .collect::<BTreeMap<String, JValue>>(),
-        ),
+        Value::Map(m) => to_jinja_map(m),
     }
+}
+
+/// [`to_jinja`] for a map, without wrapping it in a [`Value`] first.
+pub fn to_jinja_map(m: &Map) -> JValue {
+    JValue::from(
+        m.iter()
+            .map(|(k, v)| (k.clone(), to_jinja(v)))
+            .collect::<BTreeMap<String, JValue>>(),
+    )
 }
 
 /// Converts a template value back into a values tree (for `toYaml`).
@@ -376,17 +385,27 @@ fn nested<T>(what: &str, render: impl FnOnce() -> Result<T, Error>) -> Result<T,
     result
 }
 
-/// `include(path)`: renders another template file with the same objects (Helm's
-/// `include`, for whole files; named snippets are Jinja macros).
-pub fn include(state: &State, name: &str) -> Result<String, Error> {
-    let template = state.env().get_template(name).map_err(|e| {
+/// `include(path)`: renders another template file (compiled as `name`) exactly as it
+/// renders on its own: the same `Values`, `Release`, `Chart` and `Capabilities`, and
+/// `template` as its `.Template`. Named snippets are Jinja macros instead.
+///
+/// Helm's `include` would pass the caller's `.Template`; giving the file its own makes an
+/// included file's text equal to its rendered document, so a checksum of it is a checksum
+/// of what is applied, and the render can reuse one for the other.
+pub fn include(state: &State, name: &str, template: JValue) -> Result<String, Error> {
+    let compiled = state.env().get_template(name).map_err(|e| {
         Error::new(
             ErrorKind::TemplateNotFound,
             format!("include: no template {name:?}"),
         )
         .with_source(e)
     })?;
-    nested("include", || template.render(root_context(state)))
+    let mut objects: BTreeMap<&str, JValue> = ROOT_OBJECTS
+        .iter()
+        .map(|name| (*name, state.lookup(name).unwrap_or_default()))
+        .collect();
+    objects.insert("Template", template);
+    nested("include", || compiled.render(JValue::from(objects)))
 }
 
 /// `tpl(text)`: renders a string from values as a template, with the same objects.

@@ -7,7 +7,8 @@
 pub mod functions;
 pub mod output;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Result, anyhow};
 use minijinja::value::{Object, Value as JValue};
@@ -91,7 +92,7 @@ struct Scope<'a> {
     /// Helm's templates folder path for this chart (`.Template.BasePath`).
     base_path: String,
     chart: &'a Chart,
-    values: JValue,
+    values: &'a Map,
 }
 
 /// The chart's templates, compiled: the expensive half of a render, which needs no values,
@@ -142,73 +143,119 @@ impl Engine {
         let mut scopes = vec![Scope {
             base_path: format!("{root}/templates"),
             chart,
-            values: functions::to_jinja(&Value::Map(values.clone())),
+            values,
         }];
         for dep in chart
             .dependencies
             .iter()
             .filter(|d| enabled.contains(&d.name))
         {
-            let dep_values = values
-                .get(&dep.name)
-                .cloned()
-                .unwrap_or(Value::Map(Map::new()));
+            static NO_VALUES: std::sync::LazyLock<Map> = std::sync::LazyLock::new(Map::new);
+            let dep_values = match values.get(&dep.name) {
+                Some(Value::Map(m)) => m,
+                _ => &NO_VALUES,
+            };
             scopes.push(Scope {
                 base_path: format!("{root}/charts/{}/templates", dep.name),
                 chart: &dep.chart,
-                values: functions::to_jinja(&dep_values),
+                values: dep_values,
             });
         }
 
         // Templates are compiled under their file paths; Helm's paths (`include`,
         // `.Template.BasePath`) name an alias, so map one onto the other.
-        let helm_to_source: Vec<(String, String)> = scopes
-            .iter()
-            .map(|s| {
-                (
-                    format!("{}/", s.base_path),
-                    format!("{}/", s.chart.template_dir),
-                )
-            })
-            .collect();
-        self.env
-            .add_function("include", move |state: &State, name: &str| {
-                let source_name = helm_to_source
-                    .iter()
-                    .find_map(|(helm, source)| {
-                        name.strip_prefix(helm.as_str())
-                            .map(|rest| format!("{source}{rest}"))
-                    })
-                    .unwrap_or_else(|| name.to_string());
-                functions::include(state, &source_name)
-            });
+        let scope_paths: Arc<Vec<(String, String)>> = Arc::new(
+            scopes
+                .iter()
+                .map(|s| (s.base_path.clone(), s.chart.template_dir.clone()))
+                .collect(),
+        );
+        // A file's text, once rendered, by Helm path: `include` for a checksum and the
+        // file's own document are the same text (see `functions::include`), and the
+        // large files (pgbouncer.ini, the userlist) are the ones included.
+        let rendered_texts: Arc<Mutex<HashMap<String, String>>> = Arc::default();
+        {
+            let scope_paths = Arc::clone(&scope_paths);
+            let rendered_texts = Arc::clone(&rendered_texts);
+            self.env
+                .add_function("include", move |state: &State, name: &str| {
+                    let Some((base, dir, rest)) = scope_paths.iter().find_map(|(base, dir)| {
+                        let rest = name.strip_prefix(base.as_str())?.strip_prefix('/')?;
+                        Some((base, dir, rest))
+                    }) else {
+                        return functions::include(
+                            state,
+                            name,
+                            minijinja::context! { Name => name },
+                        );
+                    };
+                    // Reuse only within one chart: another chart's file would see other values.
+                    let same_chart = state
+                        .lookup("Template")
+                        .and_then(|t| t.get_attr("BasePath").ok())
+                        .is_some_and(|b| b.as_str() == Some(base.as_str()));
+                    if same_chart && let Some(text) = lock(&rendered_texts).get(name) {
+                        return Ok(text.clone());
+                    }
+                    let template = minijinja::context! { Name => name, BasePath => base };
+                    let text = functions::include(state, &format!("{dir}/{rest}"), template)?;
+                    if same_chart {
+                        lock(&rendered_texts).insert(name.to_string(), text.clone());
+                    }
+                    Ok(text)
+                });
+        }
 
         let release = release_object(ctx);
         let capabilities = capabilities_object(ctx);
         for scope in &scopes {
+            let renderable: Vec<&TemplateFile> = scope
+                .chart
+                .templates
+                .iter()
+                .filter(|t| !t.is_partial() && !is_notes(t))
+                .collect();
+            if renderable.is_empty() {
+                // Converting values for templates is not free; the parent chart may have none.
+                continue;
+            }
             let chart_object = functions::to_jinja(&scope.chart.meta.to_template_value());
-            for template in scope.chart.templates.iter().filter(|t| !t.is_partial()) {
-                if is_notes(template) {
-                    continue;
-                }
+            let values = functions::to_jinja_map(scope.values);
+            for template in renderable {
                 let path = format!("{}/{}", scope.base_path, template.name);
                 let context = minijinja::context! {
-                    Values => scope.values.clone(),
+                    Values => values.clone(),
                     Release => release.clone(),
                     Chart => chart_object.clone(),
                     Capabilities => capabilities.clone(),
                     Template => minijinja::context! { Name => path.clone(), BasePath => scope.base_path.clone() },
                 };
-                let text = self
-                    .env
-                    .get_template(&format!("{}/{}", scope.chart.template_dir, template.name))
-                    .and_then(|t| t.render(context))
-                    .map_err(|e| anyhow!("rendering {path}: {}", describe_error(&e)))?;
+                let cached = lock(&rendered_texts).remove(&path);
+                let text = match cached {
+                    Some(text) => text,
+                    None => {
+                        let text = self
+                            .env
+                            .get_template(&format!(
+                                "{}/{}",
+                                scope.chart.template_dir, template.name
+                            ))
+                            .and_then(|t| t.render(context))
+                            .map_err(|e| anyhow!("rendering {path}: {}", describe_error(&e)))?;
+                        lock(&rendered_texts).insert(path.clone(), text.clone());
+                        text
+                    }
+                };
                 on_file(RenderedFile { path, text });
             }
         }
         Ok(())
     }
+}
+
+/// Locks a mutex, also after a panic elsewhere (the data is only a cache).
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// `NOTES.txt` is shown after `helm install`, never part of the manifests.
