@@ -12,7 +12,9 @@ command -v hyperfine >/dev/null || {
 }
 
 cargo build --release --locked
-bin=target/release/qspgb
+# .cargo/config.toml builds for an explicit target (static linking); take the newest binary.
+bin=$(ls -t target/*/release/qspgb target/release/qspgb 2>/dev/null | head -n 1)
+echo "binary: $bin ($(file -b "$bin" | cut -d, -f1-2,6))"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -24,11 +26,16 @@ trap 'rm -rf "$work"' EXIT
   for i in $(seq 0 999); do printf '      user%d: SCRAM-SHA-256$4096:salt%d$key:server\n' "$i" "$i"; done
 } >"$work/large.yaml"
 
-hyperfine --warmup 20 --runs 300 -N \
-  --export-markdown "$work/hyperfine.md" \
+hyperfine --warmup 30 --runs 500 -N \
+  --export-markdown "$work/hyperfine.md" --export-json "$work/hyperfine.json" \
   "$bin render" \
   "$bin render -f values/examples/example-customization.yaml" \
   "$bin render -f $work/large.yaml"
 cat "$work/hyperfine.md"
+python3 - "$work/hyperfine.json" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(f"median {r['median']*1000:6.2f} ms  mean {r['mean']*1000:6.2f} ms  min {r['min']*1000:6.2f} ms  {r['command']}")
+PY
 
 cargo bench --bench render --locked -- --noplot

@@ -7,12 +7,14 @@
 //! - [`chart`]: loading the embedded chart or a chart directory.
 //! - [`values`]: value files, `--set` parsing, Helm's merge rules, enabled dependencies.
 //! - [`render`]: templates (Jinja, with Helm's functions) and `helm template`'s output.
+//! - [`pgbouncer`]: PgBouncer's file formats (ini entries, userlist lines).
 //! - [`release`]: the whole render pipeline in memory, for the CLI, tests and benchmarks.
 //! - [`yaml`]: the only module that knows YAML.
 //! - [`value`]: the values tree.
 
 pub mod chart;
 pub mod cli;
+pub mod pgbouncer;
 pub mod release;
 pub mod render;
 pub mod value;

@@ -48,6 +48,9 @@ pub fn register(env: &mut Environment<'_>) {
     env.add_filter("sha256sum", sha256sum);
     env.add_filter("required", required);
     env.add_filter("sorted_items", sorted_items);
+    env.add_filter("ini_entries", ini_entries);
+    env.add_filter("userlist_entries", userlist_entries);
+    env.add_function("userlist_line", userlist_line);
     env.add_function("fail", fail);
     env.add_function("tpl", tpl);
     // Without chart paths to map, a file includes by its own name; the render engine
@@ -336,13 +339,63 @@ fn fail(message: &str) -> Result<String, Error> {
 
 /// `(key, value)` pairs sorted by key in byte order: what Go's `range` over a map yields.
 fn sorted_items(v: &JValue) -> Result<JValue, Error> {
+    Ok(JValue::from(
+        sorted_pairs(v, "sorted_items")?
+            .into_iter()
+            .map(|(k, v)| JValue::from(vec![JValue::from(k), v]))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// `{{ Values.config.databases | ini_entries }}`: a map of `name: {param: value}` as
+/// pgbouncer.ini lines (`name = param=value ...`), names and parameters sorted as Go's
+/// `range` sorts them, one per line. Done in Rust: with a thousand databases a template
+/// loop was most of the render.
+fn ini_entries(v: &JValue) -> Result<String, Error> {
+    let mut lines = Vec::new();
+    for (name, params) in sorted_pairs(v, "ini_entries")? {
+        let params = sorted_pairs(&params, "ini_entries (parameters)")?;
+        let params: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| (k.clone(), go_string(v)))
+            .collect();
+        lines.push(crate::pgbouncer::ini_entry(
+            &name,
+            params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        ));
+    }
+    Ok(lines.join("\n"))
+}
+
+/// `userlist_line(user, password)`: one `"user" "password"` line of userlist.txt.
+fn userlist_line(user: &JValue, password: &JValue) -> Result<String, Error> {
+    crate::pgbouncer::userlist_line(&go_string(user), &go_string(password))
+        .map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))
+}
+
+/// `{{ Values.config.userlist | userlist_entries }}`: a map of user -> password as
+/// userlist.txt lines, sorted by user.
+fn userlist_entries(v: &JValue) -> Result<String, Error> {
+    let lines = sorted_pairs(v, "userlist_entries")?
+        .into_iter()
+        .map(|(user, password)| {
+            crate::pgbouncer::userlist_line(&user, &go_string(&password))
+                .map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(lines.join("\n"))
+}
+
+/// A map's entries with keys as Go prints them, sorted by key in byte order; a missing
+/// value is an empty map.
+fn sorted_pairs(v: &JValue, what: &str) -> Result<Vec<(String, JValue)>, Error> {
     if v.is_undefined() || v.is_none() {
-        return Ok(JValue::from(Vec::<JValue>::new()));
+        return Ok(Vec::new());
     }
     if v.kind() != ValueKind::Map {
         return Err(Error::new(
             ErrorKind::InvalidOperation,
-            format!("sorted_items expects a map, found {}", v.kind()),
+            format!("{what} expects a map, found {}", v.kind()),
         ));
     }
     let mut pairs: Vec<(String, JValue)> = v
@@ -350,12 +403,7 @@ fn sorted_items(v: &JValue) -> Result<JValue, Error> {
         .map(|k| Ok((go_string(&k), v.get_item(&k)?)))
         .collect::<Result<_, Error>>()?;
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(JValue::from(
-        pairs
-            .into_iter()
-            .map(|(k, v)| JValue::from(vec![JValue::from(k), v]))
-            .collect::<Vec<_>>(),
-    ))
+    Ok(pairs)
 }
 
 /// The root objects of the template being rendered, to render another one with them.

@@ -398,3 +398,96 @@ pub fn describe_error(err: &Error) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::{ValueInputs, resolve, user_values};
+
+    /// A one-dependency chart whose templates print the objects Helm gives templates.
+    fn files(template: &str) -> ChartFiles {
+        ChartFiles::from_files(
+            "test",
+            [
+                (
+                    "chart/Chart.yaml".to_string(),
+                    "name: parent\nversion: 1.2.3\ndependencies:\n- name: sub\n  version: 0.1.0\n  alias: one\n".to_string(),
+                ),
+                (
+                    "chart/charts/sub/Chart.yaml".to_string(),
+                    "name: sub\nversion: 0.1.0\nappVersion: \"9.9\"\n".to_string(),
+                ),
+                ("values/sub.yaml".to_string(), "greeting: hello\n".to_string()),
+                ("templates/sub/t.yaml".to_string(), template.to_string()),
+                ("templates/sub/_partial.tpl".to_string(), "never rendered alone".to_string()),
+            ],
+        )
+    }
+
+    fn render(template: &str, ctx: &RenderContext) -> Result<Vec<RenderedFile>> {
+        let files = files(template);
+        let chart = Chart::load(&files)?;
+        let user = user_values(&ValueInputs::default(), &mut |_| unreachable!())?;
+        let resolved = resolve(&chart, user)?;
+        Engine::compile(&files)?.render_chart(&chart, &resolved.values, &resolved.enabled, ctx)
+    }
+
+    #[test]
+    fn templates_see_helms_objects() {
+        let ctx = RenderContext {
+            release_name: "rel".into(),
+            namespace: "ns".into(),
+            is_upgrade: true,
+            revision: 1,
+            kube_version: "v1.31.2".into(),
+            api_versions: vec!["monitoring.coreos.com/v1".into()],
+        };
+        let out = render(
+            "{{ Release.Name }} {{ Release.Namespace }} {{ Release.IsInstall }} {{ Release.IsUpgrade }} \
+             {{ Release.Revision }} {{ Release.Service }}|{{ Chart.Name }} {{ Chart.Version }} {{ Chart.AppVersion }}|\
+             {{ Capabilities.KubeVersion.Version }} {{ Capabilities.KubeVersion.Major }} {{ Capabilities.KubeVersion.Minor }} \
+             {{ Capabilities.APIVersions.Has('monitoring.coreos.com/v1') }} {{ Capabilities.APIVersions.Has('apps/v1') }} \
+             {{ Capabilities.APIVersions.Has('nope/v1') }}|{{ Template.Name }} {{ Template.BasePath }}|{{ Values.greeting }}",
+            &ctx,
+        )
+        .unwrap();
+        assert_eq!(out.len(), 1, "partials are not rendered");
+        assert_eq!(out[0].path, "parent/charts/one/templates/t.yaml");
+        assert_eq!(
+            out[0].text,
+            "rel ns false true 1 Helm|one 0.1.0 9.9|v1.31.2 1 31 true true false|\
+             parent/charts/one/templates/t.yaml parent/charts/one/templates|hello"
+        );
+    }
+
+    #[test]
+    fn template_errors_name_the_file_and_line() {
+        let err = render(
+            "ok\n{{ fail('broken on purpose') }}",
+            &RenderContext::default(),
+        )
+        .unwrap_err();
+        let text = format!("{err:#}");
+        assert!(
+            text.contains("parent/charts/one/templates/t.yaml"),
+            "{text}"
+        );
+        assert!(text.contains("t.yaml:2"), "{text}");
+        assert!(text.contains("broken on purpose"), "{text}");
+        let err = render("{% if %}", &RenderContext::default()).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("templates/sub/t.yaml"),
+            "{err:#}"
+        );
+    }
+
+    #[test]
+    fn include_uses_helm_paths_and_reuses_the_rendered_text() {
+        let out = render(
+            "{{ include(Template.BasePath ~ '/t.yaml') if false else include('parent/charts/one/templates/_partial.tpl') }}",
+            &RenderContext::default(),
+        )
+        .unwrap();
+        assert_eq!(out[0].text, "never rendered alone");
+    }
+}

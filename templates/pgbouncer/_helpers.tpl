@@ -71,16 +71,17 @@ app.kubernetes.io/instance: {{ Release.Name }}
 
 {#-
   Contents of the rendered userlist.txt: the admin (unless an existing admin Secret is used),
-  the auth_user, then config.userlist in key order. One `"user" "password"` line each.
+  the auth_user, then config.userlist in key order. One `"user" "password"` line each, in
+  PgBouncer's format (a `"` doubled).
 -#}
 {% macro userlist() -%}
 {% if not Values.config.existingAdminSecret %}
-"{{ Values.config.adminUser }}" "{{ Values.config.adminPassword | required("A valid .Values.config.adminPassword entry required!") }}"
+{{ userlist_line(Values.config.adminUser, Values.config.adminPassword | required("A valid .Values.config.adminPassword entry required!")) }}
 {% endif %}
 {% if Values.config.authUser %}
-"{{ Values.config.authUser }}" "{{ Values.config.authPassword | required("A valid .Values.config.authPassword entry required!") }}"
+{{ userlist_line(Values.config.authUser, Values.config.authPassword | required("A valid .Values.config.authPassword entry required!")) }}
 {% endif %}
-{% for user, password in Values.config.userlist | sorted_items %}
-"{{ user }}" "{{ password }}"
-{% endfor %}
+{% if Values.config.userlist %}
+{{ Values.config.userlist | userlist_entries }}
+{% endif %}
 {%- endmacro %}
