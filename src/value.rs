@@ -154,6 +154,17 @@ impl Serialize for Value {
 }
 
 impl Value {
+    /// A map from `(key, value)` pairs, in their order.
+    ///
+    /// ```
+    /// # use qspgb::value::Value;
+    /// let v = Value::map_of([("a", Value::Int(1))]);
+    /// assert_eq!(v.path("a"), Some(&Value::Int(1)));
+    /// ```
+    pub fn map_of<'a>(pairs: impl IntoIterator<Item = (&'a str, Value)>) -> Value {
+        Value::Map(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    }
+
     /// Whether this is `null`.
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)

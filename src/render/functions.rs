@@ -479,12 +479,7 @@ mod tests {
     }
 
     fn values(pairs: &[(&str, Value)]) -> Value {
-        Value::Map(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        )
+        Value::map_of(pairs.iter().cloned())
     }
 
     #[test]
