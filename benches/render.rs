@@ -13,7 +13,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use qspgb::chart::ChartFiles;
 use qspgb::release::render_release;
 use qspgb::render::RenderContext;
-use qspgb::render::output::Selection;
+use qspgb::render::output::OutputOptions;
 use qspgb::values::ValueInputs;
 
 fn large_values() -> String {
@@ -37,7 +37,7 @@ fn large_values() -> String {
 fn bench(c: &mut Criterion) {
     let files = ChartFiles::embedded();
     let ctx = RenderContext::default();
-    let selection = Selection::default();
+    let selection = OutputOptions::default();
     let example = include_str!("../values/examples/example-customization.yaml").to_string();
     let large = large_values();
     for (name, values) in [

@@ -12,7 +12,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::chart::ChartFiles;
 use crate::release;
-use crate::render::output::Selection;
+use crate::render::output::OutputOptions;
+use crate::render::transform::HookStyle;
 use crate::render::{DEFAULT_KUBE_VERSION, RenderContext};
 use crate::value::Value;
 use crate::values::ValueInputs;
@@ -47,6 +48,54 @@ Examples:
   qspgb values -f values.yaml
   qspgb values --set pgbouncerPharia.replicaCount=5")]
     Values(ValuesArgs),
+    /// Compare committed renderings (from `render --output-dir DIR`) with a fresh render:
+    /// prints a unified diff; exit 0 when equal, 1 when different, 2 on errors.
+    #[command(after_help = "\
+Examples:
+  qspgb render -f values/prod.yaml --output-dir rendered/     # commit rendered/
+  qspgb diff rendered/ -f values/prod.yaml                     # in CI: fails on drift
+  qspgb render --check rendered/ -f values/prod.yaml           # the same")]
+    Diff(DiffArgs),
+    /// Argo CD Config Management Plugin commands (see deploy/argocd/).
+    #[command(subcommand)]
+    Argocd(ArgocdCommand),
+    /// Print a shell completion script.
+    #[command(after_help = "\
+Examples:
+  qspgb completion bash > /etc/bash_completion.d/qspgb
+  qspgb completion zsh > \"${fpath[1]}/_qspgb\"
+  qspgb completion fish > ~/.config/fish/completions/qspgb.fish")]
+    Completion {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the versions of qspgb, its chart and the upstream chart it ports.
+    #[command(after_help = "\
+Examples:
+  qspgb version")]
+    Version,
+}
+
+#[derive(Debug, Subcommand)]
+enum ArgocdCommand {
+    /// Render for Argo CD, configured by its environment (ARGOCD_APP_NAME,
+    /// ARGOCD_APP_NAMESPACE, KUBE_VERSION, KUBE_API_VERSIONS, ARGOCD_ENV_QSPGB_*,
+    /// ARGOCD_APP_PARAMETERS). Stdout carries manifests only; zero documents is an error
+    /// unless ARGOCD_ENV_QSPGB_ALLOW_EMPTY=true.
+    #[command(after_help = "\
+Examples (what Argo CD runs in the application's source directory):
+  ARGOCD_APP_NAME=qs-pgbouncer ARGOCD_APP_NAMESPACE=pharia-ai \\
+  ARGOCD_ENV_QSPGB_VALUES=values-prod.yaml qspgb argocd generate")]
+    Generate,
+}
+
+#[derive(Debug, Args)]
+struct DiffArgs {
+    /// Directory of committed renderings (the layout `render --output-dir` writes).
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+    #[command(flatten)]
+    render: RenderArgs,
 }
 
 /// Flags that choose the chart and its values (shared by every command).
@@ -122,6 +171,25 @@ struct RenderArgs {
     /// Extra API versions for `.Capabilities.APIVersions` (repeat or comma-separate).
     #[arg(short = 'a', long = "api-versions", value_name = "GROUP/VERSION")]
     api_versions: Vec<String>,
+
+    /// Write `metadata.namespace` (the --namespace value) into namespaced objects, so
+    /// `kubectl apply -f -` needs no `-n` (Helm leaves it out).
+    #[arg(long)]
+    namespace_in_manifests: bool,
+
+    /// Hook annotations in the output: Helm's, or Argo CD's own (`argocd.argoproj.io/hook`;
+    /// hooks Argo CD has no phase for are left out).
+    #[arg(long, value_enum, default_value_t = HookStyle::Helm)]
+    hook_style: HookStyle,
+
+    /// Fail when the render produces no documents (Argo CD with pruning would delete
+    /// everything on empty output).
+    #[arg(long)]
+    fail_if_empty: bool,
+
+    /// Instead of printing, compare with the committed renderings in DIR (as `qspgb diff`).
+    #[arg(long, value_name = "DIR", conflicts_with = "output_dir")]
+    check: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -150,19 +218,41 @@ impl InputArgs {
     }
 }
 
-/// Runs the command line; returns the process exit code.
+/// Exit code when `diff` / `render --check` finds differences.
+pub const EXIT_DIFFERENT: i32 = 1;
+
+/// Runs the command line; returns the process exit code: 0 success, 1 error (or, for
+/// `diff`/`--check`, differences), 2 bad command line (or, for `diff`/`--check`, an error).
 pub fn main() -> i32 {
     let cli = Cli::parse();
+    let comparing = match &cli.command {
+        Command::Diff(_) => true,
+        Command::Render(args) => args.check.is_some(),
+        _ => false,
+    };
     let result = match cli.command {
         Command::Render(args) => render(args),
-        Command::Values(args) => values(args),
+        Command::Values(args) => values(args).map(|()| 0),
+        Command::Diff(args) => {
+            let mut render_args = args.render;
+            render_args.check = Some(args.dir);
+            render(render_args)
+        }
+        Command::Argocd(ArgocdCommand::Generate) => argocd_generate(),
+        Command::Completion { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "qspgb", &mut script);
+            write_stdout(&String::from_utf8_lossy(&script)).map(|()| 0)
+        }
+        Command::Version => version().map(|()| 0),
     };
     match result {
-        Ok(()) => 0,
+        Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => 0,
         Err(err) => {
             eprintln!("error: {err:#}");
-            1
+            if comparing { 2 } else { 1 }
         }
     }
 }
@@ -175,7 +265,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-fn render(args: RenderArgs) -> Result<()> {
+fn render(args: RenderArgs) -> Result<i32> {
     validate_release_name(&args.input.release_name)?;
     validate_namespace(&args.namespace)?;
     let ctx = RenderContext {
@@ -192,10 +282,12 @@ fn render(args: RenderArgs) -> Result<()> {
             .filter(|a| !a.is_empty())
             .collect(),
     };
-    let selection = Selection {
+    let selection = OutputOptions {
         no_hooks: args.no_hooks,
         skip_tests: args.skip_tests,
         show_only: args.show_only.clone(),
+        namespace_in_manifests: args.namespace_in_manifests.then(|| args.namespace.clone()),
+        hook_style: args.hook_style,
     };
     let files = args.input.chart_files()?;
     let rendered = release::render_release(
@@ -208,10 +300,145 @@ fn render(args: RenderArgs) -> Result<()> {
     for warning in &rendered.warnings {
         eprintln!("warning: {warning}");
     }
+    if args.fail_if_empty && rendered.documents.is_empty() {
+        bail!(
+            "the render produced no documents (with --fail-if-empty; under Argo CD set \
+             ARGOCD_ENV_QSPGB_ALLOW_EMPTY=true if that is intended)"
+        );
+    }
+    if let Some(dir) = &args.check {
+        return check_dir(dir, &rendered);
+    }
     match &args.output_dir {
         Some(dir) => write_output_dir(dir, &rendered),
         None => write_stdout(&rendered.to_output()),
     }
+    .map(|()| 0)
+}
+
+/// `qspgb argocd generate`: the Argo CD environment, parsed as a `render` command line.
+fn argocd_generate() -> Result<i32> {
+    let all_env: Vec<(String, String)> = std::env::vars().collect();
+    let lookup = |name: &str| std::env::var(name).ok();
+    let mut argv = vec!["qspgb".to_string()];
+    argv.extend(crate::argocd::render_args(&lookup, &all_env)?);
+    let cli = Cli::try_parse_from(&argv).map_err(|e| {
+        anyhow::anyhow!(
+            "the Argo CD environment gave an invalid command line ({}): {}",
+            argv[1..].join(" "),
+            e.kind()
+        )
+    })?;
+    match cli.command {
+        Command::Render(args) => render(args),
+        _ => unreachable!("render_args always starts with render"),
+    }
+}
+
+/// `qspgb version`.
+fn version() -> Result<()> {
+    let files = ChartFiles::embedded();
+    let chart = crate::chart::Chart::load(&files)?;
+    let mut text = format!(
+        "qspgb {}\nchart {} {} (appVersion {})\n",
+        env!("CARGO_PKG_VERSION"),
+        chart.meta.name,
+        chart.meta.version,
+        chart.meta.app_version.as_deref().unwrap_or("-"),
+    );
+    for dep in &chart.dependencies {
+        text.push_str(&format!(
+            "  {} = upstream chart pgbouncer {} (appVersion {})\n",
+            dep.name,
+            dep.chart.meta.version,
+            dep.chart.meta.app_version.as_deref().unwrap_or("-")
+        ));
+    }
+    write_stdout(&text)
+}
+
+/// Each template's output file: Helm's `--output-dir` layout, `(path, text)` in order.
+fn output_files(rendered: &release::Rendered) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for doc in &rendered.documents {
+        match files.iter_mut().find(|(path, _)| *path == doc.source) {
+            Some((_, text)) => text.push_str(&doc.to_output()),
+            None => files.push((doc.source.clone(), doc.to_output())),
+        }
+    }
+    files
+}
+
+/// Compares `dir` (committed `--output-dir` files) with a fresh render; prints a unified
+/// diff of every difference, including stale committed files the render no longer writes.
+fn check_dir(dir: &Path, rendered: &release::Rendered) -> Result<i32> {
+    if !dir.is_dir() {
+        bail!("{}: not a directory of committed renderings", dir.display());
+    }
+    let fresh = output_files(rendered);
+    let mut report = String::new();
+    for (path, text) in &fresh {
+        let committed_path = dir.join(path);
+        let committed = match std::fs::read_to_string(&committed_path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                return Err(e).with_context(|| format!("reading {}", committed_path.display()));
+            }
+        };
+        report.push_str(&crate::diff::unified(
+            &committed,
+            text,
+            &committed_path.display().to_string(),
+            &format!("rendered {path}"),
+        ));
+    }
+    let roots: std::collections::BTreeSet<&str> = fresh
+        .iter()
+        .filter_map(|(p, _)| p.split('/').next())
+        .collect();
+    for root in roots {
+        let mut committed = Vec::new();
+        list_files(&dir.join(root), &mut committed)?;
+        committed.sort();
+        for path in committed {
+            let rel = path
+                .strip_prefix(dir)
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
+            if fresh.iter().all(|(p, _)| *p != rel) {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                report.push_str(&crate::diff::unified(
+                    &text,
+                    "",
+                    &path.display().to_string(),
+                    &format!("rendered {rel} (no longer rendered)"),
+                ));
+            }
+        }
+    }
+    if report.is_empty() {
+        eprintln!("{}: up to date", dir.display());
+        return Ok(0);
+    }
+    write_stdout(&report)?;
+    Ok(EXIT_DIFFERENT)
+}
+
+fn list_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            list_files(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
 }
 
 fn values(args: ValuesArgs) -> Result<()> {
@@ -252,13 +479,7 @@ fn write_stdout(text: &str) -> Result<()> {
 /// in one file. Each file is written to a temporary name and renamed, so a reader never sees
 /// a half-written file.
 fn write_output_dir(dir: &Path, rendered: &release::Rendered) -> Result<()> {
-    let mut files: Vec<(String, String)> = Vec::new();
-    for doc in &rendered.documents {
-        match files.iter_mut().find(|(path, _)| *path == doc.source) {
-            Some((_, text)) => text.push_str(&doc.to_output()),
-            None => files.push((doc.source.clone(), doc.to_output())),
-        }
-    }
+    let files = output_files(rendered);
     let mut report = String::new();
     for (source, text) in &files {
         let target = dir.join(source);

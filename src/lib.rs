@@ -3,6 +3,8 @@
 //! `helm template` would print for the Helm chart it replaces, deterministically.
 //!
 //! Modules, one concept each:
+//! - [`argocd`]: the Argo CD Config Management Plugin's environment, as render settings.
+//! - [`diff`]: unified diffs, for checking committed renderings.
 //! - [`cli`]: command-line flags, parsed into validated settings, and the commands.
 //! - [`chart`]: loading the embedded chart or a chart directory.
 //! - [`values`]: value files, `--set` parsing, Helm's merge rules, enabled dependencies.
@@ -12,8 +14,10 @@
 //! - [`yaml`]: the only module that knows YAML.
 //! - [`value`]: the values tree.
 
+pub mod argocd;
 pub mod chart;
 pub mod cli;
+pub mod diff;
 pub mod pgbouncer;
 pub mod release;
 pub mod render;

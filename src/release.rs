@@ -6,7 +6,7 @@
 use anyhow::Result;
 
 use crate::chart::{Chart, ChartFiles};
-use crate::render::output::{self, Document, FileDocuments, Manifests, Selection};
+use crate::render::output::{self, Document, FileDocuments, Manifests, OutputOptions};
 use crate::render::{Engine, RenderContext, RenderedFile};
 use crate::value::Map;
 use crate::values::{self, ReadInput, ValueInputs};
@@ -45,7 +45,7 @@ pub fn render_release(
     inputs: &ValueInputs,
     read: &mut ReadInput,
     ctx: &RenderContext,
-    selection: &Selection,
+    selection: &OutputOptions,
 ) -> Result<Rendered> {
     let mut warnings: Vec<String> = Vec::new();
     // Two cores are usual on a CI runner or an Argo CD repo-server, so the render runs as

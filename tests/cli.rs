@@ -329,3 +329,165 @@ fn upstream_compat_restores_upstream_names() {
     assert!(text.contains("name: my-pgbouncer-pgbouncerPharia\n"));
     assert!(text.contains("admin_users = admin\n"));
 }
+
+/// A copy of the repository's chart with one extra template, as a user's fork would have.
+fn forked_chart(extra_name: &str, extra: &str) -> std::path::PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir =
+        std::env::temp_dir().join(format!("qspgb-fork-{}-{}", extra_name, std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for top in ["chart", "templates", "values"] {
+        let copied = Command::new("cp")
+            .arg("-r")
+            .arg(root.join(top))
+            .arg(dir.join(top))
+            .status();
+        assert!(copied.unwrap().success(), "copy {top}");
+    }
+    std::fs::write(dir.join("templates/pgbouncer").join(extra_name), extra).unwrap();
+    dir
+}
+
+#[test]
+fn diff_and_check_compare_committed_renderings() {
+    let dir = std::env::temp_dir().join(format!("qspgb-golden-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    assert!(qspgb(&["render", "--output-dir", d]).status.success());
+    let same = qspgb(&["diff", d]);
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    assert!(same.stdout.is_empty());
+    let changed = qspgb(&[
+        "render",
+        "--check",
+        d,
+        "--set",
+        "pgbouncerPharia.replicaCount=4",
+    ]);
+    assert_eq!(changed.status.code(), Some(1));
+    let text = stdout(&changed);
+    assert!(text.contains("-  replicas: 3\n+  replicas: 4\n"), "{text}");
+    assert!(
+        text.contains("+++ rendered qs-pgbouncer/charts/pgbouncerPharia/templates/deployment.yaml")
+    );
+    // A file the render no longer writes is stale.
+    let stale = qspgb(&[
+        "diff",
+        d,
+        "--set",
+        "pgbouncerTemporal.podDisruptionBudget.enabled=false",
+    ]);
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(stdout(&stale).contains("(no longer rendered)"));
+    // Errors are exit 2, distinct from "different".
+    let broken = qspgb(&["diff", "/nonexistent-dir"]);
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(broken.stdout.is_empty());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn namespace_in_manifests_sets_every_namespaced_object() {
+    let docs = documents(&stdout(&qspgb(&[
+        "render",
+        "-n",
+        "pharia-ai",
+        "--namespace-in-manifests",
+    ])));
+    assert!(!docs.is_empty());
+    for d in &docs {
+        assert_eq!(d["metadata"]["namespace"], "pharia-ai");
+    }
+    let plain = documents(&stdout(&qspgb(&["render", "-n", "pharia-ai"])));
+    assert!(
+        plain
+            .iter()
+            .all(|d| d["metadata"].get("namespace").is_none()),
+        "Helm's default"
+    );
+}
+
+#[test]
+fn hooks_can_carry_argocd_annotations() {
+    let chart = forked_chart(
+        "hooks.yaml",
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {{ Release.Name }}-setup\n  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\n    helm.sh/hook-weight: \"-1\"\n    helm.sh/hook-delete-policy: before-hook-creation\nspec: {}\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ Release.Name }}-test\n  annotations:\n    helm.sh/hook: test\n",
+    );
+    let c = chart.to_str().unwrap();
+    let helm = documents(&stdout(&qspgb(&[
+        "render",
+        "--chart",
+        c,
+        "--set",
+        "pgbouncerTemporal.enabled=false",
+    ])));
+    let helm_hooks: Vec<&Value> = helm
+        .iter()
+        .filter(|d| d["metadata"]["annotations"].get("helm.sh/hook").is_some())
+        .collect();
+    assert_eq!(helm_hooks.len(), 2, "Job and test Pod, last in the output");
+    assert_eq!(
+        helm.last().unwrap()["metadata"]["annotations"]["helm.sh/hook"],
+        "pre-install,pre-upgrade"
+    );
+    let argo = documents(&stdout(&qspgb(&[
+        "render",
+        "--chart",
+        c,
+        "--set",
+        "pgbouncerTemporal.enabled=false",
+        "--hook-style",
+        "argocd",
+    ])));
+    let job = argo
+        .iter()
+        .find(|d| d["kind"] == "Job")
+        .expect("the Job stays");
+    let annotations = &job["metadata"]["annotations"];
+    assert_eq!(annotations["argocd.argoproj.io/hook"], "PreSync");
+    assert_eq!(annotations["argocd.argoproj.io/sync-wave"], "-1");
+    assert_eq!(
+        annotations["argocd.argoproj.io/hook-delete-policy"],
+        "BeforeHookCreation"
+    );
+    assert!(annotations.get("helm.sh/hook").is_none());
+    assert!(
+        argo.iter().all(|d| d["kind"] != "Pod"),
+        "test hooks have no Argo CD phase"
+    );
+    std::fs::remove_dir_all(&chart).unwrap();
+}
+
+#[test]
+fn version_and_completions() {
+    let out = stdout(&qspgb(&["version"]));
+    assert!(
+        out.starts_with(&format!("qspgb {}\n", env!("CARGO_PKG_VERSION"))),
+        "{out}"
+    );
+    assert!(out.contains("chart qs-pgbouncer "));
+    assert!(out.contains("upstream chart pgbouncer 4.0.2"));
+    for shell in ["bash", "zsh", "fish"] {
+        let script = qspgb(&["completion", shell]);
+        assert!(script.status.success());
+        assert!(
+            stdout(&script).contains("argocd"),
+            "{shell} completion knows the subcommands"
+        );
+    }
+    for sub in [
+        "render",
+        "values",
+        "diff",
+        "argocd",
+        "completion",
+        "version",
+    ] {
+        let help = stdout(&qspgb(&[sub, "--help"]));
+        assert!(
+            help.contains("Examples") || sub == "argocd",
+            "{sub} --help has examples"
+        );
+    }
+}

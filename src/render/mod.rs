@@ -6,6 +6,7 @@
 
 pub mod functions;
 pub mod output;
+pub mod transform;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -4,6 +4,7 @@
 use anyhow::{Result, bail};
 
 use super::RenderedFile;
+use super::transform::{self, HookStyle};
 use crate::value::Value;
 use crate::yaml;
 
@@ -245,19 +246,40 @@ pub fn split_documents(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Which documents to print.
+/// Which documents to print, and how.
 #[derive(Debug, Clone, Default)]
-pub struct Selection {
+pub struct OutputOptions {
     /// Leave out hooks (`--no-hooks`).
     pub no_hooks: bool,
     /// Leave out `helm test` hooks (`--skip-tests`).
     pub skip_tests: bool,
     /// Only documents from these template paths, globs allowed (`--show-only`), in this order.
     pub show_only: Vec<String>,
+    /// Write this `metadata.namespace` into namespaced objects (`--namespace-in-manifests`).
+    pub namespace_in_manifests: Option<String>,
+    /// Helm's or Argo CD's hook annotations (`--hook-style`).
+    pub hook_style: HookStyle,
 }
 
-/// The documents to print, in order.
-pub fn select(manifests: &Manifests, selection: &Selection) -> Result<Vec<Document>> {
+/// The documents to print, in order, rewritten as the options ask.
+pub fn select(manifests: &Manifests, options: &OutputOptions) -> Result<Vec<Document>> {
+    let mut docs = choose(manifests, options)?;
+    if options.hook_style == HookStyle::Argocd {
+        docs = docs
+            .into_iter()
+            .map(transform::to_argocd_hooks)
+            .filter_map(Result::transpose)
+            .collect::<Result<_>>()?;
+    }
+    if let Some(namespace) = &options.namespace_in_manifests {
+        for doc in &mut docs {
+            transform::add_namespace(doc, namespace)?;
+        }
+    }
+    Ok(docs)
+}
+
+fn choose(manifests: &Manifests, selection: &OutputOptions) -> Result<Vec<Document>> {
     let mut docs: Vec<Document> = manifests.manifests.clone();
     if !selection.no_hooks {
         docs.extend(
@@ -419,7 +441,7 @@ mod tests {
         ];
         let m = sort_rendered(files).unwrap();
         assert_eq!(m.warnings.len(), 1);
-        let all = select(&m, &Selection::default()).unwrap();
+        let all = select(&m, &OutputOptions::default()).unwrap();
         let sources: Vec<&str> = all.iter().map(|d| d.source.as_str()).collect();
         assert_eq!(
             sources,
@@ -431,7 +453,7 @@ mod tests {
         );
         let no_tests = select(
             &m,
-            &Selection {
+            &OutputOptions {
                 skip_tests: true,
                 ..Default::default()
             },
@@ -440,7 +462,7 @@ mod tests {
         assert_eq!(no_tests.len(), 2);
         let no_hooks = select(
             &m,
-            &Selection {
+            &OutputOptions {
                 no_hooks: true,
                 ..Default::default()
             },
@@ -456,7 +478,7 @@ mod tests {
             file("c/charts/x/templates/b.yaml", "kind: Secret\n"),
         ];
         let m = sort_rendered(files).unwrap();
-        let sel = Selection {
+        let sel = OutputOptions {
             show_only: vec![
                 "templates/a.yaml".into(),
                 "charts/*/templates/*.yaml".into(),
@@ -466,7 +488,7 @@ mod tests {
         let docs = select(&m, &sel).unwrap();
         assert_eq!(docs[0].source, "c/templates/a.yaml");
         assert_eq!(docs[1].source, "c/charts/x/templates/b.yaml");
-        let sel = Selection {
+        let sel = OutputOptions {
             show_only: vec!["templates/missing.yaml".into()],
             ..Default::default()
         };
