@@ -420,6 +420,7 @@ mod tests {
                 ),
                 ("values/sub.yaml".to_string(), "greeting: hello\n".to_string()),
                 ("templates/sub/t.yaml".to_string(), template.to_string()),
+                ("templates/sub/u.yaml".to_string(), "U={{ Template.Name }} {{ Values.greeting }}".to_string()),
                 ("templates/sub/_partial.tpl".to_string(), "never rendered alone".to_string()),
             ],
         )
@@ -452,7 +453,7 @@ mod tests {
             &ctx,
         )
         .unwrap();
-        assert_eq!(out.len(), 1, "partials are not rendered");
+        assert_eq!(out.len(), 2, "partials are not rendered");
         assert_eq!(out[0].path, "parent/charts/one/templates/t.yaml");
         assert_eq!(
             out[0].text,
@@ -483,12 +484,28 @@ mod tests {
     }
 
     #[test]
-    fn include_uses_helm_paths_and_reuses_the_rendered_text() {
+    fn include_takes_helm_paths_and_gives_the_files_own_text() {
         let out = render(
-            "{{ include(Template.BasePath ~ '/t.yaml') if false else include('parent/charts/one/templates/_partial.tpl') }}",
+            "{{ include(Template.BasePath ~ '/u.yaml') }}|{{ include('parent/charts/one/templates/_partial.tpl') }}",
             &RenderContext::default(),
         )
         .unwrap();
-        assert_eq!(out[0].text, "never rendered alone");
+        let u = "U=parent/charts/one/templates/u.yaml hello";
+        assert_eq!(out[0].text, format!("{u}|never rendered alone"));
+        assert_eq!(out[1].path, "parent/charts/one/templates/u.yaml");
+        assert_eq!(
+            out[1].text, u,
+            "the included text is the file's own document"
+        );
+        let err = render(
+            "{{ include('parent/charts/one/templates/nope.yaml') }}",
+            &RenderContext::default(),
+        )
+        .unwrap_err();
+        let text = format!("{err:#}");
+        assert!(
+            text.contains("nope.yaml") && text.contains("does not exist"),
+            "{text}"
+        );
     }
 }
