@@ -354,7 +354,16 @@ fn sorted_items(v: &JValue) -> Result<JValue, Error> {
 fn ini_entries(v: &JValue) -> Result<String, Error> {
     let mut lines = Vec::new();
     for (name, params) in sorted_pairs(v, "ini_entries")? {
-        let params = sorted_pairs(&params, "ini_entries (parameters)")?;
+        if params.kind() != ValueKind::Map {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!(
+                    "entry {name:?} must be a map of parameters (such as host: ..., port: ...), found {}",
+                    params.kind()
+                ),
+            ));
+        }
+        let params = sorted_pairs(&params, "ini_entries")?;
         let params: Vec<(String, String)> = params
             .iter()
             .map(|(k, v)| (k.clone(), go_string(v)))
@@ -618,6 +627,41 @@ mod tests {
         );
         let err = render("{{ fail('boom') }}", values(&[])).unwrap_err();
         assert!(err.to_string().contains("boom"));
+    }
+
+    #[test]
+    fn ini_entries_are_sorted_lines_and_name_a_bad_entry() {
+        let v = values(&[(
+            "d",
+            values(&[
+                (
+                    "b",
+                    values(&[("port", Value::Int(5432)), ("host", Value::from("h"))]),
+                ),
+                ("a", values(&[])),
+            ]),
+        )]);
+        assert_eq!(
+            render("{{ Values.d | ini_entries }}", v).unwrap(),
+            "a =\nb = host=h port=5432"
+        );
+        let bad = values(&[("d", values(&[("db1", Value::from("host=x"))]))]);
+        let err = render("{{ Values.d | ini_entries }}", bad)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("\"db1\" must be a map of parameters"), "{err}");
+    }
+
+    #[test]
+    fn userlist_entries_escape_and_sort() {
+        let v = values(&[(
+            "u",
+            values(&[("zed", Value::from("p\"w")), ("amy", Value::Int(7))]),
+        )]);
+        assert_eq!(
+            render("{{ Values.u | userlist_entries }}", v).unwrap(),
+            "\"amy\" \"7\"\n\"zed\" \"p\"\"w\""
+        );
     }
 
     #[test]
