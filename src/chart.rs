@@ -107,12 +107,10 @@ impl ChartFiles {
 
     /// Files directly inside `dir` (not in subfolders), sorted by name.
     fn files_in(&self, dir: &str) -> Vec<(&str, &str)> {
-        let prefix = format!("{dir}/");
-        self.files
-            .iter()
+        self.files_below(dir)
             .filter_map(|(path, text)| {
-                let name = path.strip_prefix(&prefix)?;
-                (!name.contains('/')).then_some((name, text.as_ref()))
+                let name = &path[dir.len() + 1..];
+                (!name.contains('/')).then_some((name, text))
             })
             .collect()
     }

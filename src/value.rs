@@ -89,11 +89,18 @@ impl Value {
     /// assert_eq!(root.path("pgbouncerPharia.missing"), None);
     /// ```
     pub fn path(&self, dotted: &str) -> Option<&Value> {
-        let mut here = self;
-        for key in dotted.split('.') {
-            here = here.as_map()?.get(key)?;
-        }
+        map_path(self.as_map()?, dotted)
+    }
+}
+
+/// [`Value::path`] starting from a map, without wrapping the map in a [`Value`] first.
+pub fn map_path<'a>(map: &'a Map, dotted: &str) -> Option<&'a Value> {
+    let (first, rest) = dotted.split_once('.').unwrap_or((dotted, ""));
+    let here = map.get(first)?;
+    if rest.is_empty() {
         Some(here)
+    } else {
+        here.path(rest)
     }
 }
 

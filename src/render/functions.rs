@@ -416,13 +416,11 @@ fn sorted_pairs(v: &JValue, what: &str) -> Result<Vec<(String, JValue)>, Error> 
 }
 
 /// The root objects of the template being rendered, to render another one with them.
-fn root_context(state: &State) -> JValue {
-    JValue::from(
-        ROOT_OBJECTS
-            .iter()
-            .map(|name| (*name, state.lookup(name).unwrap_or_default()))
-            .collect::<BTreeMap<&str, JValue>>(),
-    )
+fn root_context(state: &State) -> BTreeMap<&'static str, JValue> {
+    ROOT_OBJECTS
+        .iter()
+        .map(|name| (*name, state.lookup(name).unwrap_or_default()))
+        .collect()
 }
 
 /// Runs a nested render with a depth guard, so a template including itself fails cleanly.
@@ -457,10 +455,7 @@ pub fn include(state: &State, name: &str, template: JValue) -> Result<String, Er
         )
         .with_source(e)
     })?;
-    let mut objects: BTreeMap<&str, JValue> = ROOT_OBJECTS
-        .iter()
-        .map(|name| (*name, state.lookup(name).unwrap_or_default()))
-        .collect();
+    let mut objects = root_context(state);
     objects.insert("Template", template);
     nested("include", || compiled.render(JValue::from(objects)))
 }
@@ -471,7 +466,7 @@ fn tpl(state: &State, text: &str) -> Result<String, Error> {
     nested("tpl", || {
         state
             .env()
-            .render_named_str(&name, text, root_context(state))
+            .render_named_str(&name, text, JValue::from(root_context(state)))
     })
 }
 

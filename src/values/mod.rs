@@ -220,13 +220,7 @@ fn is_enabled(dep: &Dependency, values: &Map, warnings: &mut Vec<Warning>) -> bo
         if path.is_empty() {
             continue;
         }
-        let (first, rest) = path.split_once('.').unwrap_or((path, ""));
-        let found = match values.get(first) {
-            Some(v) if rest.is_empty() => Some(v),
-            Some(v) => v.path(rest),
-            None => None,
-        };
-        match found {
+        match crate::value::map_path(values, path) {
             Some(Value::Bool(b)) => return *b,
             Some(other) => warnings.push(Warning(format!(
                 "condition {path:?} of dependency {} is a {}, not a bool; ignored",
