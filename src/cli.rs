@@ -56,6 +56,31 @@ Examples:
   qspgb diff rendered/ -f values/prod.yaml                     # in CI: fails on drift
   qspgb render --check rendered/ -f values/prod.yaml           # the same")]
     Diff(DiffArgs),
+    /// Build each instance's userlist and admin Secrets from the database clusters'
+    /// credential Secrets, write them when their content changed, and then restart the
+    /// instance's pods. Exit codes: 0 done (or nothing to do), 1 bad values or settings,
+    /// 2 bad command line, 3 the source Secrets give no valid userlist (nothing written),
+    /// 4 the Kubernetes API failed or refused.
+    #[command(after_help = "\
+Examples:
+  qspgb hooks my-pgbouncer -n pharia-ai -f values.yaml --dry-run
+  qspgb hooks my-pgbouncer -n pharia-ai -f values.yaml --instance pharia
+  qspgb hooks --kubeconfig ~/.kube/prod --context prod -n pharia-ai
+
+The same values flags as `render` decide the Secret names (config.existingUserlistSecret,
+config.existingAdminSecret), the admin role (config.adminUser), the source selector
+(hooks.sourceSecretSelector) and the workload. Inside a cluster the service account is used.")]
+    Hooks(HooksArgs),
+    /// Check a mounted userlist.txt (the chart's init container): exit 1 with a clear
+    /// message when it is missing, empty or malformed. Prints the number of users only.
+    #[command(after_help = "\
+Examples:
+  qspgb check-userlist /etc/userlist/userlist.txt")]
+    CheckUserlist {
+        /// The userlist file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Argo CD Config Management Plugin commands (see deploy/argocd/).
     #[command(subcommand)]
     Argocd(ArgocdCommand),
@@ -193,6 +218,37 @@ struct RenderArgs {
 }
 
 #[derive(Debug, Args)]
+struct HooksArgs {
+    #[command(flatten)]
+    input: InputArgs,
+
+    /// Namespace of the release (default: the kubeconfig context's namespace, or the pod's
+    /// own namespace in a cluster).
+    #[arg(short = 'n', long)]
+    namespace: Option<String>,
+
+    /// Only this instance: pharia or temporal (or the alias, pgbouncerPharia).
+    #[arg(long, value_name = "NAME")]
+    instance: Option<String>,
+
+    /// Print what would be created, updated and restarted; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+
+    /// Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster).
+    #[arg(long, value_name = "PATH")]
+    kubeconfig: Option<PathBuf>,
+
+    /// Kubeconfig context (default: the current context).
+    #[arg(long, value_name = "NAME")]
+    context: Option<String>,
+
+    /// Limit for each API request, e.g. 30s, 2m or 45 (seconds).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    request_timeout: std::time::Duration,
+}
+
+#[derive(Debug, Args)]
 struct ValuesArgs {
     #[command(flatten)]
     input: InputArgs,
@@ -238,6 +294,8 @@ pub fn main() -> i32 {
             render_args.check = Some(args.dir);
             render(render_args)
         }
+        Command::Hooks(args) => hooks(args),
+        Command::CheckUserlist { file } => check_userlist(&file),
         Command::Argocd(ArgocdCommand::Generate) => argocd_generate(),
         Command::Completion { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
@@ -252,7 +310,11 @@ pub fn main() -> i32 {
         Err(err) if is_broken_pipe(&err) => 0,
         Err(err) => {
             eprintln!("error: {err:#}");
-            if comparing { 2 } else { 1 }
+            if comparing {
+                2
+            } else {
+                hooks_exit_code(&err).unwrap_or(1)
+            }
         }
     }
 }
@@ -314,6 +376,163 @@ fn render(args: RenderArgs) -> Result<i32> {
         None => write_stdout(&rendered.to_output()),
     }
     .map(|()| 0)
+}
+
+/// Exit code of `qspgb hooks` for a failure of the class carried in `err`'s chain.
+fn hooks_exit_code(err: &anyhow::Error) -> Option<i32> {
+    use crate::hooks::{FailureClass, HooksError};
+    let class = err
+        .chain()
+        .find_map(|e| e.downcast_ref::<HooksError>())?
+        .class;
+    Some(match class {
+        FailureClass::Source => EXIT_HOOKS_SOURCE,
+        FailureClass::Api => EXIT_HOOKS_API,
+    })
+}
+
+/// `qspgb hooks` exit code: the source Secrets give no valid userlist; nothing written.
+pub const EXIT_HOOKS_SOURCE: i32 = 3;
+/// `qspgb hooks` exit code: the Kubernetes API failed or refused.
+pub const EXIT_HOOKS_API: i32 = 4;
+
+/// `--request-timeout`: `30s`, `2m`, or plain seconds.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let (number, unit) = match text.strip_suffix('s') {
+        Some(n) => (n, 1),
+        None => match text.strip_suffix('m') {
+            Some(n) => (n, 60),
+            None => (text, 1),
+        },
+    };
+    match number.parse::<u64>() {
+        Ok(n) if n > 0 => Ok(std::time::Duration::from_secs(n * unit)),
+        _ => Err(format!(
+            "expected a positive duration such as 30s, 2m or 45, found {text:?}"
+        )),
+    }
+}
+
+/// `qspgb hooks`: the targets come from the values and rendering (no cluster access, so
+/// bad values fail before anything is read), then each instance runs against the API.
+fn hooks(args: HooksArgs) -> Result<i32> {
+    use crate::hooks::cluster;
+    validate_release_name(&args.input.release_name)?;
+    if let Some(ns) = &args.namespace {
+        validate_namespace(ns)?;
+    }
+    let files = args.input.chart_files()?;
+    let ctx = RenderContext {
+        release_name: args.input.release_name.clone(),
+        namespace: args.namespace.clone().unwrap_or_else(|| "default".into()),
+        ..RenderContext::default()
+    };
+    let targets = release::hook_targets(
+        &files,
+        &args.input.value_inputs(),
+        &mut read_input,
+        &ctx,
+        args.instance.as_deref(),
+    )?;
+    let options = cluster::ConnectOptions {
+        kubeconfig: args.kubeconfig.clone(),
+        context: args.context.clone(),
+        request_timeout: args.request_timeout,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let dry_run = args.dry_run;
+    let results = runtime.block_on(async {
+        let (client, default_namespace) = cluster::connect(&options).await?;
+        let namespace = args.namespace.clone().unwrap_or(default_namespace);
+        // Instances are independent: run them concurrently, report in chart order.
+        let mut tasks = tokio::task::JoinSet::new();
+        for (index, target) in targets.into_iter().enumerate() {
+            let client = client.clone();
+            let namespace = namespace.clone();
+            tasks.spawn(async move {
+                let result = cluster::run_instance(&client, &namespace, &target, dry_run).await;
+                (index, target.alias, result)
+            });
+        }
+        let mut results = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            results.push(joined.context("a hooks task panicked")?);
+        }
+        results.sort_by_key(|(index, _, _)| *index);
+        anyhow::Ok((namespace, results))
+    });
+    let (namespace, results) = results?;
+    let mut summary = String::new();
+    let mut failures: Vec<anyhow::Error> = Vec::new();
+    for (_, alias, result) in results {
+        match result {
+            Ok(report) => {
+                for skipped in &report.skipped {
+                    eprintln!("warning: {}: {skipped}", report.alias);
+                }
+                summary.push_str(&report.summary(dry_run));
+            }
+            Err(err) => {
+                summary.push_str(&format!("{alias}: failed, see the error\n"));
+                failures.push(anyhow::Error::new(err).context(format!("namespace {namespace}")));
+            }
+        }
+    }
+    if dry_run {
+        summary.push_str("dry run: nothing was written\n");
+    }
+    write_stdout(&summary)?;
+    // Report every failure; the exit code is the worst class: an API failure outranks a
+    // source refusal, which outranks any other error.
+    let mut code = 0;
+    for err in &failures {
+        eprintln!("error: {err:#}");
+        code = code.max(match hooks_exit_code(err) {
+            Some(EXIT_HOOKS_API) => 3,
+            Some(_) => 2,
+            None => 1,
+        });
+    }
+    Ok(match code {
+        0 => 0,
+        1 => 1,
+        2 => EXIT_HOOKS_SOURCE,
+        _ => EXIT_HOOKS_API,
+    })
+}
+
+/// `qspgb check-userlist FILE`: the init container's check.
+fn check_userlist(path: &Path) -> Result<i32> {
+    let text = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+            "{}: not found. The userlist Secret (config.existingUserlistSecret) does not exist \
+             or has no userlist.txt: run `qspgb hooks` (the chart's pre-install hook Job does)",
+            path.display()
+        ),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    let text = String::from_utf8(text)
+        .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", path.display()))?;
+    let users = crate::pgbouncer::userlist_users(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    if users.is_empty() {
+        bail!(
+            "{}: empty, so PgBouncer would accept no login. Run `qspgb hooks` to fill the \
+             userlist Secret from the database clusters' Secrets",
+            path.display()
+        );
+    }
+    write_stdout(&format!(
+        "{}: {} user{}\n",
+        path.display(),
+        users.len(),
+        if users.len() == 1 { "" } else { "s" }
+    ))?;
+    Ok(0)
 }
 
 /// `qspgb argocd generate`: the Argo CD environment, parsed as a `render` command line.

@@ -9,6 +9,7 @@
 //! - [`chart`]: loading the embedded chart or a chart directory.
 //! - [`values`]: value files, `--set` parsing, Helm's merge rules, enabled dependencies.
 //! - [`render`]: templates (Jinja, with Helm's functions) and `helm template`'s output.
+//! - [`hooks`]: `qspgb hooks`, the userlist and admin Secrets from the clusters' Secrets.
 //! - [`pgbouncer`]: PgBouncer's file formats (ini entries, userlist lines).
 //! - [`release`]: the whole render pipeline in memory, for the CLI, tests and benchmarks.
 //! - [`yaml`]: the only module that knows YAML.
@@ -18,6 +19,7 @@ pub mod argocd;
 pub mod chart;
 pub mod cli;
 pub mod diff;
+pub mod hooks;
 pub mod pgbouncer;
 pub mod release;
 pub mod render;

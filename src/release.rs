@@ -103,3 +103,41 @@ pub fn render_release(
         warnings,
     })
 }
+
+/// The instances `qspgb hooks` works on: the values decide the Secrets and selector, the
+/// full rendering (hooks included) decides the workload's kind and name.
+pub fn hook_targets(
+    files: &ChartFiles,
+    inputs: &ValueInputs,
+    read: &mut ReadInput,
+    ctx: &RenderContext,
+    only: Option<&str>,
+) -> Result<Vec<crate::hooks::InstanceTarget>> {
+    // Values and rendering both read the inputs; read each once (`-` is standard input).
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut read_once = |path: &str| -> Result<String> {
+        if let Some(text) = seen.get(path) {
+            return Ok(text.clone());
+        }
+        let text = read(path)?;
+        seen.insert(path.to_string(), text.clone());
+        Ok(text)
+    };
+    let (chart, resolved) = resolve_values(files, inputs, &mut read_once)?;
+    let rendered = render_release(
+        files,
+        inputs,
+        &mut read_once,
+        ctx,
+        &OutputOptions::default(),
+    )?;
+    let aliases: Vec<String> = chart.dependencies.iter().map(|d| d.name.clone()).collect();
+    crate::hooks::targets::instance_targets(
+        &resolved.values,
+        &aliases,
+        &resolved.enabled,
+        &rendered.documents,
+        &chart.meta.name,
+        only,
+    )
+}

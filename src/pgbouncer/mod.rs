@@ -65,6 +65,58 @@ pub fn userlist_line(user: &str, password: &str) -> Result<String, FormatError> 
     ))
 }
 
+/// Reads a `userlist.txt` as PgBouncer's auth_file loader does and returns the user names,
+/// in file order. Each entry is `"user" "password"` (a `"` inside doubled); blank lines and
+/// lines starting with `;` or `#` are skipped. The error names the line, never its content.
+///
+/// ```
+/// # use qspgb::pgbouncer::userlist_users;
+/// assert_eq!(userlist_users("\"a\" \"x\"\n\n\"b\"\"c\" \"y\"\n").unwrap(), ["a", "b\"c"]);
+/// assert!(userlist_users("\"a\" x\n").is_err());
+/// ```
+pub fn userlist_users(text: &str) -> Result<Vec<String>, FormatError> {
+    let mut users = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with(';') || line.starts_with('#') {
+            continue;
+        }
+        let bad = || {
+            FormatError(format!(
+                "line {}: expected \"user\" \"password\"",
+                index + 1
+            ))
+        };
+        let (user, rest) = quoted_field(line).ok_or_else(bad)?;
+        let (_, rest) = quoted_field(rest.trim_start()).ok_or_else(bad)?;
+        if !rest.trim().is_empty() {
+            return Err(bad());
+        }
+        users.push(user);
+    }
+    Ok(users)
+}
+
+/// A leading `"..."` field with `""` as an escaped quote: the unescaped text and the rest.
+fn quoted_field(text: &str) -> Option<(String, &str)> {
+    let mut chars = text.strip_prefix('"')?.char_indices().peekable();
+    let body = &text[1..];
+    let mut field = String::new();
+    while let Some((i, c)) = chars.next() {
+        if c == '"' {
+            if chars.peek().is_some_and(|&(_, next)| next == '"') {
+                chars.next();
+                field.push('"');
+            } else {
+                return Some((field, &body[i + 1..]));
+            }
+        } else {
+            field.push(c);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +128,26 @@ mod tests {
             "* = host=h port=5432"
         );
         assert_eq!(ini_entry("empty", []), "empty =");
+    }
+
+    #[test]
+    fn userlists_round_trip_and_reject_garbage() {
+        let text = [("a", "p"), ("q\"uote", "pw\"d"), ("sp ace", "")]
+            .iter()
+            .map(|(u, p)| userlist_line(u, p).unwrap() + "\n")
+            .collect::<String>();
+        assert_eq!(
+            userlist_users(&format!("; comment\n{text}")).unwrap(),
+            ["a", "q\"uote", "sp ace"]
+        );
+        for bad in ["a b", "\"a\"", "\"a\" \"b", "\"a\" \"b\" c", "\"a\"\"b"] {
+            let err = userlist_users(bad).unwrap_err().to_string();
+            assert!(
+                err.starts_with("line 1:") && !err.contains('b'),
+                "{bad}: {err}"
+            );
+        }
+        assert_eq!(userlist_users("").unwrap(), Vec::<String>::new());
     }
 
     #[test]

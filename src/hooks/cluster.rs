@@ -1,0 +1,619 @@
+//! The Kubernetes side of `qspgb hooks`: read the source Secrets, write the two target
+//! Secrets when their content differs, restart the workload when needed.
+//!
+//! Thin async glue around typed API calls; every decision is made by the pure functions
+//! in [`super`]. Requests per instance: one list, one get per target Secret, one get of the
+//! workload; then a create or replace per changed Secret and one patch per restart.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use k8s_openapi::ByteString;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment};
+use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::api::{ListParams, Patch, PatchParams, PostParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Api, Client, Config};
+
+use super::{
+    DesiredSecrets, HooksError, INSTANCE_LABEL, InstanceTarget, MANAGED_BY, MANAGED_BY_LABEL,
+    RESTART_ANNOTATION, SOURCE_HASH_LABEL, SecretAction, SecretData, SourceSecret, WorkloadKind,
+    data_hash, desired_secrets, restart_needed,
+};
+
+/// How often a write that meets a concurrent writer (409 Conflict) is retried, each time
+/// after reading the live Secret again.
+pub const MAX_CONFLICT_RETRIES: u32 = 5;
+
+/// Where and how to reach the API server.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectOptions {
+    /// A kubeconfig file (`--kubeconfig`); else `$KUBECONFIG`, `~/.kube/config`, or the
+    /// in-cluster service account.
+    pub kubeconfig: Option<PathBuf>,
+    /// A kubeconfig context (`--context`); else the current one.
+    pub context: Option<String>,
+    /// Limit for each request (connect, read, write).
+    pub request_timeout: Duration,
+}
+
+/// A connected client and the namespace its configuration defaults to.
+pub async fn connect(options: &ConnectOptions) -> Result<(Client, String), HooksError> {
+    let kube_options = KubeConfigOptions {
+        context: options.context.clone(),
+        ..KubeConfigOptions::default()
+    };
+    let mut config = match (&options.kubeconfig, &options.context) {
+        (Some(path), _) => {
+            let file = Kubeconfig::read_from(path).map_err(|e| {
+                HooksError::api(format!("reading kubeconfig {}: {e}", path.display()))
+            })?;
+            Config::from_custom_kubeconfig(file, &kube_options)
+                .await
+                .map_err(|e| HooksError::api(format!("kubeconfig {}: {e}", path.display())))?
+        }
+        (None, Some(context)) => Config::from_kubeconfig(&kube_options)
+            .await
+            .map_err(|e| HooksError::api(format!("kubeconfig context {context:?}: {e}")))?,
+        (None, None) => Config::infer().await.map_err(|e| {
+            HooksError::api(format!(
+                "no Kubernetes configuration (tried $KUBECONFIG, ~/.kube/config and the \
+                 in-cluster service account): {e}"
+            ))
+        })?,
+    };
+    config.connect_timeout = Some(options.request_timeout.min(Duration::from_secs(10)));
+    config.read_timeout = Some(options.request_timeout);
+    config.write_timeout = Some(options.request_timeout);
+    let namespace = config.default_namespace.clone();
+    let client = Client::try_from(config)
+        .map_err(|e| HooksError::api(format!("creating the Kubernetes client: {e}")))?;
+    Ok((client, namespace))
+}
+
+/// What happened to one target Secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretOutcome {
+    /// The Secret's name.
+    pub name: String,
+    /// What was done (or, in a dry run, would be done).
+    pub action: SecretAction,
+    /// How many 409 Conflicts were met and retried.
+    pub conflicts: u32,
+}
+
+/// What happened to the workload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestartOutcome {
+    /// The pods already run with this content.
+    NotNeeded,
+    /// Restarted (in a dry run: would be).
+    Restarted,
+    /// The workload does not exist (yet): nothing to restart.
+    WorkloadMissing,
+}
+
+/// The result of one instance's run, for the summary. Holds no secret value.
+#[derive(Debug, Clone)]
+pub struct InstanceReport {
+    /// The chart alias.
+    pub alias: String,
+    /// The selector used.
+    pub selector: String,
+    /// Source Secrets the selector matched.
+    pub sources: usize,
+    /// The roles in the userlist, sorted.
+    pub roles: Vec<String>,
+    /// Skipped source Secrets, with reasons.
+    pub skipped: Vec<String>,
+    /// The userlist Secret.
+    pub userlist: SecretOutcome,
+    /// The admin Secret.
+    pub admin: SecretOutcome,
+    /// `deployment/NAME` or `daemonset/NAME`.
+    pub workload: String,
+    /// The workload.
+    pub restart: RestartOutcome,
+    /// The restart annotation's value (hash of both Secrets' content).
+    pub content_hash: String,
+    /// API requests made for this instance.
+    pub requests: usize,
+}
+
+/// One instance's API calls, counted.
+struct InstanceApi {
+    secrets: Api<Secret>,
+    deployments: Api<Deployment>,
+    daemonsets: Api<DaemonSet>,
+    requests: AtomicUsize,
+}
+
+impl InstanceApi {
+    fn count(&self) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+    }
+
+    async fn list_sources(&self, target: &InstanceTarget) -> Result<Vec<SourceSecret>, HooksError> {
+        self.count();
+        let selector = target.label_selector();
+        let list = self
+            .secrets
+            .list(&ListParams::default().labels(&selector))
+            .await
+            .map_err(|e| api_error(&format!("listing Secrets matching {selector}"), e))?;
+        Ok(list
+            .items
+            .into_iter()
+            .map(|secret| SourceSecret {
+                name: secret.metadata.name.unwrap_or_default(),
+                data: data_of(secret.data),
+            })
+            .collect())
+    }
+
+    async fn get_secret(&self, name: &str) -> Result<Option<Secret>, HooksError> {
+        self.count();
+        self.secrets
+            .get_opt(name)
+            .await
+            .map_err(|e| api_error(&format!("reading secret/{name}"), e))
+    }
+
+    /// The workload's restart annotation: `None` when the workload does not exist,
+    /// `Some(None)` when it has no annotation.
+    async fn restart_annotation(
+        &self,
+        target: &InstanceTarget,
+    ) -> Result<Option<Option<String>>, HooksError> {
+        self.count();
+        let name = &target.workload.name;
+        let what = format!("reading {}/{name}", target.workload.kind);
+        let template = match target.workload.kind {
+            WorkloadKind::Deployment => self
+                .deployments
+                .get_opt(name)
+                .await
+                .map_err(|e| api_error(&what, e))?
+                .map(|d| d.spec.map(|s| s.template)),
+            WorkloadKind::DaemonSet => self
+                .daemonsets
+                .get_opt(name)
+                .await
+                .map_err(|e| api_error(&what, e))?
+                .map(|d| d.spec.map(|s| s.template)),
+        };
+        Ok(template.map(|template| {
+            template
+                .and_then(|t| t.metadata)
+                .and_then(|m| m.annotations)
+                .and_then(|mut a| a.remove(RESTART_ANNOTATION))
+        }))
+    }
+
+    /// Patches the restart annotation; `false` when the workload is gone.
+    async fn restart(&self, target: &InstanceTarget, hash: &str) -> Result<bool, HooksError> {
+        self.count();
+        let patch = serde_json::json!({
+            "spec": {"template": {"metadata": {"annotations": {RESTART_ANNOTATION: hash}}}}
+        });
+        let params = PatchParams::default();
+        let name = &target.workload.name;
+        let result = match target.workload.kind {
+            WorkloadKind::Deployment => self
+                .deployments
+                .patch(name, &params, &Patch::Strategic(&patch))
+                .await
+                .map(drop),
+            WorkloadKind::DaemonSet => self
+                .daemonsets
+                .patch(name, &params, &Patch::Strategic(&patch))
+                .await
+                .map(drop),
+        };
+        match result {
+            Ok(()) => Ok(true),
+            Err(e) if status_code(&e) == Some(404) => Ok(false),
+            Err(e) => Err(api_error(
+                &format!("restarting {}/{name}", target.workload.kind),
+                e,
+            )),
+        }
+    }
+
+    /// Makes the Secret `name` hold `desired`, starting from `live` as first read. On a 409
+    /// Conflict (someone wrote in between) the live Secret is read again and the decision
+    /// made again, at most [`MAX_CONFLICT_RETRIES`] times.
+    async fn converge_secret(
+        &self,
+        target: &InstanceTarget,
+        name: &str,
+        desired: &SecretData,
+        mut live: Option<Secret>,
+    ) -> Result<SecretOutcome, HooksError> {
+        let mut conflicts = 0;
+        loop {
+            let live_data = live.as_ref().map(|s| data_of(s.data.clone()));
+            let action = SecretAction::decide(desired, live_data.as_ref());
+            let secret = secret_object(target, name, desired, live.as_ref());
+            let result = match action {
+                SecretAction::Unchanged => {
+                    return Ok(SecretOutcome {
+                        name: name.to_string(),
+                        action,
+                        conflicts,
+                    });
+                }
+                SecretAction::Create => {
+                    self.count();
+                    self.secrets.create(&PostParams::default(), &secret).await
+                }
+                SecretAction::Update => {
+                    self.count();
+                    self.secrets
+                        .replace(name, &PostParams::default(), &secret)
+                        .await
+                }
+            };
+            match result {
+                Ok(_) => {
+                    return Ok(SecretOutcome {
+                        name: name.to_string(),
+                        action,
+                        conflicts,
+                    });
+                }
+                // 409: created or changed by someone else since we read it. 404 on replace:
+                // deleted since. Either way, read again and decide again.
+                Err(e)
+                    if matches!(status_code(&e), Some(409) | Some(404))
+                        && conflicts < MAX_CONFLICT_RETRIES =>
+                {
+                    conflicts += 1;
+                    live = self.get_secret(name).await?;
+                }
+                Err(e) => {
+                    let verb = if action == SecretAction::Create {
+                        "creating"
+                    } else {
+                        "updating"
+                    };
+                    let mut err = api_error(&format!("{verb} secret/{name}"), e);
+                    if conflicts > 0 {
+                        err.message
+                            .push_str(&format!(" (after {conflicts} conflicting writes)"));
+                    }
+                    return Err(err);
+                }
+            }
+        }
+    }
+}
+
+/// Runs one instance: reads, decides, writes (unless `dry_run`), restarts when needed.
+pub async fn run_instance(
+    client: &Client,
+    namespace: &str,
+    target: &InstanceTarget,
+    dry_run: bool,
+) -> Result<InstanceReport, HooksError> {
+    let api = InstanceApi {
+        secrets: Api::namespaced(client.clone(), namespace),
+        deployments: Api::namespaced(client.clone(), namespace),
+        daemonsets: Api::namespaced(client.clone(), namespace),
+        requests: AtomicUsize::new(0),
+    };
+    // The four reads are independent: run them concurrently.
+    let (sources, live_userlist, live_admin, annotation) = tokio::try_join!(
+        api.list_sources(target),
+        api.get_secret(&target.userlist_secret),
+        api.get_secret(&target.admin_secret),
+        api.restart_annotation(target),
+    )?;
+    let desired: DesiredSecrets = desired_secrets(target, &sources)?;
+    let hash = desired.content_hash();
+
+    let (userlist, admin) = if dry_run {
+        let plan = |name: &str, data: &SecretData, live: &Option<Secret>| SecretOutcome {
+            name: name.to_string(),
+            action: SecretAction::decide(
+                data,
+                live.as_ref().map(|s| data_of(s.data.clone())).as_ref(),
+            ),
+            conflicts: 0,
+        };
+        (
+            plan(&target.userlist_secret, &desired.userlist, &live_userlist),
+            plan(&target.admin_secret, &desired.admin, &live_admin),
+        )
+    } else {
+        // The userlist first: it is what PgBouncer authenticates against.
+        let userlist = api
+            .converge_secret(
+                target,
+                &target.userlist_secret,
+                &desired.userlist,
+                live_userlist,
+            )
+            .await?;
+        let admin = api
+            .converge_secret(target, &target.admin_secret, &desired.admin, live_admin)
+            .await?;
+        (userlist, admin)
+    };
+
+    let changed = userlist.action.writes() || admin.action.writes();
+    let restart = match annotation {
+        None => RestartOutcome::WorkloadMissing,
+        Some(live) if restart_needed(changed, live.as_deref(), &hash) => {
+            if dry_run || api.restart(target, &hash).await? {
+                RestartOutcome::Restarted
+            } else {
+                RestartOutcome::WorkloadMissing
+            }
+        }
+        Some(_) => RestartOutcome::NotNeeded,
+    };
+    Ok(InstanceReport {
+        alias: target.alias.clone(),
+        selector: target.label_selector(),
+        sources: sources.len(),
+        roles: desired.roles,
+        skipped: desired.skipped,
+        userlist,
+        admin,
+        workload: format!("{}/{}", target.workload.kind, target.workload.name),
+        restart,
+        content_hash: hash,
+        requests: api.requests.load(Ordering::Relaxed),
+    })
+}
+
+/// The Secret to write: our data and labels; the live Secret's other labels, annotations
+/// and type (immutable in the API) are kept, and its resourceVersion makes the replace
+/// conditional.
+fn secret_object(
+    target: &InstanceTarget,
+    name: &str,
+    desired: &SecretData,
+    live: Option<&Secret>,
+) -> Secret {
+    let mut labels: BTreeMap<String, String> = live
+        .and_then(|s| s.metadata.labels.clone())
+        .unwrap_or_default();
+    labels.insert(MANAGED_BY_LABEL.into(), MANAGED_BY.into());
+    labels.insert(INSTANCE_LABEL.into(), target.alias.clone());
+    labels.insert(
+        SOURCE_HASH_LABEL.into(),
+        data_hash(desired)[..32].to_string(),
+    );
+    Secret {
+        metadata: ObjectMeta {
+            name: Some(name.to_string()),
+            labels: Some(labels),
+            annotations: live.and_then(|s| s.metadata.annotations.clone()),
+            resource_version: live.and_then(|s| s.metadata.resource_version.clone()),
+            ..ObjectMeta::default()
+        },
+        type_: Some(
+            live.and_then(|s| s.type_.clone())
+                .unwrap_or_else(|| "Opaque".to_string()),
+        ),
+        data: Some(
+            desired
+                .iter()
+                .map(|(k, v)| (k.clone(), ByteString(v.clone())))
+                .collect(),
+        ),
+        ..Secret::default()
+    }
+}
+
+fn data_of(data: Option<BTreeMap<String, ByteString>>) -> SecretData {
+    data.unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| (k, v.0))
+        .collect()
+}
+
+fn status_code(err: &kube::Error) -> Option<u16> {
+    match err {
+        kube::Error::Api(status) => Some(status.code),
+        _ => None,
+    }
+}
+
+/// An API failure as a message: what we were doing, the HTTP code, reason and the
+/// server's message (which names objects and verbs, never Secret data).
+fn api_error(doing: &str, err: kube::Error) -> HooksError {
+    match err {
+        kube::Error::Api(status) => {
+            let mut message = format!("{doing}: {} {}", status.code, status.reason);
+            if !status.message.is_empty() {
+                message.push_str(&format!(": {}", status.message));
+            }
+            HooksError::api(message)
+        }
+        other => {
+            let mut message = format!("{doing}: {other}");
+            let mut source = std::error::Error::source(&other);
+            while let Some(cause) = source {
+                message.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            HooksError::api(message)
+        }
+    }
+}
+
+/// At most this many role names are listed in a summary line.
+const MAX_LISTED_ROLES: usize = 20;
+
+impl InstanceReport {
+    /// The human summary (stdout): Secrets, roles and actions, never a password.
+    pub fn summary(&self, dry_run: bool) -> String {
+        let mut out = format!(
+            "{}: {} role{} from {} Secret{} matching {}",
+            self.alias,
+            self.roles.len(),
+            plural(self.roles.len()),
+            self.sources,
+            plural(self.sources),
+            self.selector
+        );
+        if !self.skipped.is_empty() {
+            out.push_str(&format!(" ({} skipped)", self.skipped.len()));
+        }
+        out.push('\n');
+        let mut roles = self
+            .roles
+            .iter()
+            .take(MAX_LISTED_ROLES)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if self.roles.len() > MAX_LISTED_ROLES {
+            roles.push_str(&format!(
+                " and {} more",
+                self.roles.len() - MAX_LISTED_ROLES
+            ));
+        }
+        for (outcome, detail) in [
+            (&self.userlist, format!("roles: {roles}")),
+            (&self.admin, "admin role".to_string()),
+        ] {
+            let verb = match (outcome.action, dry_run) {
+                (SecretAction::Create, false) => "created",
+                (SecretAction::Create, true) => "would create",
+                (SecretAction::Update, false) => "updated",
+                (SecretAction::Update, true) => "would update",
+                (SecretAction::Unchanged, _) => "unchanged",
+            };
+            out.push_str(&format!("  secret/{}: {verb} ({detail})", outcome.name));
+            if outcome.conflicts > 0 {
+                out.push_str(&format!(
+                    ", after {} conflicting write{}",
+                    outcome.conflicts,
+                    plural(outcome.conflicts as usize)
+                ));
+            }
+            out.push('\n');
+        }
+        let restart = match (self.restart, dry_run) {
+            (RestartOutcome::NotNeeded, _) => "up to date, not restarted".to_string(),
+            (RestartOutcome::Restarted, false) => format!(
+                "restarted ({RESTART_ANNOTATION}={})",
+                &self.content_hash[..12]
+            ),
+            (RestartOutcome::Restarted, true) => format!(
+                "would restart ({RESTART_ANNOTATION}={})",
+                &self.content_hash[..12]
+            ),
+            (RestartOutcome::WorkloadMissing, _) => "not found, nothing to restart".to_string(),
+        };
+        out.push_str(&format!("  {}: {restart}\n", self.workload));
+        out.push_str(&format!(
+            "  {} API request{}\n",
+            self.requests,
+            plural(self.requests)
+        ));
+        out
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> InstanceReport {
+        InstanceReport {
+            alias: "pgbouncerPharia".into(),
+            selector: "a=b".into(),
+            sources: 3,
+            roles: vec!["app".into(), "pgbouncer".into()],
+            skipped: vec!["secret/x: has no `password`; skipped".into()],
+            userlist: SecretOutcome {
+                name: "ul".into(),
+                action: SecretAction::Create,
+                conflicts: 0,
+            },
+            admin: SecretOutcome {
+                name: "adm".into(),
+                action: SecretAction::Update,
+                conflicts: 2,
+            },
+            workload: "deployment/pgbouncer-pharia".into(),
+            restart: RestartOutcome::Restarted,
+            content_hash: "0123456789abcdef".repeat(4),
+            requests: 6,
+        }
+    }
+
+    #[test]
+    fn summaries_name_secrets_roles_and_actions() {
+        assert_eq!(
+            report().summary(false),
+            "pgbouncerPharia: 2 roles from 3 Secrets matching a=b (1 skipped)\n\
+             \x20 secret/ul: created (roles: app, pgbouncer)\n\
+             \x20 secret/adm: updated (admin role), after 2 conflicting writes\n\
+             \x20 deployment/pgbouncer-pharia: restarted (qspgb/secrets-hash=0123456789ab)\n\
+             \x20 6 API requests\n"
+        );
+        let dry = report().summary(true);
+        assert!(dry.contains("secret/ul: would create"), "{dry}");
+        assert!(dry.contains(": would restart"), "{dry}");
+    }
+
+    #[test]
+    fn long_role_lists_are_cut() {
+        let mut r = report();
+        r.roles = (0..25).map(|i| format!("r{i:02}")).collect();
+        let text = r.summary(false);
+        assert!(text.contains("r19 and 5 more)"), "{text}");
+        assert!(!text.contains("r20"), "{text}");
+    }
+
+    #[test]
+    fn written_secrets_keep_foreign_metadata_and_carry_ours() {
+        let target = InstanceTarget {
+            alias: "pgbouncerPharia".into(),
+            selector: BTreeMap::new(),
+            userlist_secret: "ul".into(),
+            admin_secret: "adm".into(),
+            admin_role: "pgbouncer".into(),
+            admin_user_key: "adminUser".into(),
+            admin_password_key: "adminPassword".into(),
+            workload: super::super::Workload {
+                kind: WorkloadKind::Deployment,
+                name: "w".into(),
+            },
+        };
+        let live = Secret {
+            metadata: ObjectMeta {
+                name: Some("ul".into()),
+                labels: Some(BTreeMap::from([("team".into(), "db".into())])),
+                resource_version: Some("42".into()),
+                ..ObjectMeta::default()
+            },
+            type_: Some("kubernetes.io/basic-auth".into()),
+            ..Secret::default()
+        };
+        let desired = SecretData::from([("userlist.txt".into(), b"x".to_vec())]);
+        let s = secret_object(&target, "ul", &desired, Some(&live));
+        let labels = s.metadata.labels.unwrap();
+        assert_eq!(labels["team"], "db");
+        assert_eq!(labels[MANAGED_BY_LABEL], MANAGED_BY);
+        assert_eq!(labels[SOURCE_HASH_LABEL].len(), 32);
+        assert_eq!(s.metadata.resource_version.as_deref(), Some("42"));
+        assert_eq!(s.type_.as_deref(), Some("kubernetes.io/basic-auth"));
+        let fresh = secret_object(&target, "ul", &desired, None);
+        assert_eq!(fresh.type_.as_deref(), Some("Opaque"));
+        assert_eq!(fresh.metadata.resource_version, None);
+    }
+}

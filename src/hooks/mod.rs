@@ -1,0 +1,620 @@
+//! `qspgb hooks`: the userlist and admin Secrets of each PgBouncer instance, built from the
+//! database clusters' credential Secrets.
+//!
+//! The work is split the usual way: this module is the pure part (which roles, which
+//! bytes, which hash, what to do about a live Secret); [`targets`] reads the instance
+//! settings out of the chart's values and rendering; [`cluster`] does the Kubernetes I/O.
+//!
+//! ```
+//! use std::collections::BTreeMap;
+//! use qspgb::hooks::{desired_secrets, InstanceTarget, SourceSecret, Workload, WorkloadKind};
+//!
+//! let target = InstanceTarget {
+//!     alias: "pgbouncerPharia".into(),
+//!     selector: BTreeMap::from([("qs-postgresql-cluster/name".into(), "cluster-pharia".into())]),
+//!     userlist_secret: "pgbouncer-pharia-userlist".into(),
+//!     admin_secret: "pgbouncer-pharia-admin".into(),
+//!     admin_role: "pgbouncer".into(),
+//!     admin_user_key: "adminUser".into(),
+//!     admin_password_key: "adminPassword".into(),
+//!     workload: Workload { kind: WorkloadKind::Deployment, name: "pgbouncer-pharia".into() },
+//! };
+//! let source = |name: &str, user: &str, password: &str| SourceSecret {
+//!     name: name.into(),
+//!     data: BTreeMap::from([
+//!         ("username".into(), user.as_bytes().to_vec()),
+//!         ("password".into(), password.as_bytes().to_vec()),
+//!     ]),
+//! };
+//! let desired = desired_secrets(&target, &[
+//!     source("cluster-pharia-app", "pharia_os", "s3cret"),
+//!     source("cluster-pharia-pgbouncer", "pgbouncer", "adm1n"),
+//! ]).unwrap();
+//! assert_eq!(desired.userlist["userlist.txt"], b"\"pgbouncer\" \"adm1n\"\n\"pharia_os\" \"s3cret\"\n");
+//! assert_eq!(desired.admin["adminUser"], b"pgbouncer");
+//! assert_eq!(desired.roles, ["pgbouncer", "pharia_os"]);
+//! ```
+
+pub mod cluster;
+pub mod targets;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use sha2::{Digest, Sha256};
+
+use crate::pgbouncer;
+
+/// The data of a Secret: key to bytes (what `data` holds once base64 is decoded).
+pub type SecretData = BTreeMap<String, Vec<u8>>;
+
+/// Key of the userlist in the userlist Secret (what the pods mount as userlist.txt).
+pub const USERLIST_KEY: &str = "userlist.txt";
+
+/// Pod-template annotation whose value is the hash of both Secrets' content: changing it
+/// restarts the pods, and an equal value means the pods already run with this content.
+pub const RESTART_ANNOTATION: &str = "qspgb/secrets-hash";
+
+/// Label naming who manages a Secret we write.
+pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
+/// Its value.
+pub const MANAGED_BY: &str = "qspgb";
+/// Label with the (shortened) content hash of a Secret we write; label values are limited
+/// to 63 characters, so it holds the first 32 hex digits.
+pub const SOURCE_HASH_LABEL: &str = "qspgb/source-hash";
+/// Label naming the chart instance (alias) a Secret was written for.
+pub const INSTANCE_LABEL: &str = "qspgb/instance";
+
+/// What kind of workload runs an instance's PgBouncer pods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkloadKind {
+    /// apps/v1 Deployment.
+    Deployment,
+    /// apps/v1 DaemonSet.
+    DaemonSet,
+}
+
+impl fmt::Display for WorkloadKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            WorkloadKind::Deployment => "deployment",
+            WorkloadKind::DaemonSet => "daemonset",
+        })
+    }
+}
+
+/// The workload to restart when an instance's Secrets change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workload {
+    /// Deployment or DaemonSet.
+    pub kind: WorkloadKind,
+    /// Its name (the instance's fullname).
+    pub name: String,
+}
+
+/// Everything `qspgb hooks` needs to know about one chart instance, from the values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceTarget {
+    /// The chart alias, e.g. `pgbouncerPharia`.
+    pub alias: String,
+    /// Labels the source Secrets carry (all must match).
+    pub selector: BTreeMap<String, String>,
+    /// Name of the userlist Secret (`config.existingUserlistSecret`).
+    pub userlist_secret: String,
+    /// Name of the admin Secret (`config.existingAdminSecret`).
+    pub admin_secret: String,
+    /// The role that goes into the admin Secret (`config.adminUser`).
+    pub admin_role: String,
+    /// Key of the admin user name in the admin Secret (`config.adminUserKey`).
+    pub admin_user_key: String,
+    /// Key of the admin password in the admin Secret (`config.adminPasswordKey`).
+    pub admin_password_key: String,
+    /// The workload that runs this instance's pods.
+    pub workload: Workload,
+}
+
+impl InstanceTarget {
+    /// The selector in Kubernetes' `key=value,key=value` syntax (keys sorted).
+    pub fn label_selector(&self) -> String {
+        self.selector
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// A database cluster's credential Secret, as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceSecret {
+    /// The Secret's name.
+    pub name: String,
+    /// Its data.
+    pub data: SecretData,
+}
+
+/// How a run can fail; the CLI maps each class to its own exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureClass {
+    /// The source Secrets cannot give a valid userlist (none found, admin role missing,
+    /// conflicting duplicates). Nothing was written.
+    Source,
+    /// The Kubernetes API refused or could not be reached.
+    Api,
+}
+
+/// A failure of a hooks run with its class. The message never holds a secret value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HooksError {
+    /// Which kind of failure.
+    pub class: FailureClass,
+    /// What happened, naming Secrets, roles and selectors.
+    pub message: String,
+}
+
+impl HooksError {
+    /// A [`FailureClass::Source`] error.
+    pub fn source(message: impl Into<String>) -> Self {
+        HooksError {
+            class: FailureClass::Source,
+            message: message.into(),
+        }
+    }
+
+    /// A [`FailureClass::Api`] error.
+    pub fn api(message: impl Into<String>) -> Self {
+        HooksError {
+            class: FailureClass::Api,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for HooksError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for HooksError {}
+
+/// The two Secrets an instance should have, and what went into them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredSecrets {
+    /// Data of the userlist Secret (one key, `userlist.txt`).
+    pub userlist: SecretData,
+    /// Data of the admin Secret (admin user and password keys).
+    pub admin: SecretData,
+    /// The roles in the userlist, sorted.
+    pub roles: Vec<String>,
+    /// Source Secrets that were skipped, with the reason (for warnings).
+    pub skipped: Vec<String>,
+    /// Number of source Secrets that gave a role.
+    pub used_sources: usize,
+}
+
+impl DesiredSecrets {
+    /// The hash of both Secrets' content: the restart annotation's value.
+    pub fn content_hash(&self) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(data_hash(&self.userlist).as_bytes());
+        hasher.update(data_hash(&self.admin).as_bytes());
+        hex(&hasher.finalize())
+    }
+}
+
+/// One role taken from a source Secret.
+struct Role {
+    password: String,
+    from: String,
+}
+
+/// Builds the userlist and admin Secrets of `target` from its source Secrets.
+///
+/// Every usable source Secret gives one role: the name in `username` (or `user`), the
+/// password in `password`. A Secret without them, with non-UTF-8 bytes or with a value
+/// `userlist.txt` cannot hold is skipped and named in [`DesiredSecrets::skipped`]. The
+/// result is all or nothing: no usable Secret, the admin role missing, or one role with two
+/// different passwords is an error, so an empty or partial userlist is never produced.
+pub fn desired_secrets(
+    target: &InstanceTarget,
+    sources: &[SourceSecret],
+) -> Result<DesiredSecrets, HooksError> {
+    let mut roles: BTreeMap<String, Role> = BTreeMap::new();
+    let mut skipped = Vec::new();
+    let mut sorted: Vec<&SourceSecret> = sources.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    for source in sorted {
+        let (user, password) = match role_of(source) {
+            Ok(pair) => pair,
+            Err(reason) => {
+                skipped.push(format!("secret/{}: {reason}; skipped", source.name));
+                continue;
+            }
+        };
+        match roles.get(&user) {
+            Some(existing) if existing.password != password => {
+                return Err(HooksError::source(format!(
+                    "{}: role {user:?} has different passwords in secret/{} and secret/{}; \
+                     refusing to choose (nothing written)",
+                    target.alias, existing.from, source.name
+                )));
+            }
+            Some(_) => {}
+            None => {
+                roles.insert(
+                    user,
+                    Role {
+                        password,
+                        from: source.name.clone(),
+                    },
+                );
+            }
+        }
+    }
+    if roles.is_empty() {
+        return Err(HooksError::source(format!(
+            "{}: no usable source Secret in the namespace matches the selector {} \
+             ({} matched, {} skipped); nothing written",
+            target.alias,
+            target.label_selector(),
+            sources.len(),
+            skipped.len()
+        )));
+    }
+    let Some(admin) = roles.get(&target.admin_role) else {
+        return Err(HooksError::source(format!(
+            "{}: the admin role {:?} (config.adminUser) is in none of the {} source Secrets \
+             matching {} (roles found: {}); nothing written",
+            target.alias,
+            target.admin_role,
+            sources.len(),
+            target.label_selector(),
+            roles.keys().cloned().collect::<Vec<_>>().join(", ")
+        )));
+    };
+    let mut userlist = String::new();
+    for (user, role) in &roles {
+        // Checked in role_of, so this cannot fail here.
+        let line = pgbouncer::userlist_line(user, &role.password)
+            .map_err(|e| HooksError::source(e.to_string()))?;
+        userlist.push_str(&line);
+        userlist.push('\n');
+    }
+    let admin_data = SecretData::from([
+        (
+            target.admin_user_key.clone(),
+            target.admin_role.as_bytes().to_vec(),
+        ),
+        (
+            target.admin_password_key.clone(),
+            admin.password.as_bytes().to_vec(),
+        ),
+    ]);
+    Ok(DesiredSecrets {
+        userlist: SecretData::from([(USERLIST_KEY.to_string(), userlist.into_bytes())]),
+        admin: admin_data,
+        used_sources: roles.len(),
+        roles: roles.into_keys().collect(),
+        skipped,
+    })
+}
+
+/// The role name and password a source Secret holds, or why it cannot be used (never
+/// quoting the password).
+fn role_of(source: &SourceSecret) -> Result<(String, String), String> {
+    let user_key = if source.data.contains_key("username") {
+        "username"
+    } else if source.data.contains_key("user") {
+        "user"
+    } else {
+        return Err("has neither `username` nor `user`".into());
+    };
+    let Some(password) = source.data.get("password") else {
+        return Err("has no `password`".into());
+    };
+    let user = String::from_utf8(source.data[user_key].clone())
+        .map_err(|_| format!("`{user_key}` is not UTF-8 text"))?;
+    let password =
+        String::from_utf8(password.clone()).map_err(|_| "`password` is not UTF-8 text")?;
+    if user.is_empty() {
+        return Err(format!("`{user_key}` is empty"));
+    }
+    if password.is_empty() {
+        return Err(format!("the password of role {user:?} is empty"));
+    }
+    pgbouncer::userlist_line(&user, &password).map_err(|e| e.to_string())?;
+    Ok((user, password))
+}
+
+/// A deterministic hash of a Secret's data: sha256 over each key and value, length-prefixed
+/// so that no two different data maps hash alike. Lowercase hex.
+///
+/// ```
+/// # use qspgb::hooks::{data_hash, SecretData};
+/// let a = SecretData::from([("k".into(), b"v".to_vec())]);
+/// let b = SecretData::from([("k".into(), b"w".to_vec())]);
+/// assert_ne!(data_hash(&a), data_hash(&b));
+/// assert_eq!(data_hash(&a).len(), 64);
+/// ```
+pub fn data_hash(data: &SecretData) -> String {
+    let mut hasher = Sha256::new();
+    for (key, value) in data {
+        hasher.update((key.len() as u64).to_be_bytes());
+        hasher.update(key.as_bytes());
+        hasher.update((value.len() as u64).to_be_bytes());
+        hasher.update(value);
+    }
+    hex(&hasher.finalize())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What to do about one target Secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretAction {
+    /// It does not exist: create it.
+    Create,
+    /// It exists with other content: replace it.
+    Update,
+    /// It exists with the desired content: leave it alone.
+    Unchanged,
+}
+
+impl SecretAction {
+    /// Decides by comparing content hashes of the desired and the live data (`None`: no
+    /// live Secret). Labels and annotations do not count: equal data is left untouched.
+    pub fn decide(desired: &SecretData, live: Option<&SecretData>) -> SecretAction {
+        match live {
+            None => SecretAction::Create,
+            Some(live) if data_hash(live) == data_hash(desired) => SecretAction::Unchanged,
+            Some(_) => SecretAction::Update,
+        }
+    }
+
+    /// Whether this action writes.
+    pub fn writes(self) -> bool {
+        self != SecretAction::Unchanged
+    }
+}
+
+/// Whether the workload must be restarted.
+///
+/// `secrets_changed`: a Secret was created or updated in this run. `live_annotation`: the
+/// workload's pod-template [`RESTART_ANNOTATION`], `None` when it has none. A workload whose
+/// annotation is present but differs from `content_hash` also restarts: an earlier run
+/// changed the Secrets and then failed before restarting, and this run heals that. A missing
+/// annotation on unchanged Secrets means the pods were started by the chart with the current
+/// Secrets (the hook runs before them), so nothing restarts.
+pub fn restart_needed(
+    secrets_changed: bool,
+    live_annotation: Option<&str>,
+    content_hash: &str,
+) -> bool {
+    match live_annotation {
+        Some(value) => value != content_hash,
+        None => secrets_changed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target() -> InstanceTarget {
+        InstanceTarget {
+            alias: "pgbouncerPharia".into(),
+            selector: BTreeMap::from([
+                (
+                    "app.kubernetes.io/name".into(),
+                    "qs-postgresql-cluster".into(),
+                ),
+                ("qs-postgresql-cluster/name".into(), "cluster-pharia".into()),
+            ]),
+            userlist_secret: "ul".into(),
+            admin_secret: "adm".into(),
+            admin_role: "pgbouncer".into(),
+            admin_user_key: "adminUser".into(),
+            admin_password_key: "adminPassword".into(),
+            workload: Workload {
+                kind: WorkloadKind::Deployment,
+                name: "pgbouncer-pharia".into(),
+            },
+        }
+    }
+
+    fn source(name: &str, pairs: &[(&str, &[u8])]) -> SourceSecret {
+        SourceSecret {
+            name: name.into(),
+            data: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_vec()))
+                .collect(),
+        }
+    }
+
+    fn userlist(d: &DesiredSecrets) -> String {
+        String::from_utf8(d.userlist[USERLIST_KEY].clone()).unwrap()
+    }
+
+    #[test]
+    fn selector_is_sorted_and_joined() {
+        assert_eq!(
+            target().label_selector(),
+            "app.kubernetes.io/name=qs-postgresql-cluster,qs-postgresql-cluster/name=cluster-pharia"
+        );
+    }
+
+    #[test]
+    fn userlist_is_sorted_and_takes_user_or_username() {
+        let sources = [
+            source("z", &[("username", b"zeta"), ("password", b"pz")]),
+            source("a", &[("user", b"alpha"), ("password", b"pa")]),
+            source("p", &[("username", b"pgbouncer"), ("password", b"p\"q")]),
+        ];
+        let d = desired_secrets(&target(), &sources).unwrap();
+        assert_eq!(
+            userlist(&d),
+            "\"alpha\" \"pa\"\n\"pgbouncer\" \"p\"\"q\"\n\"zeta\" \"pz\"\n"
+        );
+        assert_eq!(d.roles, ["alpha", "pgbouncer", "zeta"]);
+        assert_eq!(d.admin["adminPassword"], b"p\"q");
+        assert!(d.skipped.is_empty());
+        // Input order does not matter.
+        let mut reversed = sources.to_vec();
+        reversed.reverse();
+        assert_eq!(desired_secrets(&target(), &reversed).unwrap(), d);
+    }
+
+    #[test]
+    fn username_wins_over_user() {
+        let sources = [source(
+            "p",
+            &[
+                ("username", b"pgbouncer"),
+                ("user", b"other"),
+                ("password", b"x"),
+            ],
+        )];
+        assert_eq!(
+            desired_secrets(&target(), &sources).unwrap().roles,
+            ["pgbouncer"]
+        );
+    }
+
+    #[test]
+    fn unusable_sources_are_skipped_by_name_without_values() {
+        let sources = [
+            source("p", &[("username", b"pgbouncer"), ("password", b"x")]),
+            source("no-password", &[("username", b"a")]),
+            source("no-user", &[("password", b"secret-one")]),
+            source("empty", &[("username", b"b"), ("password", b"")]),
+            source("binary", &[("username", b"c"), ("password", &[0xff, 0xfe])]),
+            source(
+                "newline",
+                &[("username", b"d"), ("password", b"secret\ntwo")],
+            ),
+        ];
+        let d = desired_secrets(&target(), &sources).unwrap();
+        assert_eq!(d.roles, ["pgbouncer"]);
+        assert_eq!(d.skipped.len(), 5, "{:?}", d.skipped);
+        let all = d.skipped.join("\n");
+        for name in ["no-password", "no-user", "empty", "binary", "newline"] {
+            assert!(all.contains(&format!("secret/{name}:")), "{all}");
+        }
+        assert!(
+            !all.contains("secret-one") && !all.contains("secret\ntwo"),
+            "{all}"
+        );
+    }
+
+    #[test]
+    fn nothing_usable_is_an_error_naming_the_selector() {
+        let err = desired_secrets(&target(), &[source("x", &[("user", b"a")])]).unwrap_err();
+        assert_eq!(err.class, FailureClass::Source);
+        assert!(
+            err.message
+                .contains("qs-postgresql-cluster/name=cluster-pharia"),
+            "{err}"
+        );
+        assert!(desired_secrets(&target(), &[]).is_err());
+    }
+
+    #[test]
+    fn missing_admin_role_is_an_error_naming_it() {
+        let sources = [source(
+            "a",
+            &[("username", b"app"), ("password", b"s3cret")],
+        )];
+        let err = desired_secrets(&target(), &sources).unwrap_err();
+        assert_eq!(err.class, FailureClass::Source);
+        assert!(
+            err.message.contains("\"pgbouncer\"") && err.message.contains("app"),
+            "{err}"
+        );
+        assert!(!err.message.contains("s3cret"));
+    }
+
+    #[test]
+    fn duplicate_roles_agree_or_fail() {
+        let same = [
+            source("a", &[("username", b"pgbouncer"), ("password", b"x")]),
+            source("b", &[("username", b"pgbouncer"), ("password", b"x")]),
+        ];
+        assert_eq!(desired_secrets(&target(), &same).unwrap().roles.len(), 1);
+        let different = [
+            source("a", &[("username", b"pgbouncer"), ("password", b"x")]),
+            source("b", &[("username", b"pgbouncer"), ("password", b"y")]),
+        ];
+        let err = desired_secrets(&target(), &different).unwrap_err();
+        assert!(
+            err.message.contains("secret/a") && err.message.contains("secret/b"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn admin_keys_follow_the_target() {
+        let mut t = target();
+        t.admin_user_key = "u".into();
+        t.admin_password_key = "p".into();
+        let d = desired_secrets(
+            &t,
+            &[source(
+                "a",
+                &[("username", b"pgbouncer"), ("password", b"x")],
+            )],
+        )
+        .unwrap();
+        assert_eq!(
+            d.admin,
+            SecretData::from([
+                ("p".into(), b"x".to_vec()),
+                ("u".into(), b"pgbouncer".to_vec())
+            ])
+        );
+    }
+
+    #[test]
+    fn decisions_compare_content() {
+        let a = SecretData::from([("k".into(), b"v".to_vec())]);
+        let b = SecretData::from([("k".into(), b"w".to_vec())]);
+        assert_eq!(SecretAction::decide(&a, None), SecretAction::Create);
+        assert_eq!(SecretAction::decide(&a, Some(&a)), SecretAction::Unchanged);
+        assert_eq!(SecretAction::decide(&a, Some(&b)), SecretAction::Update);
+        // An extra key is a difference.
+        let mut extra = a.clone();
+        extra.insert("x".into(), vec![]);
+        assert_eq!(SecretAction::decide(&a, Some(&extra)), SecretAction::Update);
+        // Length prefixes keep ("ab","c") apart from ("a","bc").
+        let x = SecretData::from([("ab".into(), b"c".to_vec())]);
+        let y = SecretData::from([("a".into(), b"bc".to_vec())]);
+        assert_ne!(data_hash(&x), data_hash(&y));
+    }
+
+    #[test]
+    fn restarts_only_on_change_or_a_stale_annotation() {
+        assert!(restart_needed(true, None, "h"));
+        assert!(!restart_needed(false, None, "h"));
+        assert!(!restart_needed(false, Some("h"), "h"));
+        assert!(!restart_needed(true, Some("h"), "h"));
+        assert!(restart_needed(false, Some("old"), "h"));
+    }
+
+    #[test]
+    fn content_hash_changes_with_either_secret() {
+        let sources = [source(
+            "a",
+            &[("username", b"pgbouncer"), ("password", b"x")],
+        )];
+        let d = desired_secrets(&target(), &sources).unwrap();
+        let mut other = d.clone();
+        other
+            .admin
+            .insert("adminPassword".into(), b"changed".to_vec());
+        assert_ne!(d.content_hash(), other.content_hash());
+        assert_eq!(d.content_hash(), d.clone().content_hash());
+    }
+}

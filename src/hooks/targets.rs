@@ -1,0 +1,356 @@
+//! From the chart's values and rendering to the instances `qspgb hooks` works on.
+//!
+//! `qspgb hooks` takes the same values flags as `render`, so Secret names, selectors and the
+//! workload name have one source of truth: the values say which Secrets and selector, and the
+//! rendering says what the workload is called (its name comes from the chart's `fullname`
+//! logic, which only the templates know).
+
+use std::collections::BTreeMap;
+
+use anyhow::{Result, bail};
+
+use super::{InstanceTarget, Workload, WorkloadKind};
+use crate::render::output::Document;
+use crate::value::{Map, Value};
+use crate::yaml;
+
+/// The short instance name of a chart alias: `pgbouncerPharia` -> `pharia`.
+///
+/// ```
+/// assert_eq!(qspgb::hooks::targets::instance_name("pgbouncerTemporal"), "temporal");
+/// ```
+pub fn instance_name(alias: &str) -> String {
+    alias
+        .strip_prefix("pgbouncer")
+        .filter(|rest| !rest.is_empty())
+        .unwrap_or(alias)
+        .to_lowercase()
+}
+
+/// Whether `wanted` (from `--instance`) names `alias`: the short name (`pharia`) or the
+/// alias itself, in any case.
+pub fn names_instance(wanted: &str, alias: &str) -> bool {
+    wanted.eq_ignore_ascii_case(alias) || wanted.eq_ignore_ascii_case(&instance_name(alias))
+}
+
+/// The instances to work on, in chart order.
+///
+/// `values` are the parent chart's resolved values, `aliases` every dependency alias in
+/// Chart.yaml order, `enabled` the enabled ones, `documents` the full rendering (hooks
+/// included) and `chart_name` the parent chart's name (the first part of `# Source:`).
+/// `only` restricts to one instance (`--instance`); naming an unknown or disabled instance
+/// is an error. Every chosen instance must name its two Secrets and a non-empty selector.
+pub fn instance_targets(
+    values: &Map,
+    aliases: &[String],
+    enabled: &[String],
+    documents: &[Document],
+    chart_name: &str,
+    only: Option<&str>,
+) -> Result<Vec<InstanceTarget>> {
+    let chosen: Vec<&String> = match only {
+        Some(wanted) => {
+            let Some(alias) = aliases.iter().find(|a| names_instance(wanted, a)) else {
+                bail!(
+                    "--instance {wanted:?}: no such instance (expected one of: {})",
+                    aliases
+                        .iter()
+                        .map(|a| format!("{} ({a})", instance_name(a)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            };
+            if !enabled.contains(alias) {
+                bail!("--instance {wanted:?}: {alias} is disabled ({alias}.enabled is false)");
+            }
+            vec![alias]
+        }
+        None => aliases.iter().filter(|a| enabled.contains(a)).collect(),
+    };
+    if chosen.is_empty() {
+        bail!(
+            "no instance is enabled (pgbouncerPharia.enabled and pgbouncerTemporal.enabled are false)"
+        );
+    }
+    chosen
+        .into_iter()
+        .map(|alias| {
+            let instance = values.get(alias.as_str()).and_then(Value::as_map);
+            let empty = Map::new();
+            target_of(alias, instance.unwrap_or(&empty), documents, chart_name)
+        })
+        .collect()
+}
+
+/// One instance's target, from its values and the rendered workload.
+fn target_of(
+    alias: &str,
+    values: &Map,
+    documents: &[Document],
+    chart_name: &str,
+) -> Result<InstanceTarget> {
+    let text = |path: &str, fallback: &str| -> Result<String> {
+        match crate::value::map_path(values, path) {
+            None | Some(Value::Null) => Ok(fallback.to_string()),
+            Some(Value::String(s)) => Ok(s.clone()),
+            Some(other) => bail!(
+                "{alias}.{path}: expected a string, found {}",
+                other.type_name()
+            ),
+        }
+    };
+    let required = |path: &str| -> Result<String> {
+        let value = text(path, "")?;
+        if value.is_empty() {
+            bail!(
+                "{alias}.{path} is empty: `qspgb hooks` writes that Secret, so it must be named \
+                 (see values/values.yaml)"
+            );
+        }
+        Ok(value)
+    };
+    let userlist_secret = required("config.existingUserlistSecret")?;
+    let admin_secret = required("config.existingAdminSecret")?;
+    let admin_role = required("config.adminUser")?;
+    let admin_user_key = text("config.adminUserKey", "adminUser")?;
+    let admin_password_key = text("config.adminPasswordKey", "adminPassword")?;
+    if userlist_secret == admin_secret {
+        bail!(
+            "{alias}.config.existingUserlistSecret and {alias}.config.existingAdminSecret are \
+             both {userlist_secret:?}; they must be two Secrets"
+        );
+    }
+    let selector = selector_of(alias, values)?;
+    let workload = workload_of(alias, documents, chart_name)?;
+    Ok(InstanceTarget {
+        alias: alias.to_string(),
+        selector,
+        userlist_secret,
+        admin_secret,
+        admin_role,
+        admin_user_key: nonempty_or(admin_user_key, "adminUser"),
+        admin_password_key: nonempty_or(admin_password_key, "adminPassword"),
+        workload,
+    })
+}
+
+fn nonempty_or(value: String, fallback: &str) -> String {
+    if value.is_empty() {
+        fallback.to_string()
+    } else {
+        value
+    }
+}
+
+/// `hooks.sourceSecretSelector`: a non-empty map of label to string value. An empty
+/// selector would match every Secret in the namespace, so it is refused.
+fn selector_of(alias: &str, values: &Map) -> Result<BTreeMap<String, String>> {
+    let path = "hooks.sourceSecretSelector";
+    let selector = match crate::value::map_path(values, path) {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Map(map)) => map.clone(),
+        Some(other) => bail!(
+            "{alias}.{path}: expected a map of label: value, found {}",
+            other.type_name()
+        ),
+    };
+    if selector.is_empty() {
+        bail!(
+            "{alias}.{path} is empty: it must name the labels of the database cluster's \
+             credential Secrets (an empty selector would match every Secret)"
+        );
+    }
+    selector
+        .into_iter()
+        .map(|(key, value)| match value {
+            Value::String(s) => Ok((key, s)),
+            Value::Bool(b) => Ok((key, b.to_string())),
+            Value::Int(i) => Ok((key, i.to_string())),
+            other => bail!(
+                "{alias}.{path}.{key}: expected a label value (string), found {}",
+                other.type_name()
+            ),
+        })
+        .collect()
+}
+
+/// The instance's Deployment or DaemonSet, as the chart renders it.
+fn workload_of(alias: &str, documents: &[Document], chart_name: &str) -> Result<Workload> {
+    let prefix = format!("{chart_name}/charts/{alias}/templates/");
+    for doc in documents {
+        let kind = match doc.kind.as_str() {
+            "Deployment" => WorkloadKind::Deployment,
+            "DaemonSet" => WorkloadKind::DaemonSet,
+            _ => continue,
+        };
+        if !doc.source.starts_with(&prefix) || !doc.hook_events.is_empty() {
+            continue;
+        }
+        let parsed = yaml::parse::parse_values(&doc.content, &doc.source)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if let Some(Value::String(name)) = parsed.path("metadata.name") {
+            return Ok(Workload {
+                kind,
+                name: name.clone(),
+            });
+        }
+    }
+    bail!("{alias}: the chart renders no Deployment or DaemonSet for this instance")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(source: &str, kind: &str, content: &str) -> Document {
+        Document {
+            source: source.into(),
+            content: content.into(),
+            kind: kind.into(),
+            hook_events: vec![],
+        }
+    }
+
+    fn values(yaml_text: &str) -> Map {
+        match yaml::parse::parse_values(yaml_text, "test").unwrap() {
+            Value::Map(m) => m,
+            _ => unreachable!(),
+        }
+    }
+
+    const VALUES: &str = r#"
+pgbouncerPharia:
+  config:
+    adminUser: pgbouncer
+    existingAdminSecret: adm
+    existingUserlistSecret: ul
+  hooks:
+    sourceSecretSelector:
+      app.kubernetes.io/name: qs-postgresql-cluster
+      qs-postgresql-cluster/name: cluster-pharia
+pgbouncerTemporal:
+  config:
+    adminUser: pgbouncer
+    existingAdminSecret: ""
+"#;
+
+    fn docs() -> Vec<Document> {
+        vec![
+            doc(
+                "qs/charts/pgbouncerPharia/templates/deployment.yaml",
+                "Deployment",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: pgbouncer-pharia\n",
+            ),
+            doc(
+                "qs/charts/pgbouncerTemporal/templates/daemonset.yaml",
+                "DaemonSet",
+                "kind: DaemonSet\nmetadata:\n  name: t\n",
+            ),
+        ]
+    }
+
+    fn aliases() -> Vec<String> {
+        vec!["pgbouncerPharia".into(), "pgbouncerTemporal".into()]
+    }
+
+    #[test]
+    fn instance_names() {
+        assert_eq!(instance_name("pgbouncerPharia"), "pharia");
+        assert_eq!(instance_name("other"), "other");
+        assert!(names_instance("Pharia", "pgbouncerPharia"));
+        assert!(names_instance("pgbouncerpharia", "pgbouncerPharia"));
+        assert!(!names_instance("temporal", "pgbouncerPharia"));
+    }
+
+    #[test]
+    fn a_target_from_values_and_the_rendered_workload() {
+        let targets = instance_targets(
+            &values(VALUES),
+            &aliases(),
+            &aliases(),
+            &docs(),
+            "qs",
+            Some("pharia"),
+        )
+        .unwrap();
+        assert_eq!(targets.len(), 1);
+        let t = &targets[0];
+        assert_eq!(t.userlist_secret, "ul");
+        assert_eq!(t.admin_secret, "adm");
+        assert_eq!(t.admin_user_key, "adminUser");
+        assert_eq!(
+            t.workload,
+            Workload {
+                kind: WorkloadKind::Deployment,
+                name: "pgbouncer-pharia".into()
+            }
+        );
+        assert_eq!(t.selector.len(), 2);
+    }
+
+    #[test]
+    fn missing_names_are_errors_with_key_paths() {
+        let err = instance_targets(&values(VALUES), &aliases(), &aliases(), &docs(), "qs", None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("pgbouncerTemporal.config.existingUserlistSecret is empty"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn instance_choice_errors() {
+        let v = values(VALUES);
+        let err = instance_targets(&v, &aliases(), &aliases(), &docs(), "qs", Some("nope"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("pharia (pgbouncerPharia)"), "{err}");
+        let only_temporal = vec!["pgbouncerTemporal".to_string()];
+        let err = instance_targets(
+            &v,
+            &aliases(),
+            &only_temporal,
+            &docs(),
+            "qs",
+            Some("pharia"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("disabled"), "{err}");
+        let err = instance_targets(&v, &aliases(), &[], &docs(), "qs", None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no instance is enabled"), "{err}");
+    }
+
+    #[test]
+    fn selectors_must_be_non_empty_maps_of_strings() {
+        let mut v = values(VALUES);
+        let pharia = v["pgbouncerPharia"].as_map_mut().unwrap();
+        pharia["hooks"]
+            .as_map_mut()
+            .unwrap()
+            .insert("sourceSecretSelector".into(), Value::Map(Map::new()));
+        let err = instance_targets(&v, &aliases(), &aliases(), &docs(), "qs", Some("pharia"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("would match every Secret"), "{err}");
+        let pharia = v["pgbouncerPharia"].as_map_mut().unwrap();
+        pharia["hooks"].as_map_mut().unwrap().insert(
+            "sourceSecretSelector".into(),
+            Value::List(vec![Value::String("x".into())]),
+        );
+        let err = instance_targets(&v, &aliases(), &aliases(), &docs(), "qs", Some("pharia"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("expected a map"), "{err}");
+    }
+
+    #[test]
+    fn a_daemonset_is_the_workload_when_rendered() {
+        let w = workload_of("pgbouncerTemporal", &docs(), "qs").unwrap();
+        assert_eq!(w.kind, WorkloadKind::DaemonSet);
+        assert!(workload_of("pgbouncerOther", &docs(), "qs").is_err());
+    }
+}
