@@ -475,13 +475,11 @@ fn hooks(args: HooksArgs) -> Result<i32> {
                 }
                 summary.push_str(&report.summary(dry_run));
             }
-            Err(err) => {
-                summary.push_str(&format!("{alias}: failed, see the error\n"));
-                failures.push(anyhow::Error::new(err).context(format!("namespace {namespace}")));
-            }
+            Err(err) => failures
+                .push(anyhow::Error::new(err).context(format!("{alias} in namespace {namespace}"))),
         }
     }
-    if dry_run {
+    if dry_run && !summary.is_empty() {
         summary.push_str("dry run: nothing was written\n");
     }
     write_stdout(&summary)?;

@@ -1,0 +1,797 @@
+//! `qspgb hooks` against a real kube-apiserver + etcd on loopback.
+//!
+//! `scripts/test.sh` starts the server with `scripts/kube-apiserver.sh start` and exports
+//! its environment (KAE2E_RUN_DIR, KAE2E_KUBECTL, KUBECONFIG with an admin token). To run
+//! these tests by hand:
+//!
+//! ```text
+//! bash scripts/kube-apiserver.sh up            # once: install, build (cached), start
+//! eval "$(bash scripts/kube-apiserver.sh env)"
+//! cargo test --test hooks_e2e
+//! ```
+//!
+//! Without that environment the tests fail, unless QSPGB_E2E=skip says to skip them.
+//! Each test works in a namespace of its own, so they run in parallel. Setup and checks go
+//! through kubectl, an oracle independent of the kube crate qspgb uses.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value as Json;
+
+/// The release name used throughout.
+const RELEASE: &str = "qs-pgbouncer";
+
+/// The running API server, from the environment `kube-apiserver.sh start` printed.
+struct Server {
+    run_dir: PathBuf,
+    kubectl: PathBuf,
+    kubeconfig: PathBuf,
+}
+
+fn server() -> Option<Server> {
+    let Ok(run_dir) = std::env::var("KAE2E_RUN_DIR") else {
+        if std::env::var("QSPGB_E2E").is_ok_and(|v| v == "skip") {
+            eprintln!("QSPGB_E2E=skip: skipping a test against the API server");
+            return None;
+        }
+        panic!(
+            "no API server: run through `bash scripts/test.sh`, or start one with \
+             `bash scripts/kube-apiserver.sh up` and `eval \"$(bash scripts/kube-apiserver.sh env)\"` \
+             (QSPGB_E2E=skip skips these tests)"
+        );
+    };
+    let run_dir = PathBuf::from(run_dir);
+    Some(Server {
+        kubectl: std::env::var("KAE2E_KUBECTL")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| PathBuf::from("/var/cache/qspgb-e2e/bin/kubectl")),
+        kubeconfig: run_dir.join("kubeconfig"),
+        run_dir,
+    })
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).to_string()
+}
+
+impl Server {
+    fn kubectl_with(&self, kubeconfig: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut child = Command::new(&self.kubectl)
+            .args(args)
+            .env("KUBECONFIG", kubeconfig)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run kubectl");
+        let mut pipe = child.stdin.take().unwrap();
+        pipe.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+        drop(pipe);
+        child.wait_with_output().expect("kubectl output")
+    }
+
+    /// kubectl as admin; panics on failure.
+    fn kubectl(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let out = self.kubectl_with(&self.kubeconfig, args, stdin);
+        assert!(
+            out.status.success(),
+            "kubectl {args:?}: {}",
+            text(&out.stderr)
+        );
+        text(&out.stdout)
+    }
+
+    /// qspgb with a kubeconfig (admin unless given).
+    fn qspgb(&self, kubeconfig: Option<&Path>, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_qspgb"))
+            .args(args)
+            .env("KUBECONFIG", kubeconfig.unwrap_or(&self.kubeconfig))
+            .env_remove("KUBERNETES_SERVICE_HOST")
+            .output()
+            .expect("run qspgb")
+    }
+
+    /// A fresh namespace for one test (deleted namespaces stay Terminating without a
+    /// controller-manager, so names are unique per process).
+    fn namespace(&self, test: &str) -> String {
+        let ns = format!("e2e-{test}-{}", std::process::id());
+        self.kubectl(&["create", "namespace", &ns], None);
+        ns
+    }
+
+    /// A Secret as the database charts create it: labelled for its cluster.
+    fn source_secret(&self, ns: &str, cluster: &str, name: &str, data: &[(&str, &str)]) {
+        let mut literal: Vec<String> = vec![
+            "-n".into(),
+            ns.into(),
+            "create".into(),
+            "secret".into(),
+            "generic".into(),
+            name.into(),
+        ];
+        for (k, v) in data {
+            literal.push(format!("--from-literal={k}={v}"));
+        }
+        let args: Vec<&str> = literal.iter().map(String::as_str).collect();
+        self.kubectl(&args, None);
+        self.kubectl(
+            &[
+                "-n",
+                ns,
+                "label",
+                "secret",
+                name,
+                "app.kubernetes.io/name=qs-postgresql-cluster",
+                &format!("qs-postgresql-cluster/name={cluster}"),
+            ],
+            None,
+        );
+    }
+
+    fn get(&self, ns: &str, what: &str) -> Option<Json> {
+        let out = self.kubectl_with(
+            &self.kubeconfig,
+            &["-n", ns, "get", what, "-o", "json"],
+            None,
+        );
+        if !out.status.success() {
+            assert!(
+                text(&out.stderr).contains("NotFound"),
+                "{}",
+                text(&out.stderr)
+            );
+            return None;
+        }
+        Some(serde_json::from_slice(&out.stdout).expect("JSON"))
+    }
+
+    /// A Secret's data, decoded.
+    fn secret_data(&self, ns: &str, name: &str) -> Option<BTreeMap<String, String>> {
+        let secret = self.get(ns, &format!("secret/{name}"))?;
+        let data = secret["data"].as_object().cloned().unwrap_or_default();
+        Some(
+            data.into_iter()
+                .map(|(k, v)| (k, base64_decode(v.as_str().unwrap())))
+                .collect(),
+        )
+    }
+
+    fn resource_version(&self, ns: &str, what: &str) -> String {
+        self.get(ns, what).expect(what)["metadata"]["resourceVersion"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    fn generation(&self, ns: &str, what: &str) -> i64 {
+        self.get(ns, what).expect(what)["metadata"]["generation"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// Applies what `qspgb render` prints for these template paths.
+    fn apply_rendered(&self, ns: &str, extra: &[&str], show_only: &[&str]) {
+        let mut args = vec!["render", RELEASE, "-n", ns];
+        args.extend_from_slice(extra);
+        for path in show_only {
+            args.extend_from_slice(&["-s", path]);
+        }
+        let out = self.qspgb(None, &args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        self.kubectl(&["-n", ns, "apply", "-f", "-"], Some(&text(&out.stdout)));
+    }
+
+    /// A kubeconfig holding a token of the ServiceAccount `sa`.
+    fn service_account_kubeconfig(&self, ns: &str, sa: &str) -> PathBuf {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/kube-apiserver.sh");
+        let token = Command::new("bash")
+            .arg(&script)
+            .args(["sa-token", ns, sa, "600"])
+            .env("KAE2E_RUN_DIR", &self.run_dir)
+            .output()
+            .expect("sa-token");
+        let token = text(&token.stdout).trim().to_string();
+        assert!(token.starts_with("ey"), "no token for {ns}/{sa}");
+        let path = self.run_dir.join(format!("kubeconfig-{ns}-{sa}"));
+        let status = Command::new("bash")
+            .arg(&script)
+            .arg("kubeconfig-for-token")
+            .arg(&token)
+            .arg(&path)
+            .arg(ns)
+            .env("KAE2E_RUN_DIR", &self.run_dir)
+            .status()
+            .expect("kubeconfig-for-token");
+        assert!(status.success());
+        path
+    }
+}
+
+fn base64_decode(s: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bits: u32 = 0;
+    let mut count = 0;
+    let mut out = Vec::new();
+    for c in s.bytes().filter(|&c| c != b'=') {
+        let v = ALPHABET.iter().position(|&a| a == c).expect("base64") as u32;
+        bits = (bits << 6) | v;
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+            bits &= (1 << count) - 1;
+        }
+    }
+    String::from_utf8(out).expect("UTF-8 secret data")
+}
+
+/// The database clusters' Secrets of both instances, as CloudNativePG-style charts create
+/// them: one with `user` instead of `username`, one without a password, one of another
+/// cluster and one unlabelled (neither may be used).
+fn create_sources(server: &Server, ns: &str) {
+    let s = |cluster: &str, name: &str, data: &[(&str, &str)]| {
+        server.source_secret(ns, cluster, name, data)
+    };
+    s(
+        "cluster-pharia",
+        "cluster-pharia-app",
+        &[("username", "pharia_os"), ("password", "pharia-pw-1")],
+    );
+    s(
+        "cluster-pharia",
+        "cluster-pharia-document-index",
+        &[("user", "document_index"), ("password", "di \"quoted\" pw")],
+    );
+    s(
+        "cluster-pharia",
+        "cluster-pharia-pgbouncer",
+        &[("username", "pgbouncer"), ("password", "pharia-admin-pw")],
+    );
+    s(
+        "cluster-pharia",
+        "cluster-pharia-broken",
+        &[("username", "no_password_here")],
+    );
+    s(
+        "cluster-temporal",
+        "cluster-temporal-app",
+        &[("username", "temporal"), ("password", "temporal-pw")],
+    );
+    s(
+        "cluster-temporal",
+        "cluster-temporal-visibility",
+        &[("username", "temporal_visibility"), ("password", "vis-pw")],
+    );
+    s(
+        "cluster-temporal",
+        "cluster-temporal-pgbouncer",
+        &[("username", "pgbouncer"), ("password", "temporal-admin-pw")],
+    );
+    s(
+        "cluster-other",
+        "cluster-other-app",
+        &[("username", "intruder"), ("password", "x")],
+    );
+    server.kubectl(
+        &[
+            "-n",
+            ns,
+            "create",
+            "secret",
+            "generic",
+            "unlabelled",
+            "--from-literal=username=stranger",
+            "--from-literal=password=y",
+        ],
+        None,
+    );
+}
+
+const PHARIA_USERLIST: &str = "\"document_index\" \"di \"\"quoted\"\" pw\"\n\
+                               \"pgbouncer\" \"pharia-admin-pw\"\n\
+                               \"pharia_os\" \"pharia-pw-1\"\n";
+const TEMPORAL_USERLIST: &str = "\"pgbouncer\" \"temporal-admin-pw\"\n\
+                                 \"temporal\" \"temporal-pw\"\n\
+                                 \"temporal_visibility\" \"vis-pw\"\n";
+
+fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// Every secret value of the test data: none may appear in any output.
+const PASSWORDS: &[&str] = &[
+    "pharia-pw-1",
+    "quoted",
+    "pharia-admin-pw",
+    "temporal-pw",
+    "vis-pw",
+    "temporal-admin-pw",
+    "pharia-pw-2",
+];
+
+fn assert_no_secret_values(out: &Output) {
+    for stream in [&out.stdout, &out.stderr] {
+        let t = text(stream);
+        for pw in PASSWORDS {
+            assert!(!t.contains(pw), "output shows a password: {t}");
+        }
+    }
+}
+
+/// Resource versions and generations of everything hooks may write.
+fn snapshot(server: &Server, ns: &str) -> BTreeMap<&'static str, String> {
+    let mut s = BTreeMap::new();
+    for (key, what) in [
+        ("pharia-userlist", "secret/pgbouncer-pharia-userlist"),
+        ("pharia-admin", "secret/pgbouncer-pharia-admin"),
+        ("temporal-userlist", "secret/pgbouncer-temporal-userlist"),
+        ("temporal-admin", "secret/pgbouncer-temporal-admin"),
+    ] {
+        s.insert(key, server.resource_version(ns, what));
+    }
+    s.insert(
+        "pharia-generation",
+        server
+            .generation(ns, "deployment/pgbouncer-pharia")
+            .to_string(),
+    );
+    s.insert(
+        "temporal-generation",
+        server
+            .generation(ns, "daemonset/pgbouncer-temporal")
+            .to_string(),
+    );
+    s
+}
+
+fn changed<'a>(
+    before: &BTreeMap<&'a str, String>,
+    after: &BTreeMap<&'a str, String>,
+) -> Vec<&'a str> {
+    before
+        .iter()
+        .filter(|(k, v)| after[*k] != **v)
+        .map(|(k, _)| *k)
+        .collect()
+}
+
+fn restart_annotation(server: &Server, ns: &str, what: &str) -> Option<String> {
+    server.get(ns, what).unwrap()["spec"]["template"]["metadata"]["annotations"]
+        ["qspgb/secrets-hash"]
+        .as_str()
+        .map(str::to_string)
+}
+
+#[test]
+fn writes_both_secrets_exactly_then_only_what_changes() {
+    let Some(server) = server() else { return };
+    let ns = server.namespace("converge");
+    create_sources(&server, &ns);
+    // Temporal as a DaemonSet, so both workload kinds are restarted for real.
+    let kind = ["--set", "pgbouncerTemporal.kind=DaemonSet"];
+    server.apply_rendered(
+        &ns,
+        &kind,
+        &[
+            "charts/pgbouncerPharia/templates/deployment.yaml",
+            "charts/pgbouncerTemporal/templates/daemonset.yaml",
+        ],
+    );
+    let gen_pharia = server.generation(&ns, "deployment/pgbouncer-pharia");
+
+    // First run: both instances' Secrets are created, both workloads restarted.
+    let mut args = vec!["hooks", RELEASE, "-n", &ns];
+    args.extend_from_slice(&kind);
+    let out = server.qspgb(None, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_no_secret_values(&out);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("secret/pgbouncer-pharia-userlist: created"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("deployment/pgbouncer-pharia: restarted"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("daemonset/pgbouncer-temporal: restarted"),
+        "{stdout}"
+    );
+    // The Secret without a password is skipped by name; the foreign ones are never seen.
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("secret/cluster-pharia-broken: has no `password`; skipped"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("intruder") && !stdout.contains("stranger"));
+
+    assert_eq!(
+        server
+            .secret_data(&ns, "pgbouncer-pharia-userlist")
+            .unwrap(),
+        map(&[("userlist.txt", PHARIA_USERLIST)])
+    );
+    assert_eq!(
+        server.secret_data(&ns, "pgbouncer-pharia-admin").unwrap(),
+        map(&[
+            ("adminPassword", "pharia-admin-pw"),
+            ("adminUser", "pgbouncer")
+        ])
+    );
+    assert_eq!(
+        server
+            .secret_data(&ns, "pgbouncer-temporal-userlist")
+            .unwrap(),
+        map(&[("userlist.txt", TEMPORAL_USERLIST)])
+    );
+    assert_eq!(
+        server.secret_data(&ns, "pgbouncer-temporal-admin").unwrap(),
+        map(&[
+            ("adminPassword", "temporal-admin-pw"),
+            ("adminUser", "pgbouncer")
+        ])
+    );
+    let labels =
+        &server.get(&ns, "secret/pgbouncer-pharia-userlist").unwrap()["metadata"]["labels"];
+    assert_eq!(labels["app.kubernetes.io/managed-by"], "qspgb");
+    assert_eq!(labels["qspgb/instance"], "pgbouncerPharia");
+    assert_eq!(labels["qspgb/source-hash"].as_str().unwrap().len(), 32);
+    assert_eq!(
+        server.generation(&ns, "deployment/pgbouncer-pharia"),
+        gen_pharia + 1
+    );
+    let hash = restart_annotation(&server, &ns, "deployment/pgbouncer-pharia").unwrap();
+    assert_eq!(hash.len(), 64);
+
+    // Second run: nothing written, nothing restarted.
+    let before = snapshot(&server, &ns);
+    let out = server.qspgb(None, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        changed(&before, &snapshot(&server, &ns)),
+        Vec::<&str>::new()
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.matches(": unchanged").count(), 4, "{stdout}");
+    assert_eq!(
+        stdout.matches("up to date, not restarted").count(),
+        2,
+        "{stdout}"
+    );
+    // One list, two Secret gets and one workload get per instance: nothing else.
+    assert_eq!(stdout.matches("  4 API requests").count(), 2, "{stdout}");
+
+    // One password changes: exactly the Pharia userlist is updated and Pharia restarted.
+    server.kubectl(&["-n", &ns, "delete", "secret", "cluster-pharia-app"], None);
+    server.source_secret(
+        &ns,
+        "cluster-pharia",
+        "cluster-pharia-app",
+        &[("username", "pharia_os"), ("password", "pharia-pw-2")],
+    );
+    let out = server.qspgb(None, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_no_secret_values(&out);
+    assert_eq!(
+        changed(&before, &snapshot(&server, &ns)),
+        vec!["pharia-generation", "pharia-userlist"]
+    );
+    assert!(
+        server
+            .secret_data(&ns, "pgbouncer-pharia-userlist")
+            .unwrap()["userlist.txt"]
+            .contains("\"pharia_os\" \"pharia-pw-2\"")
+    );
+    assert_ne!(
+        restart_annotation(&server, &ns, "deployment/pgbouncer-pharia").unwrap(),
+        hash
+    );
+}
+
+#[test]
+fn dry_run_plans_and_writes_nothing() {
+    let Some(server) = server() else { return };
+    let ns = server.namespace("dry-run");
+    create_sources(&server, &ns);
+    let out = server.qspgb(None, &["hooks", RELEASE, "-n", &ns, "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_no_secret_values(&out);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("secret/pgbouncer-pharia-userlist: would create (roles: document_index, pgbouncer, pharia_os)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("deployment/pgbouncer-temporal: not found, nothing to restart"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("dry run: nothing was written\n"),
+        "{stdout}"
+    );
+    assert!(
+        server
+            .get(&ns, "secret/pgbouncer-pharia-userlist")
+            .is_none()
+    );
+    assert!(server.get(&ns, "secret/pgbouncer-temporal-admin").is_none());
+}
+
+#[test]
+fn bad_sources_write_nothing_and_exit_3() {
+    let Some(server) = server() else { return };
+    let ns = server.namespace("bad-sources");
+    // No Secret matches Pharia's selector at all.
+    let out = server.qspgb(None, &["hooks", RELEASE, "-n", &ns, "--instance", "pharia"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("qs-postgresql-cluster/name=cluster-pharia")
+            && stderr.contains("nothing written"),
+        "{stderr}"
+    );
+    // Roles, but not the admin role.
+    server.source_secret(
+        &ns,
+        "cluster-pharia",
+        "cluster-pharia-app",
+        &[("username", "pharia_os"), ("password", "pharia-pw-1")],
+    );
+    let out = server.qspgb(None, &["hooks", RELEASE, "-n", &ns, "--instance", "pharia"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert_no_secret_values(&out);
+    assert!(
+        text(&out.stderr).contains("the admin role \"pgbouncer\""),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        server
+            .get(&ns, "secret/pgbouncer-pharia-userlist")
+            .is_none()
+    );
+    assert!(server.get(&ns, "secret/pgbouncer-pharia-admin").is_none());
+    // An existing userlist stays as it was when the sources turn bad.
+    server.source_secret(
+        &ns,
+        "cluster-pharia",
+        "cluster-pharia-pgbouncer",
+        &[("username", "pgbouncer"), ("password", "pharia-admin-pw")],
+    );
+    let out = server.qspgb(None, &["hooks", RELEASE, "-n", &ns, "--instance", "pharia"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let written = server
+        .secret_data(&ns, "pgbouncer-pharia-userlist")
+        .unwrap();
+    server.kubectl(
+        &["-n", &ns, "delete", "secret", "cluster-pharia-pgbouncer"],
+        None,
+    );
+    let out = server.qspgb(None, &["hooks", RELEASE, "-n", &ns, "--instance", "pharia"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert_eq!(
+        server
+            .secret_data(&ns, "pgbouncer-pharia-userlist")
+            .unwrap(),
+        written
+    );
+}
+
+#[test]
+fn the_rendered_rbac_allows_exactly_the_hooks_work() {
+    let Some(server) = server() else { return };
+    let ns = server.namespace("rbac");
+    create_sources(&server, &ns);
+    server.apply_rendered(
+        &ns,
+        &[],
+        &[
+            "charts/pgbouncerPharia/templates/deployment.yaml",
+            "charts/pgbouncerPharia/templates/hooks-rbac.yaml",
+        ],
+    );
+    server.kubectl(
+        &[
+            "-n",
+            &ns,
+            "create",
+            "secret",
+            "generic",
+            "not-for-hooks",
+            "--from-literal=keep=me",
+        ],
+        None,
+    );
+    let sa = server.service_account_kubeconfig(&ns, "pgbouncer-pharia-hooks");
+
+    // The hook's own work succeeds with the ServiceAccount's token, restart included.
+    let out = server.qspgb(
+        Some(&sa),
+        &["hooks", RELEASE, "-n", &ns, "--instance", "pharia"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("deployment/pgbouncer-pharia: restarted"),
+        "{stdout}"
+    );
+    assert_eq!(
+        server
+            .secret_data(&ns, "pgbouncer-pharia-userlist")
+            .unwrap(),
+        map(&[("userlist.txt", PHARIA_USERLIST)])
+    );
+    // A rerun (reads only) and a change (update by resourceNames) work too.
+    let out = server.qspgb(
+        Some(&sa),
+        &["hooks", RELEASE, "-n", &ns, "--instance", "pharia"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
+    // Pointed at a Secret it must not touch, the same token is refused: exit 4, the error
+    // says forbidden, and that Secret is unchanged.
+    let out = server.qspgb(
+        Some(&sa),
+        &[
+            "hooks",
+            RELEASE,
+            "-n",
+            &ns,
+            "--instance",
+            "pharia",
+            "--set",
+            "pgbouncerPharia.config.existingUserlistSecret=not-for-hooks",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("forbidden"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        server.secret_data(&ns, "not-for-hooks").unwrap(),
+        map(&[("keep", "me")])
+    );
+    // The other instance's Secrets and workload are out of reach as well.
+    let out = server.qspgb(
+        Some(&sa),
+        &["hooks", RELEASE, "-n", &ns, "--instance", "temporal"],
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(
+        server
+            .get(&ns, "secret/pgbouncer-temporal-userlist")
+            .is_none()
+    );
+    // Direct attempts outside the Role fail as well.
+    for args in [
+        vec![
+            "-n",
+            ns.as_str(),
+            "delete",
+            "secret",
+            "pgbouncer-pharia-userlist",
+        ],
+        vec!["-n", ns.as_str(), "get", "secret", "not-for-hooks"],
+        vec!["-n", "default", "get", "secrets"],
+        vec![
+            "-n",
+            ns.as_str(),
+            "patch",
+            "secret",
+            "not-for-hooks",
+            "-p",
+            r#"{"data":{"keep":"bm8="}}"#,
+        ],
+    ] {
+        let out = server.kubectl_with(&sa, &args, None);
+        assert!(!out.status.success(), "{args:?} must be refused");
+        assert!(
+            text(&out.stderr).contains("forbidden"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn the_rendered_hook_job_command_does_the_same_work() {
+    let Some(server) = server() else { return };
+    let ns = server.namespace("job-args");
+    create_sources(&server, &ns);
+    // The command line of Pharia's hook Job, exactly as rendered for this namespace.
+    let out = server.qspgb(
+        None,
+        &[
+            "render",
+            RELEASE,
+            "-n",
+            &ns,
+            "-s",
+            "charts/pgbouncerPharia/templates/hooks-job.yaml",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let job: serde_yaml::Value = serde_yaml::from_str(
+        text(&out.stdout)
+            .split("---\n")
+            .find(|d| d.contains("kind: Job"))
+            .expect("a Job"),
+    )
+    .unwrap();
+    let container = &job["spec"]["template"]["spec"]["containers"][0];
+    let mut argv: Vec<String> = container["command"]
+        .as_sequence()
+        .map(|c| c.iter().map(|a| a.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default();
+    argv.extend(
+        container["args"]
+            .as_sequence()
+            .expect("args")
+            .iter()
+            .map(|a| a.as_str().unwrap().to_string()),
+    );
+    // The image's entrypoint is qspgb itself; the Job gives it only arguments.
+    assert_eq!(argv[0], "hooks", "{argv:?}");
+    let args: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let out = server.qspgb(None, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("pgbouncerPharia: 3 roles"));
+    assert!(!text(&out.stdout).contains("pgbouncerTemporal"));
+    assert_eq!(
+        server
+            .secret_data(&ns, "pgbouncer-pharia-userlist")
+            .unwrap(),
+        map(&[("userlist.txt", PHARIA_USERLIST)])
+    );
+    assert_eq!(
+        server.secret_data(&ns, "pgbouncer-pharia-admin").unwrap(),
+        map(&[
+            ("adminPassword", "pharia-admin-pw"),
+            ("adminUser", "pgbouncer")
+        ])
+    );
+}
+
+#[test]
+fn an_unreachable_server_is_a_clear_api_error() {
+    let Some(server) = server() else { return };
+    let dir = std::env::temp_dir().join(format!("qspgb-e2e-unreachable-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // A kubeconfig whose server is a closed loopback port.
+    let config = std::fs::read_to_string(&server.kubeconfig)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("server:") {
+                "    server: https://127.0.0.1:9".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let path = dir.join("kubeconfig");
+    std::fs::write(&path, config).unwrap();
+    let out = server.qspgb(
+        Some(&path),
+        &["hooks", RELEASE, "-n", "default", "--request-timeout", "5s"],
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("Connection refused") || stderr.contains("connect"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
