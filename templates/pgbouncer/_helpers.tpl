@@ -112,9 +112,12 @@ app.kubernetes.io/component: hooks
 {% if not Values.config.existingAdminSecret %}
 {{ fail(i ~ ".hooks.enabled needs " ~ i ~ ".config.existingAdminSecret: the name of the admin Secret the hooks write (or set " ~ i ~ ".hooks.enabled=false)") }}
 {% endif %}
-{% if not Values.hooks.sourceSecretSelector %}
+{% set selector = Values.hooks.sourceSecretSelector %}
+{% if selector is defined and selector is not none and selector is not mapping %}
+{{ fail(i ~ ".hooks.sourceSecretSelector must be a map of labels, found " ~ (selector | quote)) }}
+{% endif %}
+{#- A `key: null` label was deleted from the product defaults: it does not count. -#}
+{% if not (selector | sorted_items | rejectattr(1, "none") | list) %}
 {{ fail(i ~ ".hooks.enabled needs " ~ i ~ ".hooks.sourceSecretSelector: the labels of the database cluster's credential Secrets (or set " ~ i ~ ".hooks.enabled=false)") }}
-{% elif Values.hooks.sourceSecretSelector is not mapping %}
-{{ fail(i ~ ".hooks.sourceSecretSelector must be a map of labels, found " ~ (Values.hooks.sourceSecretSelector | quote)) }}
 {% endif %}
 {%- endmacro %}
