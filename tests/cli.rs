@@ -72,7 +72,16 @@ fn renders_the_embedded_chart_from_any_directory() {
             "Service",
             "Service",
             "Deployment",
-            "Deployment"
+            "Deployment",
+            // The hooks, after everything else, by kind.
+            "ServiceAccount",
+            "ServiceAccount",
+            "Role",
+            "Role",
+            "RoleBinding",
+            "RoleBinding",
+            "Job",
+            "Job"
         ]
     );
 }
@@ -420,7 +429,7 @@ fn hooks_can_carry_argocd_annotations() {
         "--chart",
         c,
         "--set",
-        "pgbouncerTemporal.enabled=false",
+        "pgbouncerTemporal.enabled=false,pgbouncerPharia.hooks.enabled=false",
     ])));
     let helm_hooks: Vec<&Value> = helm
         .iter()
@@ -436,7 +445,7 @@ fn hooks_can_carry_argocd_annotations() {
         "--chart",
         c,
         "--set",
-        "pgbouncerTemporal.enabled=false",
+        "pgbouncerTemporal.enabled=false,pgbouncerPharia.hooks.enabled=false",
         "--hook-style",
         "argocd",
     ])));

@@ -260,7 +260,8 @@ fn without_nulls(v: Value) -> Value {
 }
 
 /// `qspgb values` shows what Helm's templates saw: the reference `merged-values.yaml`
-/// (Helm's coalesced `.Values`), apart from qspgb's own added key `podAntiAffinityPreset`.
+/// (Helm's coalesced `.Values`), apart from qspgb's own added keys `podAntiAffinityPreset`,
+/// `hooks` and `userlistCheck`.
 ///
 /// Case a differs in how it was produced: Helm had the wrapper values as chart defaults and
 /// no user values, while we pass them with `-f`. Helm keeps a dependency default's `null`
@@ -293,11 +294,12 @@ fn merged_values_match_helm() {
         );
         let mut ours: Value = serde_yaml::from_slice(&out.stdout).expect("YAML");
         for alias in ["pgbouncerPharia", "pgbouncerTemporal"] {
-            ours[alias]
-                .as_mapping_mut()
-                .expect("alias values")
-                .remove("podAntiAffinityPreset")
-                .expect("qspgb adds podAntiAffinityPreset");
+            let instance = ours[alias].as_mapping_mut().expect("alias values");
+            for added in ["podAntiAffinityPreset", "hooks", "userlistCheck"] {
+                instance
+                    .remove(added)
+                    .unwrap_or_else(|| panic!("qspgb adds {alias}.{added}"));
+            }
         }
         let mut helm: Value = serde_yaml::from_str(
             &std::fs::read_to_string(case_dir.join("merged-values.yaml")).expect("merged-values"),

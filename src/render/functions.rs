@@ -6,6 +6,7 @@
 //!
 //! ```jinja
 //! {{ Values.resources | toYaml | nindent(10) }}
+//! {{ {"kind": Values.kind} | toJson }}
 //! {{ Values.nameOverride | default(Chart.Name) | trunc(63) | trimSuffix("-") }}
 //! {{ Values.config.adminPassword | required("adminPassword is required") | b64enc | quote }}
 //! {{ include(Template.BasePath ~ "/configmap.yaml") | sha256sum }}
@@ -36,6 +37,7 @@ thread_local! {
 pub fn register(env: &mut Environment<'_>) {
     env.set_formatter(format_output);
     env.add_filter("toYaml", to_yaml);
+    env.add_filter("toJson", to_json);
     env.add_filter("indent", indent);
     env.add_filter("nindent", nindent);
     env.add_filter("default", default);
@@ -180,6 +182,105 @@ fn format_output(
 fn to_yaml(v: &JValue) -> Result<String, Error> {
     let text = yaml::to_yaml(&to_value(v)?);
     Ok(text.strip_suffix('\n').unwrap_or(&text).to_string())
+}
+
+/// `toJson`: Helm's `toJSON`, i.e. Go's `json.Marshal`: compact, map keys sorted in byte
+/// order, strings escaped as `encoding/json` escapes them (HTML characters and U+2028/2029
+/// as `\u003c` ..., and `\b`, `\f` short as since Go 1.22). Like Helm, a value JSON cannot
+/// hold (NaN, an infinite float) gives the empty string instead of an error.
+fn to_json(v: &JValue) -> Result<String, Error> {
+    let mut out = String::new();
+    Ok(if write_json(v, &mut out)? {
+        out
+    } else {
+        String::new()
+    })
+}
+
+/// Appends `v` as Go's `json.Marshal` writes it; `false` when Go would fail.
+fn write_json(v: &JValue, out: &mut String) -> Result<bool, Error> {
+    match v.kind() {
+        ValueKind::Undefined | ValueKind::None => out.push_str("null"),
+        ValueKind::Bool => out.push_str(if v.is_true() { "true" } else { "false" }),
+        ValueKind::Number => {
+            if v.is_integer() {
+                out.push_str(&v.to_string());
+            } else {
+                let f = f64::try_from(v.clone())?;
+                if !f.is_finite() {
+                    return Ok(false);
+                }
+                out.push_str(&json_float(f));
+            }
+        }
+        ValueKind::String => json_string(v.as_str().unwrap_or_default(), out),
+        ValueKind::Seq | ValueKind::Iterable => {
+            out.push('[');
+            for (i, item) in v.try_iter()?.enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                if !write_json(&item, out)? {
+                    return Ok(false);
+                }
+            }
+            out.push(']');
+        }
+        ValueKind::Map => {
+            out.push('{');
+            for (i, (key, item)) in sorted_pairs(v, "toJson")?.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json_string(&key, out);
+                out.push(':');
+                if !write_json(&item, out)? {
+                    return Ok(false);
+                }
+            }
+            out.push('}');
+        }
+        _ => json_string(&go_string(v), out),
+    }
+    Ok(true)
+}
+
+/// A float as `encoding/json` writes it: `strconv`'s shortest digits, in `%f` form unless
+/// the magnitude is below 1e-6 or at least 1e21, then `%e` form with `e-07` shortened to
+/// `e-7`.
+fn json_float(f: f64) -> String {
+    let abs = f.abs();
+    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
+        let text = yaml::emit::go_format_float(f);
+        match text.split_once("e-0") {
+            Some((mantissa, digit)) => format!("{mantissa}e-{digit}"),
+            None => text,
+        }
+    } else {
+        // Rust's Display prints the shortest round-trip digits without an exponent.
+        format!("{f}")
+    }
+}
+
+/// A JSON string literal as Go's `encoding/json` writes it (with HTML escaping on).
+fn json_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\0'..='\u{1f}' | '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 fn indent(v: &JValue, width: usize) -> String {
@@ -525,6 +626,91 @@ mod tests {
             .unwrap(),
             "v"
         );
+    }
+
+    #[test]
+    fn to_json_is_go_json_marshal() {
+        let v = values(&[
+            (
+                "m",
+                values(&[
+                    ("b", Value::Int(1)),
+                    ("a", Value::List(vec![Value::Bool(true), Value::Null])),
+                    ("Z", values(&[])),
+                    ("e", Value::List(vec![])),
+                ]),
+            ),
+            (
+                "s",
+                Value::from("<a&b> \"q\" \\ \n\r\t\u{8}\u{c}\u{1}\u{7f}\u{2028}\u{2029}é"),
+            ),
+        ]);
+        // Keys sorted in byte order, compact, empty map and list kept.
+        assert_eq!(
+            render("{{ Values.m | toJson }}", v.clone()).unwrap(),
+            r#"{"Z":{},"a":[true,null],"b":1,"e":[]}"#
+        );
+        // HTML characters and line/paragraph separators escaped; DEL and é raw.
+        assert_eq!(
+            render("{{ Values.s | toJson }}", v.clone()).unwrap(),
+            "\"\\u003ca\\u0026b\\u003e \\\"q\\\" \\\\ \\n\\r\\t\\b\\f\\u0001\u{7f}\\u2028\\u2029é\""
+        );
+        assert_eq!(
+            render(
+                "{{ Values.missing | toJson }} {{ none | toJson }} {{ 'x' | toJson }}",
+                v
+            )
+            .unwrap(),
+            r#"null null "x""#
+        );
+        // A map built in the template, with a macro-like string value.
+        assert_eq!(
+            render(
+                r#"{{ {"kind": "Deployment", "n": 3, "on": false} | toJson }}"#,
+                values(&[])
+            )
+            .unwrap(),
+            r#"{"kind":"Deployment","n":3,"on":false}"#
+        );
+    }
+
+    #[test]
+    fn to_json_formats_floats_like_encoding_json() {
+        for (f, expected) in [
+            (1.5, "1.5"),
+            (1e6, "1000000"),
+            (1234567.5, "1234567.5"),
+            (1e20, "100000000000000000000"),
+            (1e21, "1e+21"),
+            (1.5e300, "1.5e+300"),
+            (0.000001, "0.000001"),
+            (0.0000001, "1e-7"),
+            (1.5e-9, "1.5e-9"),
+            (1e-100, "1e-100"),
+            (-0.25, "-0.25"),
+            (0.0, "0"),
+        ] {
+            let v = values(&[("f", Value::Float(f))]);
+            assert_eq!(
+                render("{{ Values.f | toJson }}", v).unwrap(),
+                expected,
+                "{f:e}"
+            );
+        }
+        assert_eq!(
+            render(
+                "{{ Values.i | toJson }}",
+                values(&[("i", Value::Int(-9007199254740993))])
+            )
+            .unwrap(),
+            "-9007199254740993",
+            "integers stay exact"
+        );
+        // json.Marshal fails on NaN and infinities; Helm's toJson then prints nothing.
+        for f in [f64::NAN, f64::INFINITY] {
+            let v = values(&[("l", Value::List(vec![Value::Int(1), Value::Float(f)]))]);
+            assert_eq!(render("[{{ Values.l | toJson }}]", v).unwrap(), "[]");
+        }
     }
 
     #[test]

@@ -85,3 +85,39 @@ app.kubernetes.io/instance: {{ Release.Name }}
 {{ Values.config.userlist | userlist_entries }}
 {% endif %}
 {%- endmacro %}
+
+{#- qspgb additions (not in upstream 4.0.2). -#}
+
+{#- Name of the hook Job and its ServiceAccount, Role and RoleBinding. -#}
+{% macro hooksName() -%}
+{{ (fullname() | trunc(57) | trimSuffix("-")) ~ "-hooks" }}
+{%- endmacro %}
+
+{#- Labels of the hook objects: the chart's labels plus the hooks component. -#}
+{% macro hooksLabels() -%}
+{{ labels() }}
+app.kubernetes.io/component: hooks
+{%- endmacro %}
+
+{#-
+  Fails unless the hooks have what they need: the two existing Secrets they write and the
+  labels of the Secrets they read. Messages name the instance's key paths (Chart.Name is
+  the alias). Returns nothing.
+-#}
+{% macro hooksPreconditions() -%}
+{% set i = Chart.Name %}
+{% if not Values.config.existingUserlistSecret %}
+{{ fail(i ~ ".hooks.enabled needs " ~ i ~ ".config.existingUserlistSecret: the name of the userlist Secret the hooks write (or set " ~ i ~ ".hooks.enabled=false)") }}
+{% endif %}
+{% if not Values.config.existingAdminSecret %}
+{{ fail(i ~ ".hooks.enabled needs " ~ i ~ ".config.existingAdminSecret: the name of the admin Secret the hooks write (or set " ~ i ~ ".hooks.enabled=false)") }}
+{% endif %}
+{% set selector = Values.hooks.sourceSecretSelector %}
+{% if selector is defined and selector is not none and selector is not mapping %}
+{{ fail(i ~ ".hooks.sourceSecretSelector must be a map of labels, found " ~ (selector | quote)) }}
+{% endif %}
+{#- A `key: null` label was deleted from the product defaults: it does not count. -#}
+{% if not (selector | sorted_items | rejectattr(1, "none") | list) %}
+{{ fail(i ~ ".hooks.enabled needs " ~ i ~ ".hooks.sourceSecretSelector: the labels of the database cluster's credential Secrets (or set " ~ i ~ ".hooks.enabled=false)") }}
+{% endif %}
+{%- endmacro %}

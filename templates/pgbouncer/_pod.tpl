@@ -81,9 +81,36 @@
 {% if Values.shareProcessNamespace %}
       shareProcessNamespace: true
 {% endif %}
-{% if Values.extraInitContainers %}
+{% if Values.userlistCheck.enabled or Values.extraInitContainers %}
       initContainers:
-        {{- Values.extraInitContainers | toYaml | nindent(6) }}
+{% if Values.userlistCheck.enabled %}
+      {# qspgb addition: refuse to start PgBouncer without a valid userlist.txt, with a clear message. #}
+      - name: userlist-check
+        image: {{ h.image(Values.hooks.image) }}
+        imagePullPolicy: {{ Values.hooks.image.pullPolicy }}
+        args:
+        - check-userlist
+        - /etc/userlist/userlist.txt
+{% if Values.userlistCheck.resources %}
+        resources:
+          {{- Values.userlistCheck.resources | toYaml | nindent(10) }}
+{% endif %}
+        securityContext:
+          allowPrivilegeEscalation: false
+          readOnlyRootFilesystem: true
+          runAsNonRoot: true
+          runAsUser: 65532
+          capabilities:
+            drop:
+            - ALL
+        volumeMounts:
+        - name: userlist
+          mountPath: /etc/userlist/
+          readOnly: true
+{% endif %}
+{% if Values.extraInitContainers %}
+{{ Values.extraInitContainers | toYaml | indent(6) }}
+{% endif %}
 {% endif %}
       containers:
       - name: pgbouncer
@@ -181,6 +208,14 @@
       - name: userlist
         secret:
           secretName: {{ h.userlistSecretName() }}
+{% if Values.userlistCheck.enabled %}
+          {#
+            With the check, a missing Secret must not hold the pod in ContainerCreating with
+            only an event to explain it: the volume is then empty, and the userlist-check
+            init container fails with a message in its log instead.
+          #}
+          optional: true
+{% endif %}
 {% if Values.extraVolumes %}
       {{- Values.extraVolumes | toYaml | nindent(6) }}
 {% endif %}

@@ -1,0 +1,558 @@
+//! The chart side of `qspgb hooks`: the hook Job, its ServiceAccount, Role and RoleBinding,
+//! and the `userlist-check` init container, as the real binary renders them.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_yaml::Value;
+
+const INSTANCES: [(&str, &str); 2] = [
+    ("pgbouncerPharia", "pgbouncer-pharia"),
+    ("pgbouncerTemporal", "pgbouncer-temporal"),
+];
+
+fn qspgb(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_qspgb"))
+        .args(args)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .output()
+        .expect("run qspgb")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+/// Renders `my-pgbouncer -n pharia-ai` with extra flags; every document parsed.
+fn render(extra: &[&str]) -> Vec<Value> {
+    let mut args = vec!["render", "my-pgbouncer", "-n", "pharia-ai"];
+    args.extend_from_slice(extra);
+    let out = qspgb(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    String::from_utf8(out.stdout)
+        .expect("UTF-8")
+        .split("---\n")
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| serde_yaml::from_str(d).expect("each document is YAML"))
+        .collect()
+}
+
+/// The documents of one kind and name.
+fn find<'a>(docs: &'a [Value], kind: &str, name: &str) -> Vec<&'a Value> {
+    docs.iter()
+        .filter(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+        .collect()
+}
+
+/// The one document of this kind and name.
+fn one<'a>(docs: &'a [Value], kind: &str, name: &str) -> &'a Value {
+    let found = find(docs, kind, name);
+    assert_eq!(found.len(), 1, "exactly one {kind} {name}");
+    found[0]
+}
+
+fn yaml(text: &str) -> Value {
+    serde_yaml::from_str(text).expect("test YAML")
+}
+
+fn hook_docs(docs: &[Value]) -> Vec<&Value> {
+    docs.iter()
+        .filter(|d| d["metadata"]["annotations"].get("helm.sh/hook").is_some())
+        .collect()
+}
+
+/// The hook Job's container arguments.
+fn job_args(job: &Value) -> Vec<String> {
+    job["spec"]["template"]["spec"]["containers"][0]["args"]
+        .as_sequence()
+        .expect("args")
+        .iter()
+        .map(|a| a.as_str().expect("string arg").to_string())
+        .collect()
+}
+
+/// The JSON of the Job's `--set-json=<alias>=<JSON>` argument, parsed.
+fn set_json(job: &Value, alias: &str) -> Value {
+    let args = job_args(job);
+    let prefix = format!("--set-json={alias}=");
+    let json = args
+        .iter()
+        .find_map(|a| a.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("no {prefix} in {args:?}"));
+    assert!(
+        !json.contains(": ") && !json.contains(", "),
+        "compact JSON: {json}"
+    );
+    serde_yaml::from_str(json).unwrap_or_else(|e| panic!("not JSON: {e}: {json}"))
+}
+
+#[test]
+fn each_enabled_instance_has_one_of_each_hook_object() {
+    let docs = render(&[]);
+    assert_eq!(hook_docs(&docs).len(), 8, "4 hook objects per instance");
+    for (_, fullname) in INSTANCES {
+        let name = format!("{fullname}-hooks");
+        for (kind, weight, policy) in [
+            ("ServiceAccount", "-10", "before-hook-creation"),
+            ("Role", "-10", "before-hook-creation"),
+            ("RoleBinding", "-5", "before-hook-creation"),
+            ("Job", "0", "before-hook-creation,hook-succeeded"),
+        ] {
+            let doc = one(&docs, kind, &name);
+            let annotations = &doc["metadata"]["annotations"];
+            assert_eq!(annotations["helm.sh/hook"], "pre-install,pre-upgrade");
+            assert_eq!(annotations["helm.sh/hook-weight"], weight, "{kind}");
+            assert_eq!(annotations["helm.sh/hook-delete-policy"], policy, "{kind}");
+            assert_eq!(
+                doc["metadata"]["labels"]["app.kubernetes.io/component"],
+                "hooks"
+            );
+        }
+    }
+    // Hooks come after every ordinary manifest.
+    let first_hook = docs
+        .iter()
+        .position(|d| d["metadata"]["annotations"].get("helm.sh/hook").is_some())
+        .unwrap();
+    assert!(
+        docs[first_hook..]
+            .iter()
+            .all(|d| d["metadata"]["annotations"].get("helm.sh/hook").is_some())
+    );
+}
+
+/// The rules the Role must have, exactly, for this workload and these Secrets.
+fn expected_rules(workloads: &str, workload: &str, userlist: &str, admin: &str) -> Value {
+    yaml(&format!(
+        r#"
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [list]
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [create]
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get, update, patch]
+  resourceNames: [{userlist}, {admin}]
+- apiGroups: [apps]
+  resources: [{workloads}]
+  verbs: [get, patch]
+  resourceNames: [{workload}]
+"#
+    ))
+}
+
+/// The names of the userlist and admin Secrets the instance's pods use.
+fn pod_secrets(workload: &Value, alias: &str) -> (String, String) {
+    let volumes = workload["spec"]["template"]["spec"]["volumes"]
+        .as_sequence()
+        .unwrap();
+    let userlist = volumes
+        .iter()
+        .find(|v| v["name"] == "userlist")
+        .expect("userlist volume")["secret"]["secretName"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let values: Value = serde_yaml::from_slice(&qspgb(&["values"]).stdout).unwrap();
+    let admin = values[alias]["config"]["existingAdminSecret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (userlist, admin)
+}
+
+#[test]
+fn role_rules_are_exactly_the_least_privilege() {
+    for (kind, workloads, extra) in [
+        ("Deployment", "deployments", vec![]),
+        (
+            "DaemonSet",
+            "daemonsets",
+            vec![
+                "--set",
+                "pgbouncerPharia.kind=DaemonSet,pgbouncerTemporal.kind=DaemonSet",
+            ],
+        ),
+    ] {
+        let docs = render(&extra);
+        for (alias, fullname) in INSTANCES {
+            let workload = one(&docs, kind, fullname);
+            let (userlist, admin) = pod_secrets(workload, alias);
+            assert_eq!(userlist, format!("{fullname}-userlist"));
+            assert_eq!(admin, format!("{fullname}-admin"));
+            let role = one(&docs, "Role", &format!("{fullname}-hooks"));
+            assert_eq!(
+                role["rules"],
+                expected_rules(workloads, fullname, &userlist, &admin),
+                "{kind} {alias}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_job_runs_as_the_bound_service_account() {
+    let docs = render(&[]);
+    for (_, fullname) in INSTANCES {
+        let name = format!("{fullname}-hooks");
+        let sa = one(&docs, "ServiceAccount", &name);
+        let role = one(&docs, "Role", &name);
+        let binding = one(&docs, "RoleBinding", &name);
+        let job = one(&docs, "Job", &name);
+        assert_eq!(
+            binding["roleRef"],
+            yaml(&format!(
+                "{{apiGroup: rbac.authorization.k8s.io, kind: Role, name: {}}}",
+                role["metadata"]["name"].as_str().unwrap()
+            ))
+        );
+        assert_eq!(
+            binding["subjects"],
+            yaml(&format!(
+                "[{{kind: ServiceAccount, name: {}, namespace: pharia-ai}}]",
+                sa["metadata"]["name"].as_str().unwrap()
+            ))
+        );
+        let pod = &job["spec"]["template"]["spec"];
+        assert_eq!(pod["serviceAccountName"], sa["metadata"]["name"]);
+        assert_eq!(pod["restartPolicy"], "Never");
+        assert_eq!(pod["automountServiceAccountToken"], true);
+        assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
+        assert_eq!(
+            pod["securityContext"]["seccompProfile"]["type"],
+            "RuntimeDefault"
+        );
+        let container = &pod["containers"][0];
+        assert_eq!(container["name"], "hooks");
+        assert_eq!(container["securityContext"]["readOnlyRootFilesystem"], true);
+        assert_eq!(
+            container["securityContext"]["capabilities"]["drop"],
+            yaml("[ALL]")
+        );
+        assert_eq!(job["spec"]["backoffLimit"], 2);
+        assert_eq!(job["spec"]["activeDeadlineSeconds"], 300);
+    }
+}
+
+#[test]
+fn the_job_passes_the_instance_values_as_set_json() {
+    let docs = render(&[]);
+    for (alias, fullname) in INSTANCES {
+        let job = one(&docs, "Job", &format!("{fullname}-hooks"));
+        let args = job_args(job);
+        assert_eq!(
+            args[..4],
+            [
+                "hooks".to_string(),
+                "my-pgbouncer".to_string(),
+                "--namespace=pharia-ai".to_string(),
+                format!("--instance={alias}"),
+            ]
+        );
+        assert_eq!(args.len(), 5, "{args:?}");
+        let cluster = fullname.replace("pgbouncer-", "cluster-");
+        assert_eq!(
+            set_json(job, alias),
+            yaml(&format!(
+                r#"
+config:
+  adminUser: pgbouncer
+  adminUserKey: adminUser
+  adminPasswordKey: adminPassword
+  existingAdminSecret: {fullname}-admin
+  existingUserlistSecret: {fullname}-userlist
+fullnameOverride: {fullname}
+hooks:
+  enabled: true
+  sourceSecretSelector:
+    app.kubernetes.io/name: qs-postgresql-cluster
+    qs-postgresql-cluster/name: {cluster}
+kind: Deployment
+"#
+            ))
+        );
+    }
+
+    // What the user set is what the Job passes, including the computed fullname.
+    let docs = render(&[
+        "-f",
+        "values/upstream-compat.yaml",
+        "--set",
+        "pgbouncerTemporal.enabled=false",
+        "--set",
+        "pgbouncerPharia.hooks.enabled=true,pgbouncerPharia.kind=DaemonSet",
+        "--set",
+        "pgbouncerPharia.config.existingAdminSecret=adm,pgbouncerPharia.config.existingUserlistSecret=ul",
+        "--set",
+        "pgbouncerPharia.config.adminUserKey=,pgbouncerPharia.config.adminPasswordKey=pw",
+        "--set-json",
+        // Replacing the product default labels: a null deletes one.
+        r#"pgbouncerPharia.hooks.sourceSecretSelector={"team":"a&b","app.kubernetes.io/name":null,"qs-postgresql-cluster/name":null}"#,
+    ]);
+    let job = one(&docs, "Job", "my-pgbouncer-pgbouncerPharia-hooks");
+    assert_eq!(
+        set_json(job, "pgbouncerPharia"),
+        yaml(
+            r#"
+config:
+  adminUser: admin
+  adminUserKey: adminUser
+  adminPasswordKey: pw
+  existingAdminSecret: adm
+  existingUserlistSecret: ul
+fullnameOverride: my-pgbouncer-pgbouncerPharia
+hooks:
+  enabled: true
+  # Helm keeps a dependency's nulls: they reach `qspgb hooks`, whose merge over its own
+  # embedded defaults then deletes the same labels.
+  sourceSecretSelector: {team: a&b, app.kubernetes.io/name: null, qs-postgresql-cluster/name: null}
+kind: DaemonSet
+"#
+        )
+    );
+    // Go's JSON escaping of `&`, keys in byte order.
+    assert!(job_args(job)[4].ends_with(
+        r#"},"fullnameOverride":"my-pgbouncer-pgbouncerPharia","hooks":{"enabled":true,"sourceSecretSelector":{"app.kubernetes.io/name":null,"qs-postgresql-cluster/name":null,"team":"a\u0026b"}},"kind":"DaemonSet"}"#
+    ));
+}
+
+#[test]
+fn hook_pods_are_not_selected_by_the_service_pdb_or_anti_affinity() {
+    let docs = render(&[]);
+    let matches = |selector: &Value, labels: &Value| -> bool {
+        let selector = selector.as_mapping().expect("selector map");
+        !selector.is_empty() && selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+    };
+    for (_, fullname) in INSTANCES {
+        let job = one(&docs, "Job", &format!("{fullname}-hooks"));
+        let hook_labels = &job["spec"]["template"]["metadata"]["labels"];
+        assert_eq!(
+            hook_labels,
+            &yaml(
+                "{app.kubernetes.io/name: qspgb-hooks, app.kubernetes.io/instance: my-pgbouncer, app.kubernetes.io/component: hooks}"
+            )
+        );
+        let deployment = one(&docs, "Deployment", fullname);
+        let pod_labels = &deployment["spec"]["template"]["metadata"]["labels"];
+        let mut selectors = vec![
+            &one(&docs, "Service", fullname)["spec"]["selector"],
+            &deployment["spec"]["selector"]["matchLabels"],
+        ];
+        selectors.extend(
+            find(&docs, "PodDisruptionBudget", fullname)
+                .into_iter()
+                .map(|pdb| &pdb["spec"]["selector"]["matchLabels"]),
+        );
+        let affinity = &deployment["spec"]["template"]["spec"]["affinity"]["podAntiAffinity"];
+        if let Some(terms) =
+            affinity["preferredDuringSchedulingIgnoredDuringExecution"].as_sequence()
+        {
+            selectors.extend(
+                terms
+                    .iter()
+                    .map(|t| &t["podAffinityTerm"]["labelSelector"]["matchLabels"]),
+            );
+        }
+        assert!(selectors.len() >= 3, "{fullname}: selectors found");
+        for selector in selectors {
+            assert!(
+                matches(selector, pod_labels),
+                "the selector selects PgBouncer"
+            );
+            assert!(
+                !matches(selector, hook_labels),
+                "{fullname}: {selector:?} selects the hook pod"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_disabled_instance_has_no_hook_objects() {
+    let docs = render(&["--set", "pgbouncerTemporal.enabled=false"]);
+    let hooks = hook_docs(&docs);
+    assert_eq!(hooks.len(), 4);
+    assert!(
+        hooks
+            .iter()
+            .all(|d| d["metadata"]["name"] == "pgbouncer-pharia-hooks")
+    );
+    // hooks.enabled=false alone removes them too.
+    let docs = render(&["--set", "pgbouncerPharia.hooks.enabled=false"]);
+    assert!(
+        hook_docs(&docs)
+            .iter()
+            .all(|d| d["metadata"]["name"] == "pgbouncer-temporal-hooks")
+    );
+}
+
+#[test]
+fn hooks_without_what_they_need_fail_with_the_key_path() {
+    for (set, fragment) in [
+        (
+            "pgbouncerPharia.config.existingUserlistSecret=",
+            "pgbouncerPharia.hooks.enabled needs pgbouncerPharia.config.existingUserlistSecret",
+        ),
+        (
+            "pgbouncerTemporal.config.existingUserlistSecret=",
+            "pgbouncerTemporal.hooks.enabled needs pgbouncerTemporal.config.existingUserlistSecret",
+        ),
+        (
+            // The admin password makes the rendered admin Secret possible; the hooks
+            // still need an existing one to write.
+            "pgbouncerPharia.config.existingAdminSecret=,pgbouncerPharia.config.adminPassword=x",
+            "pgbouncerPharia.hooks.enabled needs pgbouncerPharia.config.existingAdminSecret",
+        ),
+        (
+            "pgbouncerTemporal.hooks.sourceSecretSelector=null",
+            "pgbouncerTemporal.hooks.enabled needs pgbouncerTemporal.hooks.sourceSecretSelector",
+        ),
+        (
+            // Every product label deleted, none added.
+            "pgbouncerTemporal.hooks.sourceSecretSelector.app\\.kubernetes\\.io/name=null,pgbouncerTemporal.hooks.sourceSecretSelector.qs-postgresql-cluster/name=null",
+            "pgbouncerTemporal.hooks.enabled needs pgbouncerTemporal.hooks.sourceSecretSelector",
+        ),
+        (
+            "pgbouncerPharia.hooks.sourceSecretSelector=cluster-pharia",
+            "pgbouncerPharia.hooks.sourceSecretSelector must be a map of labels",
+        ),
+    ] {
+        let out = qspgb(&["render", "--set", set]);
+        assert_eq!(out.status.code(), Some(1), "{set}: {}", stderr(&out));
+        assert!(out.stdout.is_empty(), "{set}: stdout must stay empty");
+        assert!(
+            stderr(&out).contains(fragment),
+            "{set}: stderr lacks {fragment:?}: {}",
+            stderr(&out)
+        );
+    }
+    // Without the hooks nothing is needed.
+    let out = qspgb(&[
+        "render",
+        "--set",
+        "pgbouncerPharia.config.existingUserlistSecret=,pgbouncerPharia.hooks.enabled=false",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// The init containers of an instance's pods (empty when there are none).
+fn init_containers(docs: &[Value], kind: &str, name: &str) -> Vec<Value> {
+    one(docs, kind, name)["spec"]["template"]["spec"]["initContainers"]
+        .as_sequence()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn userlist_volume(docs: &[Value], kind: &str, name: &str) -> Value {
+    one(docs, kind, name)["spec"]["template"]["spec"]["volumes"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "userlist")
+        .expect("userlist volume")
+        .clone()
+}
+
+#[test]
+fn userlist_check_runs_first_with_the_product_defaults() {
+    let docs = render(&[
+        "--set",
+        "pgbouncerTemporal.kind=DaemonSet",
+        "--set-json",
+        r#"pgbouncerPharia.extraInitContainers=[{"name":"extra","image":"busybox"}]"#,
+    ]);
+    for (kind, fullname) in [
+        ("Deployment", "pgbouncer-pharia"),
+        ("DaemonSet", "pgbouncer-temporal"),
+    ] {
+        let inits = init_containers(&docs, kind, fullname);
+        let check = &inits[0];
+        assert_eq!(check["name"], "userlist-check");
+        assert_eq!(
+            check["args"],
+            yaml("[check-userlist, /etc/userlist/userlist.txt]")
+        );
+        assert_eq!(
+            check["volumeMounts"],
+            yaml("[{name: userlist, mountPath: /etc/userlist/, readOnly: true}]")
+        );
+        assert_eq!(
+            check["securityContext"],
+            yaml(
+                "{allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65532, capabilities: {drop: [ALL]}}"
+            )
+        );
+        assert_eq!(check["resources"]["limits"]["memory"], "32Mi");
+        assert_eq!(
+            userlist_volume(&docs, kind, fullname)["secret"]["optional"],
+            true
+        );
+    }
+    let pharia = init_containers(&docs, "Deployment", "pgbouncer-pharia");
+    assert_eq!(pharia.len(), 2);
+    assert_eq!(pharia[1], yaml("{name: extra, image: busybox}"));
+}
+
+#[test]
+fn upstream_compat_has_no_hooks_and_no_userlist_check() {
+    let docs = render(&["-f", "values/upstream-compat.yaml"]);
+    assert!(hook_docs(&docs).is_empty());
+    for (alias, _) in INSTANCES {
+        let name = format!("my-pgbouncer-{alias}");
+        assert!(init_containers(&docs, "Deployment", &name).is_empty());
+        let secret = &userlist_volume(&docs, "Deployment", &name)["secret"];
+        assert!(secret.get("optional").is_none(), "{secret:?}");
+    }
+}
+
+#[test]
+fn no_hooks_leaves_out_the_job_and_its_rbac() {
+    let docs = render(&["--no-hooks"]);
+    assert!(hook_docs(&docs).is_empty());
+    for kind in ["Job", "Role", "RoleBinding"] {
+        assert!(docs.iter().all(|d| d["kind"] != kind), "{kind} left");
+    }
+    assert!(
+        docs.iter()
+            .all(|d| !d["metadata"]["name"].as_str().unwrap().ends_with("-hooks"))
+    );
+    // The init container is part of the workload, not a hook: it stays.
+    assert_eq!(
+        init_containers(&docs, "Deployment", "pgbouncer-pharia")[0]["name"],
+        "userlist-check"
+    );
+}
+
+/// The image that runs `qspgb hooks` and `qspgb check-userlist` is this qspgb's version.
+/// (Fails while Cargo.toml and `hooks.image.tag` disagree: bump them together.)
+#[test]
+fn the_hook_image_is_this_qspgb_version() {
+    let docs = render(&[]);
+    let expected = format!("ghcr.io/qs/qspgb:{}", env!("CARGO_PKG_VERSION"));
+    let mut images = Vec::new();
+    for (_, fullname) in INSTANCES {
+        let job = one(&docs, "Job", &format!("{fullname}-hooks"));
+        images.push(job["spec"]["template"]["spec"]["containers"][0]["image"].clone());
+        images.push(init_containers(&docs, "Deployment", fullname)[0]["image"].clone());
+    }
+    for image in images {
+        assert_eq!(
+            image,
+            Value::String(expected.clone()),
+            "hooks.image.tag (values/pgbouncer.yaml) and Cargo.toml's version must be bumped together"
+        );
+    }
+    let defaults: Value = serde_yaml::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("values/pgbouncer.yaml"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        defaults["hooks"]["image"]["tag"],
+        Value::String(env!("CARGO_PKG_VERSION").to_string())
+    );
+}
