@@ -794,4 +794,116 @@ mod tests {
         assert!(normalize_kube_version("one").is_err());
         assert!(normalize_kube_version("1").is_err());
     }
+
+    #[test]
+    fn request_timeouts() {
+        use std::time::Duration;
+        assert_eq!(parse_duration("30s").unwrap(), Duration::from_secs(30));
+        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+        assert_eq!(parse_duration("45").unwrap(), Duration::from_secs(45));
+        for bad in ["0", "-1s", "1h", "", "s"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// The hook Job's command line, as rendered, parsed by the real parser, must give the
+    /// same targets as the values that rendered it: one source of truth, also for values
+    /// that differ from the binary's defaults.
+    #[test]
+    fn the_rendered_hook_job_command_gives_the_same_targets() {
+        let user_flags: [&[&str]; 3] = [
+            &[],
+            &[
+                "--set",
+                "pgbouncerPharia.fullnameOverride=custom-pooler",
+                "--set",
+                "pgbouncerPharia.kind=DaemonSet",
+                "--set",
+                "pgbouncerPharia.config.existingUserlistSecret=ul",
+                "--set",
+                "pgbouncerPharia.config.adminUser=boss",
+                "--set-json",
+                r#"pgbouncerPharia.hooks.sourceSecretSelector={"qs-postgresql-cluster/name":"elsewhere","app.kubernetes.io/name":null,"tier":"db"}"#,
+            ],
+            &[
+                "--set",
+                "pgbouncerPharia.nameOverride=",
+                "--set",
+                "pgbouncerPharia.fullnameOverride=",
+            ],
+        ];
+        let files = ChartFiles::embedded();
+        for flags in user_flags {
+            let parse = |argv: Vec<String>| match Cli::try_parse_from(argv) {
+                Ok(Cli {
+                    command: Command::Hooks(args),
+                }) => args,
+                other => panic!("not a hooks command line: {other:?}"),
+            };
+            let targets_of = |args: &HooksArgs| {
+                release::hook_targets(
+                    &files,
+                    &args.input.value_inputs(),
+                    &mut |_: &str| unreachable!("no files"),
+                    &RenderContext {
+                        release_name: args.input.release_name.clone(),
+                        namespace: args.namespace.clone().unwrap(),
+                        ..RenderContext::default()
+                    },
+                    args.instance.as_deref(),
+                )
+                .unwrap()
+            };
+            let mut argv: Vec<String> =
+                ["qspgb", "hooks", "rel", "-n", "ns", "--instance", "pharia"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
+            argv.extend(flags.iter().map(|s| s.to_string()));
+            let expected = targets_of(&parse(argv.clone()));
+
+            // Render the Job with the same values and take its args.
+            let mut render_argv = vec![
+                "qspgb".to_string(),
+                "render".into(),
+                "rel".into(),
+                "-n".into(),
+                "ns".into(),
+            ];
+            render_argv.extend(flags.iter().map(|s| s.to_string()));
+            let Command::Render(render_args) = Cli::try_parse_from(render_argv).unwrap().command
+            else {
+                unreachable!()
+            };
+            let rendered = release::render_release(
+                &files,
+                &render_args.input.value_inputs(),
+                &mut |_: &str| unreachable!("no files"),
+                &RenderContext {
+                    release_name: "rel".into(),
+                    namespace: "ns".into(),
+                    ..RenderContext::default()
+                },
+                &OutputOptions {
+                    show_only: vec!["charts/pgbouncerPharia/templates/hooks-job.yaml".into()],
+                    ..OutputOptions::default()
+                },
+            )
+            .unwrap();
+            let job = yaml::parse_values(&rendered.documents[0].content, "job").unwrap();
+            let Some(Value::List(job_args)) =
+                job.path("spec.template.spec.containers")
+                    .and_then(|c| match c {
+                        Value::List(items) => items[0].path("args").cloned(),
+                        _ => None,
+                    })
+            else {
+                panic!("the Job has args");
+            };
+            let mut job_argv = vec!["qspgb".to_string()];
+            job_argv.extend(job_args.iter().map(|a| a.as_str().unwrap().to_string()));
+            let from_job = targets_of(&parse(job_argv.clone()));
+            assert_eq!(from_job, expected, "{flags:?} -> {job_argv:?}");
+        }
+    }
 }

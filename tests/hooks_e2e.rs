@@ -795,3 +795,80 @@ fn an_unreachable_server_is_a_clear_api_error() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// What the Dockerfile's `scratch` image gives the hook Job: the static binary alone in an
+/// empty root directory, run as user 65532, with the in-cluster environment (API address
+/// as an IP in KUBERNETES_SERVICE_HOST, the service account's token, CA and namespace
+/// files). It must find the cluster, authenticate and do the Job's work.
+#[test]
+fn the_static_binary_works_in_cluster_from_an_empty_root() {
+    let Some(server) = server() else { return };
+    let ns = server.namespace("in-cluster");
+    create_sources(&server, &ns);
+    server.apply_rendered(
+        &ns,
+        &[],
+        &["charts/pgbouncerPharia/templates/hooks-rbac.yaml"],
+    );
+    let sa_config = server.service_account_kubeconfig(&ns, "pgbouncer-pharia-hooks");
+    let sa_text = std::fs::read_to_string(&sa_config).unwrap();
+    let field = |name: &str| {
+        sa_text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(name).map(|v| v.trim().to_string()))
+            .unwrap_or_else(|| panic!("{name} in the kubeconfig"))
+    };
+    let token = field("token:");
+    let ca = base64_decode(&field("certificate-authority-data:"));
+    let port = field("server:").rsplit(':').next().unwrap().to_string();
+
+    let root = std::env::temp_dir().join(format!("qspgb-empty-root-{}", std::process::id()));
+    let sa_dir = root.join("var/run/secrets/kubernetes.io/serviceaccount");
+    std::fs::create_dir_all(&sa_dir).unwrap();
+    std::fs::write(sa_dir.join("token"), token).unwrap();
+    std::fs::write(sa_dir.join("ca.crt"), ca).unwrap();
+    std::fs::write(sa_dir.join("namespace"), &ns).unwrap();
+    // The image's layout (Dockerfile): the binary in /usr/local/bin, nothing else.
+    std::fs::create_dir_all(root.join("usr/local/bin")).unwrap();
+    std::fs::copy(
+        env!("CARGO_BIN_EXE_qspgb"),
+        root.join("usr/local/bin/qspgb"),
+    )
+    .unwrap();
+    let listing = Command::new("find").arg(&root).output().expect("find");
+    assert_eq!(
+        text(&listing.stdout).lines().count(),
+        13,
+        "{}",
+        text(&listing.stdout)
+    );
+
+    let out = Command::new("/usr/sbin/chroot")
+        .arg("--userspec=65532:65532")
+        .arg(&root)
+        .args([
+            "/usr/local/bin/qspgb",
+            "hooks",
+            RELEASE,
+            "--instance",
+            "pharia",
+        ])
+        .env_clear()
+        .env("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+        .env("KUBERNETES_SERVICE_PORT", &port)
+        .output()
+        .expect("chroot (the end-to-end tests run as root)");
+    std::fs::remove_dir_all(&root).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("secret/pgbouncer-pharia-userlist: created"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(
+        server
+            .secret_data(&ns, "pgbouncer-pharia-userlist")
+            .unwrap(),
+        map(&[("userlist.txt", PHARIA_USERLIST)])
+    );
+}

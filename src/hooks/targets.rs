@@ -142,8 +142,9 @@ fn nonempty_or(value: String, fallback: &str) -> String {
     }
 }
 
-/// `hooks.sourceSecretSelector`: a non-empty map of label to string value. An empty
-/// selector would match every Secret in the namespace, so it is refused.
+/// `hooks.sourceSecretSelector`: a non-empty map of label to string value. A label set to
+/// null is removed (that is how a user drops a default label, as values merge maps). An
+/// empty selector would match every Secret in the namespace, so it is refused.
 fn selector_of(alias: &str, values: &Map) -> Result<BTreeMap<String, String>> {
     let path = "hooks.sourceSecretSelector";
     let selector = match crate::value::map_path(values, path) {
@@ -154,6 +155,10 @@ fn selector_of(alias: &str, values: &Map) -> Result<BTreeMap<String, String>> {
             other.type_name()
         ),
     };
+    let selector: Map = selector
+        .into_iter()
+        .filter(|(_, value)| !value.is_null())
+        .collect();
     if selector.is_empty() {
         bail!(
             "{alias}.{path} is empty: it must name the labels of the database cluster's \
@@ -345,6 +350,24 @@ pgbouncerTemporal:
             .unwrap_err()
             .to_string();
         assert!(err.contains("expected a map"), "{err}");
+        // A label set to null is dropped; all null is empty.
+        let selector = Value::map_of([("a", Value::Null), ("b", Value::String("x".into()))]);
+        let pharia = v["pgbouncerPharia"].as_map_mut().unwrap();
+        pharia["hooks"]
+            .as_map_mut()
+            .unwrap()
+            .insert("sourceSecretSelector".into(), selector);
+        let t =
+            instance_targets(&v, &aliases(), &aliases(), &docs(), "qs", Some("pharia")).unwrap();
+        assert_eq!(t[0].label_selector(), "b=x");
+        let pharia = v["pgbouncerPharia"].as_map_mut().unwrap();
+        pharia["hooks"].as_map_mut().unwrap().insert(
+            "sourceSecretSelector".into(),
+            Value::map_of([("a", Value::Null)]),
+        );
+        assert!(
+            instance_targets(&v, &aliases(), &aliases(), &docs(), "qs", Some("pharia")).is_err()
+        );
     }
 
     #[test]
