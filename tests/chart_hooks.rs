@@ -415,6 +415,10 @@ fn hooks_without_what_they_need_fail_with_the_key_path() {
             "pgbouncerTemporal.hooks.enabled needs pgbouncerTemporal.hooks.sourceSecretSelector",
         ),
         (
+            "pgbouncerPharia.config.existingUserlistSecret=pgbouncer-pharia-admin",
+            "are both \"pgbouncer-pharia-admin\": the hooks write two different Secrets",
+        ),
+        (
             "pgbouncerPharia.hooks.sourceSecretSelector=cluster-pharia",
             "pgbouncerPharia.hooks.sourceSecretSelector must be a map of labels",
         ),

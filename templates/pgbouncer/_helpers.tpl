@@ -112,6 +112,9 @@ app.kubernetes.io/component: hooks
 {% if not Values.config.existingAdminSecret %}
 {{ fail(i ~ ".hooks.enabled needs " ~ i ~ ".config.existingAdminSecret: the name of the admin Secret the hooks write (or set " ~ i ~ ".hooks.enabled=false)") }}
 {% endif %}
+{% if Values.config.existingUserlistSecret == Values.config.existingAdminSecret %}
+{{ fail(i ~ ".config.existingUserlistSecret and " ~ i ~ ".config.existingAdminSecret are both " ~ (Values.config.existingAdminSecret | quote) ~ ": the hooks write two different Secrets") }}
+{% endif %}
 {% set selector = Values.hooks.sourceSecretSelector %}
 {% if selector is defined and selector is not none and selector is not mapping %}
 {{ fail(i ~ ".hooks.sourceSecretSelector must be a map of labels, found " ~ (selector | quote)) }}
