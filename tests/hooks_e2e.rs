@@ -768,20 +768,8 @@ fn an_unreachable_server_is_a_clear_api_error() {
     let dir = std::env::temp_dir().join(format!("qspgb-e2e-unreachable-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     // A kubeconfig whose server is a closed loopback port.
-    let config = std::fs::read_to_string(&server.kubeconfig)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            if l.trim_start().starts_with("server:") {
-                "    server: https://127.0.0.1:9".to_string()
-            } else {
-                l.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
     let path = dir.join("kubeconfig");
-    std::fs::write(&path, config).unwrap();
+    kubeconfig_with_server(&server.kubeconfig, "https://127.0.0.1:9", &path);
     let out = server.qspgb(
         Some(&path),
         &["hooks", RELEASE, "-n", "default", "--request-timeout", "5s"],
@@ -870,5 +858,130 @@ fn the_static_binary_works_in_cluster_from_an_empty_root() {
             .secret_data(&ns, "pgbouncer-pharia-userlist")
             .unwrap(),
         map(&[("userlist.txt", PHARIA_USERLIST)])
+    );
+}
+
+/// Replaces the `server:` line of `kubeconfig` and writes the result to `path`.
+fn kubeconfig_with_server(kubeconfig: &Path, server: &str, path: &Path) {
+    let config = std::fs::read_to_string(kubeconfig)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("server:") {
+                format!("    server: {server}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(path, config).unwrap();
+}
+
+/// A server that accepts connections and never answers: every request has a time limit,
+/// so the run ends with an API error instead of hanging.
+#[test]
+fn a_silent_server_times_out() {
+    let Some(server) = server() else { return };
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Keep accepted connections open without a byte of reply.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    let path = std::env::temp_dir().join(format!("qspgb-e2e-silent-{}", std::process::id()));
+    kubeconfig_with_server(
+        &server.kubeconfig,
+        &format!("https://127.0.0.1:{port}"),
+        &path,
+    );
+    let started = std::time::Instant::now();
+    let out = server.qspgb(
+        Some(&path),
+        &["hooks", RELEASE, "-n", "default", "--request-timeout", "2s"],
+    );
+    let took = started.elapsed();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(took < std::time::Duration::from_secs(15), "took {took:?}");
+    assert!(out.stdout.is_empty());
+    assert!(
+        text(&out.stderr).to_lowercase().contains("timed out")
+            || text(&out.stderr).to_lowercase().contains("timeout"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// `--context` picks a context of the kubeconfig other than the current one.
+#[test]
+fn context_chooses_among_kubeconfig_contexts() {
+    let Some(server) = server() else { return };
+    let ns = server.namespace("context");
+    create_sources(&server, &ns);
+    // The current context points at a closed port; a second context at the real server.
+    let admin = std::fs::read_to_string(&server.kubeconfig).unwrap();
+    let real_server = admin
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("server:").map(str::trim))
+        .unwrap()
+        .to_string();
+    let ca = admin
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("certificate-authority-data:")
+                .map(str::trim)
+        })
+        .unwrap();
+    let token = admin
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("token:").map(str::trim))
+        .unwrap();
+    let config = format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n\
+         - name: dead\n  cluster:\n    server: https://127.0.0.1:9\n    certificate-authority-data: {ca}\n\
+         - name: live\n  cluster:\n    server: {real_server}\n    certificate-authority-data: {ca}\n\
+         users:\n- name: admin\n  user:\n    token: {token}\n\
+         contexts:\n\
+         - name: dead\n  context:\n    cluster: dead\n    user: admin\n\
+         - name: live\n  context:\n    cluster: live\n    user: admin\n    namespace: {ns}\n\
+         current-context: dead\n"
+    );
+    let path = std::env::temp_dir().join(format!("qspgb-e2e-contexts-{}", std::process::id()));
+    std::fs::write(&path, config).unwrap();
+    let dead = server.qspgb(
+        None,
+        &[
+            "hooks",
+            RELEASE,
+            "--kubeconfig",
+            path.to_str().unwrap(),
+            "--dry-run",
+        ],
+    );
+    assert_eq!(dead.status.code(), Some(4), "{}", text(&dead.stderr));
+    // The live context also supplies the namespace.
+    let live = server.qspgb(
+        None,
+        &[
+            "hooks",
+            RELEASE,
+            "--kubeconfig",
+            path.to_str().unwrap(),
+            "--context",
+            "live",
+            "--dry-run",
+        ],
+    );
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(live.status.code(), Some(0), "{}", text(&live.stderr));
+    assert!(
+        text(&live.stdout).contains("secret/pgbouncer-pharia-userlist: would create"),
+        "{}",
+        text(&live.stdout)
     );
 }

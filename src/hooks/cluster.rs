@@ -437,11 +437,25 @@ fn api_error(doing: &str, err: kube::Error) -> HooksError {
             HooksError::api(message)
         }
         other => {
-            let mut message = format!("{doing}: {other}");
+            // Transport errors nest (kube, hyper, the connector, io); print each level
+            // once, and say plainly when a time limit was hit.
+            let mut parts: Vec<String> = vec![other.to_string()];
+            let mut timed_out = false;
             let mut source = std::error::Error::source(&other);
             while let Some(cause) = source {
-                message.push_str(&format!(": {cause}"));
+                timed_out |= cause.is::<tokio::time::error::Elapsed>()
+                    || cause
+                        .downcast_ref::<std::io::Error>()
+                        .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut);
+                let text = cause.to_string();
+                if !parts.iter().any(|p| p.contains(&text)) {
+                    parts.push(text);
+                }
                 source = cause.source();
+            }
+            let mut message = format!("{doing}: {}", parts.join(": "));
+            if timed_out {
+                message.push_str(" (timed out: no answer within --request-timeout)");
             }
             HooksError::api(message)
         }
