@@ -18,7 +18,9 @@ use qspgb::values::ValueInputs;
 
 fn large_values() -> String {
     let mut text = String::from(
-        "pgbouncerPharia:\n  config:\n    existingUserlistSecret: \"\"\n    existingAdminSecret: \"\"\n    adminPassword: secret\n    databases:\n",
+        // The userlist is rendered from values here, so the hooks (which write the
+        // existing Secrets) are off for this instance.
+        "pgbouncerPharia:\n  hooks:\n    enabled: false\n  config:\n    existingUserlistSecret: \"\"\n    existingAdminSecret: \"\"\n    adminPassword: secret\n    databases:\n",
     );
     for i in 0..1000 {
         text.push_str(&format!(

@@ -20,7 +20,7 @@ trap 'rm -rf "$work"' EXIT
 
 # 1,000 databases and 1,000 users in the rendered userlist.
 {
-  printf 'pgbouncerPharia:\n  config:\n    existingUserlistSecret: ""\n    existingAdminSecret: ""\n    adminPassword: secret\n    databases:\n'
+  printf 'pgbouncerPharia:\n  hooks:\n    enabled: false\n  config:\n    existingUserlistSecret: ""\n    existingAdminSecret: ""\n    adminPassword: secret\n    databases:\n'
   for i in $(seq 0 999); do printf '      db%d: {host: cluster-pharia-rw, port: 5432, dbname: db%d}\n' "$i" "$i"; done
   printf '    userlist:\n'
   for i in $(seq 0 999); do printf '      user%d: SCRAM-SHA-256$4096:salt%d$key:server\n' "$i" "$i"; done
