@@ -27,8 +27,9 @@ if ((${#missing[@]})); then
   $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 
-log "kube-apiserver: packages"
+log "kube-apiserver, PostgreSQL, PgBouncer: packages"
 bash scripts/kube-apiserver.sh install
+bash scripts/postgres.sh install
 # Building the API server (first run only) overlaps with formatting and lints.
 mkdir -p target
 bash scripts/kube-apiserver.sh build > target/apiserver-build.log 2>&1 &
@@ -50,11 +51,13 @@ if ! wait "$apiserver_build"; then
   exit 1
 fi
 rm -f target/apiserver-build.log
-export KAE2E_RUN_DIR="/tmp/qspgb-test-$$"
-trap 'bash scripts/kube-apiserver.sh stop' EXIT
+export KAE2E_RUN_DIR="/tmp/qspgb-test-$$" QSPGB_PG_RUN_DIR="/tmp/qspgb-test-pg-$$"
+trap 'bash scripts/kube-apiserver.sh stop; bash scripts/postgres.sh stop' EXIT
 eval "$(bash scripts/kube-apiserver.sh start)"
+log "PostgreSQL: start"
+eval "$(bash scripts/postgres.sh start)"
 
-log "cargo test (unit, integration, golden, Helm compatibility, hooks against the API server)"
+log "cargo test (unit, integration, golden, Helm compatibility, hooks against the API server, PgBouncer against PostgreSQL)"
 cargo test --all-targets --locked
 
 log "doc tests"

@@ -1,0 +1,730 @@
+//! The rendered configuration in real PgBouncer (Debian's 1.18) against real PostgreSQL
+//! (Debian's 15), with the userlist `qspgb hooks` wrote through the real kube-apiserver.
+//!
+//! `scripts/test.sh` starts PostgreSQL (`scripts/postgres.sh start`, exports QSPGB_PG_*)
+//! and the API server (`scripts/kube-apiserver.sh start`, exports KAE2E_* and KUBECONFIG).
+//! This test starts one PgBouncer per instance itself and stops them when it ends, also
+//! when it fails. Without that environment it fails, unless QSPGB_E2E=skip.
+//!
+//! What is rewritten in the rendered pgbouncer.ini, and nothing else (checked below):
+//! `listen_addr` (`*` -> `127.0.0.1`: bind loopback only), `listen_port` (a free port),
+//! `auth_file` (the local copy of the userlist Secret), and one added line
+//! `unix_socket_dir` (a private directory instead of /tmp). The databases point at the
+//! loopback PostgreSQL through chart values (`config.databases.*.host/port`), as a user
+//! would point them at their cluster.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value as Json;
+
+const RELEASE: &str = "qs-pgbouncer";
+
+/// Roles of the database clusters: (cluster, role, database, password).
+const ROLES: &[(&str, &str, &str, &str)] = &[
+    ("cluster-pharia", "pharia_os", "pharia-os", "pharia-os-pw-1"),
+    (
+        "cluster-pharia",
+        "document_index",
+        "document-index",
+        "doc \"index\" pw",
+    ),
+    ("cluster-pharia", "pgbouncer", "", "pharia-admin-pw"),
+    ("cluster-temporal", "temporal", "temporal", "temporal-pw-1"),
+    (
+        "cluster-temporal",
+        "temporal_visibility",
+        "temporal-visibility",
+        "visibility-pw-1",
+    ),
+    ("cluster-temporal", "pgbouncer", "", "temporal-admin-pw"),
+];
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).to_string()
+}
+
+/// The environment the test scripts export.
+struct Env {
+    pg_port: u16,
+    pg_socket_dir: String,
+    kubectl: PathBuf,
+    kubeconfig: PathBuf,
+}
+
+fn env() -> Option<Env> {
+    let (Ok(port), Ok(run_dir)) = (
+        std::env::var("QSPGB_PG_PORT"),
+        std::env::var("KAE2E_RUN_DIR"),
+    ) else {
+        if std::env::var("QSPGB_E2E").is_ok_and(|v| v == "skip") {
+            eprintln!("QSPGB_E2E=skip: skipping the PgBouncer end-to-end test");
+            return None;
+        }
+        panic!(
+            "no PostgreSQL or API server: run through `bash scripts/test.sh`, or start them with \
+             scripts/postgres.sh and scripts/kube-apiserver.sh and eval their `start` output \
+             (QSPGB_E2E=skip skips this test)"
+        );
+    };
+    Some(Env {
+        pg_port: port.parse().expect("QSPGB_PG_PORT"),
+        pg_socket_dir: std::env::var("QSPGB_PG_SOCKET_DIR").expect("QSPGB_PG_SOCKET_DIR"),
+        kubectl: std::env::var("KAE2E_KUBECTL")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| "/var/cache/qspgb-e2e/bin/kubectl".into()),
+        kubeconfig: PathBuf::from(run_dir).join("kubeconfig"),
+    })
+}
+
+impl Env {
+    /// SQL as the PostgreSQL superuser (Unix socket, no password).
+    fn superuser(&self, database: &str, sql: &str) -> String {
+        let out = Command::new("psql")
+            .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1"])
+            .arg(format!(
+                "host={} port={} user=postgres dbname={database}",
+                self.pg_socket_dir, self.pg_port
+            ))
+            .args(["-c", sql])
+            .output()
+            .expect("psql");
+        assert!(out.status.success(), "{sql}: {}", text(&out.stderr));
+        text(&out.stdout)
+    }
+
+    fn kubectl(&self, args: &[&str], stdin: &str) -> String {
+        let mut child = Command::new(&self.kubectl)
+            .args(args)
+            .env("KUBECONFIG", &self.kubeconfig)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("kubectl");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "kubectl {args:?}: {}",
+            text(&out.stderr)
+        );
+        text(&out.stdout)
+    }
+
+    fn qspgb(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_qspgb"))
+            .args(args)
+            .env("KUBECONFIG", &self.kubeconfig)
+            .output()
+            .expect("qspgb")
+    }
+
+    /// A Secret's data, decoded.
+    fn secret(&self, ns: &str, name: &str) -> BTreeMap<String, String> {
+        let json: Json = serde_json::from_str(
+            &self.kubectl(&["-n", ns, "get", "secret", name, "-o", "json"], ""),
+        )
+        .unwrap();
+        json["data"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), base64_decode(v.as_str().unwrap())))
+            .collect()
+    }
+
+    /// Creates or replaces a source Secret as the database charts do.
+    fn source_secret(&self, ns: &str, cluster: &str, role: &str, password: &str) {
+        let secret = serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {
+                "name": format!("{cluster}-{}", role.replace('_', "-")),
+                "labels": {
+                    "app.kubernetes.io/name": "qs-postgresql-cluster",
+                    "qs-postgresql-cluster/name": cluster,
+                },
+            },
+            "type": "kubernetes.io/basic-auth",
+            "stringData": {"username": role, "password": password},
+        });
+        self.kubectl(&["-n", ns, "apply", "-f", "-"], &secret.to_string());
+    }
+}
+
+fn base64_decode(s: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let (mut bits, mut count, mut out) = (0u32, 0, Vec::new());
+    for c in s.bytes().filter(|&c| c != b'=') {
+        bits = (bits << 6) | ALPHABET.iter().position(|&a| a == c).unwrap() as u32;
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+            bits &= (1 << count) - 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One running PgBouncer, killed when dropped (also when the test panics).
+struct Bouncer {
+    name: &'static str,
+    port: u16,
+    dir: PathBuf,
+    child: Child,
+}
+
+impl Drop for Bouncer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Bouncer {
+    /// Starts PgBouncer as the `postgres` user with the rendered ini (rewritten as the
+    /// module documentation says) and the userlist.
+    fn start(name: &'static str, rendered_ini: &str, userlist: &str) -> Bouncer {
+        let port = free_port();
+        let dir =
+            std::env::temp_dir().join(format!("qspgb-pgbouncer-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let ini = rewrite_ini(rendered_ini, port, &dir);
+        // Exactly the documented lines differ.
+        let before: Vec<&str> = rendered_ini.lines().collect();
+        let after: Vec<&str> = ini.lines().collect();
+        let changed: Vec<String> = after
+            .iter()
+            .filter(|l| !before.contains(l))
+            .map(|l| l.split(" = ").next().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            changed,
+            ["unix_socket_dir", "listen_addr", "listen_port", "auth_file"],
+            "{ini}"
+        );
+        assert_eq!(before.len() + 1, after.len());
+        std::fs::write(dir.join("pgbouncer.ini"), ini).unwrap();
+        std::fs::write(dir.join("userlist.txt"), userlist).unwrap();
+        let status = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(&dir)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let log = std::fs::File::create(dir.join("pgbouncer.log")).unwrap();
+        let child = Command::new("setpriv")
+            .args([
+                "--reuid=postgres",
+                "--regid=postgres",
+                "--init-groups",
+                "--",
+            ])
+            .arg("/usr/sbin/pgbouncer")
+            .arg(dir.join("pgbouncer.ini"))
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("start pgbouncer");
+        let bouncer = Bouncer {
+            name,
+            port,
+            dir,
+            child,
+        };
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "{name}: PgBouncer did not listen: {}",
+                bouncer.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        bouncer
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("pgbouncer.log")).unwrap_or_default()
+    }
+
+    fn userlist_path(&self) -> PathBuf {
+        self.dir.join("userlist.txt")
+    }
+
+    /// One psql call through this PgBouncer.
+    fn psql(&self, user: &str, password: &str, database: &str, sql: &str) -> Output {
+        Command::new("psql")
+            .args(["-X", "-A", "-t", "-F", "|", "-v", "ON_ERROR_STOP=1"])
+            .arg(format!(
+                "host=127.0.0.1 port={} dbname={database} user={user}",
+                self.port
+            ))
+            .args(["-c", sql])
+            .env("PGPASSWORD", password)
+            .env("PGCONNECT_TIMEOUT", "5")
+            .output()
+            .expect("psql")
+    }
+
+    fn query(&self, user: &str, password: &str, database: &str, sql: &str) -> String {
+        let out = self.psql(user, password, database, sql);
+        assert!(
+            out.status.success(),
+            "{}: {user}@{database}: {sql}: {}",
+            self.name,
+            text(&out.stderr)
+        );
+        text(&out.stdout).trim().to_string()
+    }
+
+    /// Rows of an admin console SHOW command, as maps of column name to value.
+    fn show(&self, admin: &(String, String), what: &str) -> Vec<BTreeMap<String, String>> {
+        let out = Command::new("psql")
+            .args(["-X", "-A", "-F", "|", "-P", "footer=off"])
+            .arg(format!(
+                "host=127.0.0.1 port={} dbname=pgbouncer user={}",
+                self.port, admin.0
+            ))
+            .args(["-c", &format!("SHOW {what};")])
+            .env("PGPASSWORD", &admin.1)
+            .output()
+            .expect("psql");
+        assert!(out.status.success(), "SHOW {what}: {}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        let mut lines = stdout.lines();
+        let header: Vec<&str> = lines.next().unwrap().split('|').collect();
+        lines
+            .map(|l| {
+                header
+                    .iter()
+                    .zip(l.split('|'))
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+fn rewrite_ini(ini: &str, port: u16, dir: &Path) -> String {
+    let mut out = String::new();
+    for line in ini.lines() {
+        let key = line.split(" = ").next().unwrap_or("");
+        let line = match key {
+            "listen_addr" => "listen_addr = 127.0.0.1".to_string(),
+            "listen_port" => format!("listen_port = {port}"),
+            "auth_file" => format!("auth_file = {}", dir.join("userlist.txt").display()),
+            _ => line.to_string(),
+        };
+        out.push_str(&line);
+        out.push('\n');
+        if line == "[pgbouncer]" {
+            out.push_str(&format!("unix_socket_dir = {}\n", dir.display()));
+        }
+    }
+    out
+}
+
+/// A PostgreSQL protocol 3.0 StartupMessage.
+fn startup_packet(user: &str, database: &str) -> Vec<u8> {
+    let mut body = Vec::new();
+    body.extend_from_slice(&196608u32.to_be_bytes());
+    for (k, v) in [("user", user), ("database", database)] {
+        body.extend_from_slice(k.as_bytes());
+        body.push(0);
+        body.extend_from_slice(v.as_bytes());
+        body.push(0);
+    }
+    body.push(0);
+    let mut packet = ((body.len() + 4) as u32).to_be_bytes().to_vec();
+    packet.extend(body);
+    packet
+}
+
+/// A client that stays connected (a psql reading statements from a pipe).
+struct IdleClient {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl IdleClient {
+    fn connect(bouncer: &Bouncer, user: &str, password: &str, database: &str) -> IdleClient {
+        let mut child = Command::new("psql")
+            .args(["-X", "-A", "-t", "-q"])
+            .arg(format!(
+                "host=127.0.0.1 port={} dbname={database} user={user}",
+                bouncer.port
+            ))
+            .env("PGPASSWORD", password)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut client = IdleClient {
+            child,
+            stdin,
+            stdout,
+        };
+        assert_eq!(client.query("SELECT 42;"), "42");
+        client
+    }
+
+    fn query(&mut self, sql: &str) -> String {
+        writeln!(self.stdin, "{sql}").unwrap();
+        self.stdin.flush().unwrap();
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).unwrap();
+        line.trim().to_string()
+    }
+}
+
+impl Drop for IdleClient {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn row<'a>(
+    rows: &'a [BTreeMap<String, String>],
+    pairs: &[(&str, &str)],
+) -> &'a BTreeMap<String, String> {
+    rows.iter()
+        .find(|r| {
+            pairs
+                .iter()
+                .all(|(k, v)| r.get(*k).map(String::as_str) == Some(*v))
+        })
+        .unwrap_or_else(|| panic!("no row with {pairs:?} in {rows:?}"))
+}
+
+fn num(row: &BTreeMap<String, String>, key: &str) -> i64 {
+    row[key]
+        .parse()
+        .unwrap_or_else(|_| panic!("{key} in {row:?}"))
+}
+
+/// Creates the roles (SCRAM passwords) and databases the clusters would have.
+fn create_databases(env: &Env) {
+    for (_, _, database, _) in ROLES {
+        if !database.is_empty() {
+            env.superuser(
+                "postgres",
+                &format!("DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"),
+            );
+        }
+    }
+    let mut seen = Vec::new();
+    for (_, role, _, password) in ROLES {
+        if seen.contains(role) {
+            continue;
+        }
+        seen.push(*role);
+        env.superuser("postgres", &format!("DROP ROLE IF EXISTS {role}"));
+        // Both clusters' `pgbouncer` roles are one role here (one PostgreSQL): it gets
+        // the Pharia password, and the Temporal admin only logs in to PgBouncer's console.
+        env.superuser(
+            "postgres",
+            &format!(
+                "SET password_encryption = 'scram-sha-256'; CREATE ROLE {role} LOGIN PASSWORD '{}'",
+                password.replace('\'', "''")
+            ),
+        );
+    }
+    for (_, role, database, _) in ROLES {
+        if !database.is_empty() {
+            env.superuser(
+                "postgres",
+                &format!("CREATE DATABASE \"{database}\" OWNER {role}"),
+            );
+        }
+    }
+    let verifier = env.superuser(
+        "postgres",
+        "SELECT rolpassword FROM pg_authid WHERE rolname = 'pharia_os'",
+    );
+    assert!(verifier.starts_with("SCRAM-SHA-256$"), "{verifier}");
+}
+
+fn rendered_documents(env: &Env, ns: &str, extra: &[&str]) -> Vec<serde_yaml::Value> {
+    let mut args = vec!["render", RELEASE, "-n", ns];
+    args.extend_from_slice(extra);
+    let out = env.qspgb(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+        .split("\n---\n")
+        .map(|d| d.trim_start_matches("---\n"))
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| serde_yaml::from_str(d).unwrap())
+        .collect()
+}
+
+fn find<'a>(docs: &'a [serde_yaml::Value], kind: &str, name: &str) -> &'a serde_yaml::Value {
+    docs.iter()
+        .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+        .unwrap_or_else(|| panic!("no {kind} {name}"))
+}
+
+#[test]
+fn rendered_pgbouncer_works_against_postgresql() {
+    let Some(env) = env() else { return };
+    create_databases(&env);
+
+    // The clusters' Secrets in the API server, and the hooks.
+    let ns = format!("pgbouncer-e2e-{}", std::process::id());
+    env.kubectl(&["create", "namespace", &ns], "");
+    for (cluster, role, _, password) in ROLES {
+        env.source_secret(&ns, cluster, role, password);
+    }
+    let out = env.qspgb(&["hooks", RELEASE, "-n", &ns]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // The chart, pointed at the loopback PostgreSQL.
+    let pg = env.pg_port;
+    let pharia_dbs = format!(
+        r#"pgbouncerPharia.config.databases={{"*":{{"host":"127.0.0.1","port":{pg}}},"pharia-os":{{"host":"127.0.0.1","port":{pg},"pool_mode":"session"}}}}"#
+    );
+    let temporal_dbs =
+        format!(r#"pgbouncerTemporal.config.databases={{"*":{{"host":"127.0.0.1","port":{pg}}}}}"#);
+    let docs = rendered_documents(
+        &env,
+        &ns,
+        &["--set-json", &pharia_dbs, "--set-json", &temporal_dbs],
+    );
+    let ini_of = |name: &str| {
+        find(&docs, "ConfigMap", &format!("{name}-configmap"))["data"]["pgbouncer.ini"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+
+    let mut checked = Vec::new();
+    for (name, cluster, modes) in [
+        (
+            "pgbouncer-pharia",
+            "cluster-pharia",
+            &[("pharia-os", "session"), ("document-index", "transaction")][..],
+        ),
+        (
+            "pgbouncer-temporal",
+            "cluster-temporal",
+            &[("temporal", "session"), ("temporal-visibility", "session")][..],
+        ),
+    ] {
+        let userlist = env.secret(&ns, &format!("{name}-userlist"))["userlist.txt"].clone();
+        let admin_secret = env.secret(&ns, &format!("{name}-admin"));
+        let admin = (
+            admin_secret["adminUser"].clone(),
+            admin_secret["adminPassword"].clone(),
+        );
+        let bouncer = Bouncer::start(
+            if name == "pgbouncer-pharia" {
+                "pharia"
+            } else {
+                "temporal"
+            },
+            &ini_of(name),
+            &userlist,
+        );
+        let roles: Vec<_> = ROLES
+            .iter()
+            .filter(|(c, _, db, _)| *c == cluster && !db.is_empty())
+            .collect();
+
+        // Every role authenticates and runs a query; a wrong password is refused.
+        for (_, role, database, password) in &roles {
+            assert_eq!(
+                bouncer.query(
+                    role,
+                    password,
+                    database,
+                    "SELECT current_user, current_database()"
+                ),
+                format!("{role}|{database}")
+            );
+            let wrong = bouncer.psql(role, &format!("{password}-wrong"), database, "SELECT 1");
+            assert!(!wrong.status.success());
+            assert!(
+                text(&wrong.stderr).contains("password authentication failed"),
+                "{}",
+                text(&wrong.stderr)
+            );
+        }
+
+        // The admin console takes the admin Secret's credentials, and only those.
+        assert!(bouncer.show(&admin, "VERSION")[0]["version"].contains("PgBouncer"));
+        let wrong_admin = bouncer.psql(&admin.0, "not-the-password", "pgbouncer", "SHOW VERSION");
+        assert!(!wrong_admin.status.success());
+
+        // Pool modes: SHOW DATABASES says it, and behaviour shows it: a connected idle
+        // client keeps its server connection in session mode and gives it back in
+        // transaction mode.
+        let config = bouncer.show(&admin, "CONFIG");
+        let global_mode = row(&config, &[("key", "pool_mode")])["value"].clone();
+        let mut idle = Vec::new();
+        for (_, role, database, password) in &roles {
+            idle.push(IdleClient::connect(&bouncer, role, password, database));
+        }
+        let databases = bouncer.show(&admin, "DATABASES");
+        let pools = bouncer.show(&admin, "POOLS");
+        for (database, mode) in modes {
+            let db_row = row(&databases, &[("name", database)]);
+            let effective = if db_row["pool_mode"].is_empty() {
+                global_mode.clone()
+            } else {
+                db_row["pool_mode"].clone()
+            };
+            assert_eq!(&effective, mode, "{name} {database}: {db_row:?}");
+            let pool = row(&pools, &[("database", database)]);
+            let (active, idle_servers) = (num(pool, "sv_active"), num(pool, "sv_idle"));
+            match *mode {
+                "session" => assert_eq!((active, idle_servers), (1, 0), "{database}: {pool:?}"),
+                _ => assert_eq!((active, idle_servers), (0, 1), "{database}: {pool:?}"),
+            }
+        }
+        drop(idle);
+
+        // The pool opens at most default_pool_size (20) server connections: 30 clients at
+        // once, each holding a server for 2 s, are served 20 at a time: the pool fills up
+        // to exactly 20 and the rest wait.
+        let (_, role, database, password) = roles[roles.len() - 1];
+        let pool_size: i64 = row(&config, &[("key", "default_pool_size")])["value"]
+            .parse()
+            .unwrap();
+        assert_eq!(pool_size, 20);
+        let mut clients: Vec<Child> = (0..30)
+            .map(|_| {
+                Command::new("psql")
+                    .args(["-X", "-A", "-t", "-c", "SELECT pg_sleep(2)"])
+                    .arg(format!(
+                        "host=127.0.0.1 port={} dbname={database} user={role}",
+                        bouncer.port
+                    ))
+                    .env("PGPASSWORD", password)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        // Sample the server side (PostgreSQL's own view) and PgBouncer's queue until every
+        // client is done.
+        let mut most_servers = 0;
+        let mut waited = false;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while clients.iter_mut().any(|c| c.try_wait().unwrap().is_none()) {
+            assert!(Instant::now() < deadline, "{name}: clients did not finish");
+            let servers: i64 = env
+                .superuser(
+                    "postgres",
+                    &format!(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = '{database}' AND usename = '{role}'"
+                    ),
+                )
+                .trim()
+                .parse()
+                .unwrap();
+            most_servers = most_servers.max(servers);
+            let pools = bouncer.show(&admin, "POOLS");
+            waited |= num(row(&pools, &[("database", database)]), "cl_waiting") > 0;
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        for client in clients {
+            let out = client.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", text(&out.stderr));
+        }
+        assert_eq!(
+            most_servers, pool_size,
+            "{name}: at most {most_servers} server connections for pool size {pool_size}"
+        );
+        assert!(waited, "{name}: no client ever waited for a server");
+
+        // Clients beyond max_client_conn are refused with PgBouncer's error.
+        let max: usize = row(&config, &[("key", "max_client_conn")])["value"]
+            .parse()
+            .unwrap();
+        let lists = bouncer.show(&admin, "LISTS");
+        // The console connection that asked is one of them, and is gone now.
+        let used: usize = row(&lists, &[("list", "used_clients")])["items"]
+            .parse::<usize>()
+            .unwrap()
+            - 1;
+        // Each held connection sends a startup packet and then waits at the password
+        // prompt: PgBouncer only sees a connection once data arrives (TCP_DEFER_ACCEPT),
+        // and counts it from then on.
+        let held: Vec<TcpStream> = (0..max - used)
+            .map(|_| {
+                let mut socket = TcpStream::connect(("127.0.0.1", bouncer.port)).unwrap();
+                socket.write_all(&startup_packet(role, database)).unwrap();
+                socket
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(300));
+        let refused = bouncer.psql(role, password, database, "SELECT 1");
+        assert!(
+            !refused.status.success(),
+            "{name}: client {} got in",
+            max + 1
+        );
+        assert!(
+            text(&refused.stderr).contains("no more connections allowed (max_client_conn)"),
+            "{}",
+            text(&refused.stderr)
+        );
+        drop(held);
+
+        checked.push((name, bouncer, admin, userlist));
+    }
+
+    // A password change in PostgreSQL and in the Secret: hooks + reload let the new one
+    // in and keep the old one out.
+    let (_, bouncer, admin, old_userlist) = &checked[0];
+    env.superuser(
+        "postgres",
+        "SET password_encryption = 'scram-sha-256'; ALTER ROLE pharia_os PASSWORD 'pharia-os-pw-2'",
+    );
+    env.source_secret(&ns, "cluster-pharia", "pharia_os", "pharia-os-pw-2");
+    let out = env.qspgb(&["hooks", RELEASE, "-n", &ns, "--instance", "pharia"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("secret/pgbouncer-pharia-userlist: updated"),
+        "{}",
+        text(&out.stdout)
+    );
+    let new_userlist = env.secret(&ns, "pgbouncer-pharia-userlist")["userlist.txt"].clone();
+    assert_ne!(&new_userlist, old_userlist);
+    // What the kubelet does with a mounted Secret, then PgBouncer's RELOAD.
+    std::fs::write(bouncer.userlist_path(), &new_userlist).unwrap();
+    let reload = bouncer.psql(&admin.0, &admin.1, "pgbouncer", "RELOAD");
+    assert!(reload.status.success(), "{}", text(&reload.stderr));
+    assert_eq!(
+        bouncer.query("pharia_os", "pharia-os-pw-2", "pharia-os", "SELECT 1"),
+        "1"
+    );
+    let old = bouncer.psql("pharia_os", "pharia-os-pw-1", "pharia-os", "SELECT 1");
+    assert!(!old.status.success(), "the old password still works");
+}
