@@ -14,8 +14,9 @@ cd "$(dirname "$0")/.."
 
 log() { printf '\n==> %s\n' "$*"; }
 
-# Debian packages the tests use (the API server's own are installed by its script).
-DEBIAN_PACKAGES=(bash coreutils)
+# Debian packages the tests use (the API server's own are installed by its script):
+# shellcheck checks the test Pods' script, postgresql-client (psql) runs it.
+DEBIAN_PACKAGES=(bash coreutils shellcheck postgresql-client)
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

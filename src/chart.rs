@@ -7,12 +7,14 @@
 //! chart/charts/<dep>/Chart.yaml     each dependency's metadata (name, version, appVersion)
 //! values/values.yaml                the parent's defaults
 //! values/<dep>.yaml                 each dependency's defaults
-//! templates/*                       the parent's templates
-//! templates/<dep>/*                 each dependency's templates (rendered once per alias)
+//! templates/**                      the parent's templates, at any depth, except below
+//!                                   a dependency's folder
+//! templates/<dep>/**                each dependency's templates (rendered once per alias)
 //! ```
 //!
-//! Template files whose name starts with `_` are partials: available to `import`/`include`,
-//! never rendered on their own, as in Helm.
+//! As in Helm, every file below a chart's templates folder is a template, however deep
+//! (`templates/tests/pod.yaml`), and one whose file name starts with `_` is a partial:
+//! available to `import`/`include`, never rendered on its own.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -104,16 +106,6 @@ impl ChartFiles {
             .filter(move |(path, _)| path.starts_with(&prefix))
             .map(|(path, text)| (path.as_ref(), text.as_ref()))
     }
-
-    /// Files directly inside `dir` (not in subfolders), sorted by name.
-    fn files_in(&self, dir: &str) -> Vec<(&str, &str)> {
-        self.files_below(dir)
-            .filter_map(|(path, text)| {
-                let name = &path[dir.len() + 1..];
-                (!name.contains('/')).then_some((name, text))
-            })
-            .collect()
-    }
 }
 
 fn read_tree(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) -> Result<()> {
@@ -195,14 +187,21 @@ pub struct Dependency {
 /// compiles it from there).
 #[derive(Debug, Clone)]
 pub struct TemplateFile {
-    /// File name inside the chart's templates folder, e.g. `deployment.yaml`.
+    /// Path inside the chart's templates folder, e.g. `deployment.yaml` or
+    /// `tests/pgbouncer-test.yaml`.
     pub name: String,
 }
 
 impl TemplateFile {
-    /// Partials (`_helpers.tpl`) are imported by other templates, never rendered alone.
+    /// The file name without its folders (`pgbouncer-test.yaml`).
+    pub fn file_name(&self) -> &str {
+        self.name.rsplit('/').next().unwrap_or(&self.name)
+    }
+
+    /// Partials (`_helpers.tpl`, `tests/_script.tpl`) are imported by other templates, never
+    /// rendered alone. As in Helm, the file name decides, in any folder.
     pub fn is_partial(&self) -> bool {
-        self.name.starts_with('_')
+        self.file_name().starts_with('_')
     }
 }
 
@@ -213,7 +212,7 @@ pub struct Chart {
     pub meta: ChartMeta,
     /// Default values.
     pub defaults: Map,
-    /// Templates, sorted by name.
+    /// Templates, sorted by path.
     pub templates: Vec<TemplateFile>,
     /// The folder the templates came from (`templates`, `templates/pgbouncer`): the name
     /// they are compiled under, once, however many aliases render them.
@@ -246,7 +245,6 @@ impl Chart {
             .ok_or_else(|| anyhow!("{origin}: {meta_path} is missing"))?;
         let meta = parse_meta(&meta_value, meta_path)?;
         let defaults = parse_file(files, "values/values.yaml")?.unwrap_or_default();
-        let templates = templates_in(files, "templates");
 
         let mut dependencies = Vec::new();
         let deps = match meta_value.get("dependencies") {
@@ -304,12 +302,18 @@ impl Chart {
                     meta: sub_meta,
                     defaults: parse_file(files, &format!("values/{chart_name}.yaml"))?
                         .unwrap_or_default(),
-                    templates: templates_in(files, &format!("templates/{chart_name}")),
+                    templates: templates_in(files, &format!("templates/{chart_name}"), &[]),
                     template_dir: format!("templates/{chart_name}"),
                     dependencies: Vec::new(),
                 },
             });
         }
+        // The dependencies' folders sit inside the parent's: their files are not the parent's.
+        let dependency_dirs: Vec<&str> = dependencies
+            .iter()
+            .map(|d| d.chart.template_dir.as_str())
+            .collect();
+        let templates = templates_in(files, "templates", &dependency_dirs);
         Ok(Chart {
             meta,
             defaults,
@@ -342,12 +346,18 @@ fn version_matches(wanted: &str, version: &str) -> bool {
             .all(|(a, b)| *a == "x" || *a == "*" || a == b)
 }
 
-fn templates_in(files: &ChartFiles, dir: &str) -> Vec<TemplateFile> {
+/// Every file below `dir`, at any depth (Helm reads a chart's templates folder
+/// recursively), except those below one of the folders `skip`; sorted by path.
+fn templates_in(files: &ChartFiles, dir: &str, skip: &[&str]) -> Vec<TemplateFile> {
+    let below = |path: &str, folder: &str| {
+        path.strip_prefix(folder)
+            .is_some_and(|rest| rest.starts_with('/'))
+    };
     files
-        .files_in(dir)
-        .into_iter()
-        .map(|(name, _)| TemplateFile {
-            name: name.to_string(),
+        .files_below(dir)
+        .filter(|(path, _)| !skip.iter().any(|folder| below(path, folder)))
+        .map(|(path, _)| TemplateFile {
+            name: path[dir.len() + 1..].to_string(),
         })
         .collect()
 }
@@ -407,6 +417,66 @@ mod tests {
             }
         }
         assert!(checked >= 4, "Chart.yaml files and defaults are preparsed");
+    }
+
+    #[test]
+    fn the_parent_takes_templates_in_subfolders_but_not_its_dependencies() {
+        let file = |path: &str| (path.to_string(), String::new());
+        let files = ChartFiles::from_files(
+            "test",
+            [
+                (
+                    "chart/Chart.yaml".to_string(),
+                    "name: parent\nversion: 1.0.0\ndependencies:\n- name: sub\n  alias: one\n- name: sub\n  alias: two\n".to_string(),
+                ),
+                (
+                    "chart/charts/sub/Chart.yaml".to_string(),
+                    "name: sub\nversion: 0.1.0\n".to_string(),
+                ),
+                file("templates/_helpers.tpl"),
+                file("templates/a.yaml"),
+                file("templates/tests/b.yaml"),
+                file("templates/tests/_script.tpl"),
+                file("templates/tests/deeper/c.yaml"),
+                // Not a dependency folder, only a similar name.
+                file("templates/subway/d.yaml"),
+                file("templates/sub/x.yaml"),
+                file("templates/sub/_x.tpl"),
+                file("templates/sub/nested/y.yaml"),
+            ],
+        );
+        let chart = Chart::load(&files).unwrap();
+        let names = |templates: &[TemplateFile]| -> Vec<(String, bool)> {
+            templates
+                .iter()
+                .map(|t| (t.name.clone(), t.is_partial()))
+                .collect()
+        };
+        let expected = |list: &[(&str, bool)]| -> Vec<(String, bool)> {
+            list.iter().map(|(n, p)| (n.to_string(), *p)).collect()
+        };
+        assert_eq!(
+            names(&chart.templates),
+            expected(&[
+                ("_helpers.tpl", true),
+                ("a.yaml", false),
+                ("subway/d.yaml", false),
+                ("tests/_script.tpl", true),
+                ("tests/b.yaml", false),
+                ("tests/deeper/c.yaml", false),
+            ])
+        );
+        for dep in &chart.dependencies {
+            assert_eq!(dep.chart.template_dir, "templates/sub");
+            assert_eq!(
+                names(&dep.chart.templates),
+                expected(&[
+                    ("_x.tpl", true),
+                    ("nested/y.yaml", false),
+                    ("x.yaml", false)
+                ])
+            );
+        }
     }
 
     #[test]

@@ -55,9 +55,14 @@ fn yaml(text: &str) -> Value {
     serde_yaml::from_str(text).expect("test YAML")
 }
 
+/// The install/upgrade hooks (the `helm test` Pods, also Helm hooks, are tests/chart_tests.rs's).
 fn hook_docs(docs: &[Value]) -> Vec<&Value> {
     docs.iter()
-        .filter(|d| d["metadata"]["annotations"].get("helm.sh/hook").is_some())
+        .filter(|d| {
+            d["metadata"]["annotations"]
+                .get("helm.sh/hook")
+                .is_some_and(|h| h != "test")
+        })
         .collect()
 }
 

@@ -73,13 +73,15 @@ fn renders_the_embedded_chart_from_any_directory() {
             "Service",
             "Deployment",
             "Deployment",
-            // The hooks, after everything else, by kind.
+            // The hooks, after everything else, by kind (the test Pods included).
             "ServiceAccount",
             "ServiceAccount",
             "Role",
             "Role",
             "RoleBinding",
             "RoleBinding",
+            "Pod",
+            "Pod",
             "Job",
             "Job"
         ]
@@ -429,7 +431,7 @@ fn hooks_can_carry_argocd_annotations() {
         "--chart",
         c,
         "--set",
-        "pgbouncerTemporal.enabled=false,pgbouncerPharia.hooks.enabled=false",
+        "pgbouncerTemporal.enabled=false,pgbouncerPharia.hooks.enabled=false,tests.enabled=false",
     ])));
     let helm_hooks: Vec<&Value> = helm
         .iter()
@@ -445,7 +447,7 @@ fn hooks_can_carry_argocd_annotations() {
         "--chart",
         c,
         "--set",
-        "pgbouncerTemporal.enabled=false,pgbouncerPharia.hooks.enabled=false",
+        "pgbouncerTemporal.enabled=false,pgbouncerPharia.hooks.enabled=false,tests.enabled=false",
         "--hook-style",
         "argocd",
     ])));

@@ -259,9 +259,10 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// `NOTES.txt` is shown after `helm install`, never part of the manifests.
+/// `NOTES.txt` is shown after `helm install`, never part of the manifests. Helm drops every
+/// template whose path ends so, in any folder.
 fn is_notes(template: &TemplateFile) -> bool {
-    template.name == "NOTES.txt"
+    template.name.ends_with("NOTES.txt")
 }
 
 fn new_environment() -> Environment<'static> {
@@ -459,6 +460,61 @@ mod tests {
             out[0].text,
             "rel ns false true 1 Helm|one 0.1.0 9.9|v1.31.2 1 31 true true false|\
              parent/charts/one/templates/t.yaml parent/charts/one/templates|hello"
+        );
+    }
+
+    #[test]
+    fn parent_templates_in_subfolders_render_under_helms_paths() {
+        let mut files: Vec<(String, String)> = vec![
+            (
+                "chart/Chart.yaml".into(),
+                "name: parent\nversion: 1.2.3\ndependencies:\n- name: sub\n  version: 0.1.0\n  alias: one\n".into(),
+            ),
+            ("chart/charts/sub/Chart.yaml".into(), "name: sub\nversion: 0.1.0\n".into()),
+            ("values/values.yaml".into(), "word: parent-value\n".into()),
+            ("values/sub.yaml".into(), "word: sub-value\n".into()),
+            ("templates/sub/s.yaml".into(), "S={{ Template.Name }}".into()),
+            (
+                "templates/_helpers.tpl".into(),
+                "{% macro word() %}{{ Values.word }}{% endmacro %}".into(),
+            ),
+            (
+                "templates/tests/t.yaml".into(),
+                "{% import \"templates/_helpers.tpl\" as h %}T={{ Template.Name }} {{ Template.BasePath }} {{ h.word() }} {{ Values.one.word }}".into(),
+            ),
+            ("templates/tests/_p.tpl".into(), "a partial".into()),
+            ("templates/tests/NOTES.txt".into(), "not a manifest".into()),
+        ];
+        files.sort();
+        let files = ChartFiles::from_files("test", files);
+        let chart = Chart::load(&files).unwrap();
+        let user = user_values(&ValueInputs::default(), &mut |_| unreachable!()).unwrap();
+        let resolved = resolve(&chart, user).unwrap();
+        let out = Engine::compile(&files)
+            .unwrap()
+            .render_chart(
+                &chart,
+                &resolved.values,
+                &resolved.enabled,
+                &RenderContext::default(),
+            )
+            .unwrap();
+        let rendered: Vec<(&str, &str)> = out
+            .iter()
+            .map(|f| (f.path.as_str(), f.text.as_str()))
+            .collect();
+        assert_eq!(
+            rendered,
+            vec![
+                (
+                    "parent/charts/one/templates/s.yaml",
+                    "S=parent/charts/one/templates/s.yaml"
+                ),
+                (
+                    "parent/templates/tests/t.yaml",
+                    "T=parent/templates/tests/t.yaml parent/templates parent-value sub-value"
+                ),
+            ]
         );
     }
 
