@@ -12,6 +12,9 @@
 //! `unix_socket_dir` (a private directory instead of /tmp). The databases point at the
 //! loopback PostgreSQL through chart values (`config.databases.*.host/port`), as a user
 //! would point them at their cluster.
+//!
+//! The chart's test Pod script (templates/tests/pgbouncer-test.yaml) runs against the same
+//! PgBouncers, so the shipped `helm test` is itself tested.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -696,6 +699,96 @@ fn rendered_pgbouncer_works_against_postgresql() {
             text(&refused.stderr)
         );
         drop(held);
+
+        // The chart's test Pod script, exactly as rendered, against this PgBouncer: the
+        // Pod's own env values, with the Service address and the mounted files replaced
+        // by the local ones, and the admin Secret's values as its secretKeyRefs give them.
+        let pod = find(&docs, "Pod", &format!("{name}-test"));
+        let container = &pod["spec"]["containers"][0];
+        let command: Vec<&str> = container["command"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        assert_eq!(command[..2], ["bash", "-c"]);
+        let mut pod_env: BTreeMap<String, String> = container["env"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .filter_map(|e| {
+                Some((
+                    e["name"].as_str()?.to_string(),
+                    e["value"].as_str()?.to_string(),
+                ))
+            })
+            .collect();
+        assert_eq!(pod_env["PGBOUNCER_HOST"], name);
+        pod_env.insert("PGBOUNCER_HOST".into(), "127.0.0.1".into());
+        pod_env.insert("PGBOUNCER_PORT".into(), bouncer.port.to_string());
+        pod_env.insert("ADMIN_USER".into(), admin.0.clone());
+        pod_env.insert("ADMIN_PASSWORD".into(), admin.1.clone());
+        let run_script = |userlist_file: &Path| {
+            Command::new("bash")
+                .args(&command[1..])
+                .env_clear()
+                .env("PATH", std::env::var("PATH").unwrap())
+                .env("HOME", std::env::temp_dir())
+                .envs(&pod_env)
+                .env("USERLIST_FILE", userlist_file)
+                .output()
+                .expect("bash")
+        };
+        let out = run_script(&bouncer.userlist_path());
+        let report = text(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: {report}{}",
+            text(&out.stderr)
+        );
+        // The checks ran through to the last two (pool sizes and max_client_conn).
+        assert!(
+            report.contains(&format!(
+                "ok: max_client_conn {} is enforced",
+                pod_env["MAX_CLIENT_CONN"]
+            )),
+            "{report}"
+        );
+        assert!(
+            report.contains("ok: server connections within pool_size"),
+            "{report}"
+        );
+        assert!(report.trim_end().ends_with(" checks, 0 failed"), "{report}");
+        assert!(
+            report.lines().rev().skip(1).all(|l| l.starts_with("ok: ")),
+            "{report}"
+        );
+        // A wrong password in the userlist is one clear failed check, and no password
+        // shows up in what the script prints.
+        let (_, bad_role, _, bad_password) = roles[0];
+        let broken = bouncer.dir.join("broken-userlist.txt");
+        std::fs::write(
+            &broken,
+            userlist.replace(
+                &format!("\"{bad_role}\" \"{}\"", bad_password.replace('"', "\"\"")),
+                &format!("\"{bad_role}\" \"not-the-password\""),
+            ),
+        )
+        .unwrap();
+        let out = run_script(&broken);
+        let report = text(&out.stdout) + &text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{report}");
+        let failed: Vec<&str> = report.lines().filter(|l| l.starts_with("FAIL: ")).collect();
+        assert_eq!(failed.len(), 1, "{report}");
+        assert!(failed[0].contains(bad_role), "{report}");
+        for (_, _, _, password) in ROLES {
+            assert!(
+                !report.contains(password),
+                "the script printed a password: {report}"
+            );
+        }
+        assert!(!report.contains("not-the-password") && !report.contains(&admin.1));
 
         checked.push((name, bouncer, admin, userlist));
     }
