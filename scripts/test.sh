@@ -16,7 +16,7 @@ log() { printf '\n==> %s\n' "$*"; }
 
 # Debian packages the tests use (the API server's own are installed by its script):
 # shellcheck checks the test Pods' script, postgresql-client (psql) runs it.
-DEBIAN_PACKAGES=(bash coreutils shellcheck postgresql-client)
+DEBIAN_PACKAGES=(bash coreutils shellcheck postgresql-client-15)
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
@@ -25,7 +25,7 @@ if ((${#missing[@]})); then
   log "installing Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 
 log "kube-apiserver, PostgreSQL, PgBouncer: packages"
