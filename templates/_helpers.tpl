@@ -44,3 +44,56 @@
 {% macro userlistSecretName(alias) -%}
 {{ Values[alias].config.existingUserlistSecret | default(fullname(alias) ~ "-userlist-secret") }}
 {%- endmacro %}
+
+{#- qspgb additions: network, monitoring, autoscaling. -#}
+
+{#- The instance's chart name, as its subchart's name() gives it (app.kubernetes.io/name). -#}
+{% macro name(alias) -%}
+{{ Values[alias].nameOverride | default(alias) | trunc(63) | trimSuffix("-") }}
+{%- endmacro %}
+
+{#- The labels that select the instance's pods (the subchart's selectorLabels()). -#}
+{% macro selectorLabels(alias) -%}
+app.kubernetes.io/name: {{ name(alias) }}
+app.kubernetes.io/instance: {{ Release.Name }}
+{%- endmacro %}
+
+{#-
+  Labels of a parent-chart object about one instance: the parent chart's helm.sh/chart,
+  the instance's selector labels, the component and managed-by.
+-#}
+{% macro instanceLabels(alias, component) -%}
+helm.sh/chart: {{ (Chart.Name ~ "-" ~ Chart.Version) | replace("+", "_") | trunc(63) | trimSuffix("-") }}
+{{ selectorLabels(alias) }}
+app.kubernetes.io/component: {{ component }}
+app.kubernetes.io/managed-by: {{ Release.Service }}
+{%- endmacro %}
+
+{#- Whether the instance is rendered and runs the exporter. Returns "true" or "". -#}
+{% macro exporterEnabled(alias) -%}
+{% if enabled(alias) and (Values[alias].pgbouncerExporter or {}).enabled %}true{% endif %}
+{%- endmacro %}
+
+{#-
+  The Prometheus `job` label values of the instance's exporter, as a regular expression:
+  the chart's ServiceMonitor gives the Service name (the fullname), its PodMonitor
+  "<namespace>/<PodMonitor name>" (also the fullname).
+-#}
+{% macro exporterJobRegex(alias) -%}
+({{ Release.Namespace | replace(".", "\\\\.") }}/)?{{ fullname(alias) | replace(".", "\\\\.") }}
+{%- endmacro %}
+
+{#-
+  The name of a parent-chart object of the whole release: the release name, with
+  "-pgbouncer" added unless it already contains "pgbouncer", then the suffix; at most 63
+  characters.
+-#}
+{% macro releaseObjectName(suffix) -%}
+{% set base = Release.Name if "pgbouncer" in Release.Name else Release.Name ~ "-pgbouncer" %}
+{% set room = 63 - suffix | length %}
+{% if room > 0 -%}
+{{ (base | trunc(room) | trimSuffix("-")) ~ suffix }}
+{%- else -%}
+{{ (base ~ suffix) | trunc(63) | trimSuffix("-") }}
+{%- endif %}
+{%- endmacro %}
