@@ -268,8 +268,9 @@ fn without_nulls(v: Value) -> Value {
 
 /// `qspgb values` shows what Helm's templates saw: the reference `merged-values.yaml`
 /// (Helm's coalesced `.Values`), apart from qspgb's own added keys: per instance
-/// `podAntiAffinityPreset`, `hooks` and `userlistCheck`; at the top `tests.enabled`,
-/// `tests.checkMaxClientConn` and `tests.resources` (the wrapper's `tests.image` stays).
+/// `podAntiAffinityPreset`, `hooks`, `userlistCheck` and `networkPolicy`; at the top
+/// `tests.enabled`, `tests.checkMaxClientConn` and `tests.resources` (the wrapper's
+/// `tests.image` stays).
 ///
 /// Case a differs in how it was produced: Helm had the wrapper values as chart defaults and
 /// no user values, while we pass them with `-f`. Helm keeps a dependency default's `null`
@@ -303,7 +304,12 @@ fn merged_values_match_helm() {
         let mut ours: Value = serde_yaml::from_slice(&out.stdout).expect("YAML");
         for alias in ["pgbouncerPharia", "pgbouncerTemporal"] {
             let instance = ours[alias].as_mapping_mut().expect("alias values");
-            for added in ["podAntiAffinityPreset", "hooks", "userlistCheck"] {
+            for added in [
+                "podAntiAffinityPreset",
+                "hooks",
+                "userlistCheck",
+                "networkPolicy",
+            ] {
                 instance
                     .remove(added)
                     .unwrap_or_else(|| panic!("qspgb adds {alias}.{added}"));
