@@ -268,9 +268,9 @@ fn without_nulls(v: Value) -> Value {
 
 /// `qspgb values` shows what Helm's templates saw: the reference `merged-values.yaml`
 /// (Helm's coalesced `.Values`), apart from qspgb's own added keys: per instance
-/// `podAntiAffinityPreset`, `hooks`, `userlistCheck` and `networkPolicy`; at the top
-/// `tests.enabled`, `tests.checkMaxClientConn` and `tests.resources` (the wrapper's
-/// `tests.image` stays).
+/// `podAntiAffinityPreset`, `hooks`, `userlistCheck`, `networkPolicy`, `serviceMetricsPort`
+/// and `serviceMonitor`; at the top `serviceMonitor`, `tests.enabled`,
+/// `tests.checkMaxClientConn` and `tests.resources` (the wrapper's `tests.image` stays).
 ///
 /// Case a differs in how it was produced: Helm had the wrapper values as chart defaults and
 /// no user values, while we pass them with `-f`. Helm keeps a dependency default's `null`
@@ -309,11 +309,18 @@ fn merged_values_match_helm() {
                 "hooks",
                 "userlistCheck",
                 "networkPolicy",
+                "serviceMetricsPort",
+                "serviceMonitor",
             ] {
                 instance
                     .remove(added)
                     .unwrap_or_else(|| panic!("qspgb adds {alias}.{added}"));
             }
+        }
+        let top = ours.as_mapping_mut().expect("values");
+        for added in ["serviceMonitor"] {
+            top.remove(added)
+                .unwrap_or_else(|| panic!("qspgb adds {added}"));
         }
         let tests = ours["tests"].as_mapping_mut().expect("tests values");
         for added in ["enabled", "checkMaxClientConn", "resources"] {
