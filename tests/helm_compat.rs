@@ -269,7 +269,7 @@ fn without_nulls(v: Value) -> Value {
 /// `qspgb values` shows what Helm's templates saw: the reference `merged-values.yaml`
 /// (Helm's coalesced `.Values`), apart from qspgb's own added keys: per instance
 /// `podAntiAffinityPreset`, `hooks`, `userlistCheck`, `networkPolicy`, `serviceMetricsPort`
-/// and `serviceMonitor`; at the top `serviceMonitor`, `tests.enabled`,
+/// and `serviceMonitor`; at the top `serviceMonitor`, `prometheusRule`, `tests.enabled`,
 /// `tests.checkMaxClientConn` and `tests.resources` (the wrapper's `tests.image` stays).
 ///
 /// Case a differs in how it was produced: Helm had the wrapper values as chart defaults and
@@ -318,7 +318,7 @@ fn merged_values_match_helm() {
             }
         }
         let top = ours.as_mapping_mut().expect("values");
-        for added in ["serviceMonitor"] {
+        for added in ["serviceMonitor", "prometheusRule"] {
             top.remove(added)
                 .unwrap_or_else(|| panic!("qspgb adds {added}"));
         }
