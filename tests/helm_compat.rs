@@ -268,10 +268,10 @@ fn without_nulls(v: Value) -> Value {
 
 /// `qspgb values` shows what Helm's templates saw: the reference `merged-values.yaml`
 /// (Helm's coalesced `.Values`), apart from qspgb's own added keys: per instance
-/// `podAntiAffinityPreset`, `hooks`, `userlistCheck`, `networkPolicy`, `serviceMetricsPort`
-/// and `serviceMonitor`; at the top `serviceMonitor`, `prometheusRule`, `grafanaDashboard`,
-/// `tests.enabled`, `tests.checkMaxClientConn` and `tests.resources` (the wrapper's
-/// `tests.image` stays).
+/// `podAntiAffinityPreset`, `hooks`, `userlistCheck`, `networkPolicy`,
+/// `serviceMetricsPort`, `serviceMonitor` and `autoscaling`; at the top `serviceMonitor`,
+/// `prometheusRule`, `grafanaDashboard`, `tests.enabled`, `tests.checkMaxClientConn` and
+/// `tests.resources` (the wrapper's `tests.image` stays).
 ///
 /// Case a differs in how it was produced: Helm had the wrapper values as chart defaults and
 /// no user values, while we pass them with `-f`. Helm keeps a dependency default's `null`
@@ -312,6 +312,7 @@ fn merged_values_match_helm() {
                 "networkPolicy",
                 "serviceMetricsPort",
                 "serviceMonitor",
+                "autoscaling",
             ] {
                 instance
                     .remove(added)
