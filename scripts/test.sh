@@ -28,6 +28,19 @@ if ((${#missing[@]})); then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 
+# promtool checks the PrometheusRule: taken out of Debian's `prometheus` package without
+# installing it (the package would also install and start a Prometheus server).
+if [ ! -x target/tools/promtool ]; then
+  log "promtool from Debian's prometheus package"
+  mkdir -p target/tools/deb
+  (cd target/tools/deb && apt-get download prometheus >/dev/null 2>&1 \
+     || { apt-get update -qq && apt-get download prometheus; })
+  dpkg-deb -x target/tools/deb/prometheus_*.deb target/tools/deb/root
+  cp target/tools/deb/root/usr/bin/promtool target/tools/promtool
+  rm -rf target/tools/deb
+fi
+export PROMTOOL="$PWD/target/tools/promtool"
+
 log "kube-apiserver, PostgreSQL, PgBouncer: packages"
 bash scripts/kube-apiserver.sh install
 bash scripts/postgres.sh install
