@@ -99,6 +99,21 @@ app.kubernetes.io/instance: {{ Release.Name }}
 app.kubernetes.io/component: hooks
 {%- endmacro %}
 
+{#- Name of the rotation CronJob: at most 52 characters, as a CronJob's name must be. -#}
+{% macro hooksRotationName() -%}
+{{ (fullname() | trunc(37) | trimSuffix("-")) ~ "-hooks-rotation" }}
+{%- endmacro %}
+
+{#-
+  Labels of the pods running `qspgb hooks` (hook Job and rotation CronJob): none of
+  PgBouncer's selector labels.
+-#}
+{% macro hooksPodLabels() -%}
+app.kubernetes.io/name: qspgb-hooks
+app.kubernetes.io/instance: {{ Release.Name }}
+app.kubernetes.io/component: hooks
+{%- endmacro %}
+
 {#-
   The `qspgb hooks` command line of the hook Job and the rotation CronJob, as a YAML list
   (one source, so the two cannot drift). The binary gets exactly the values it needs as
@@ -137,9 +152,7 @@ app.kubernetes.io/component: hooks
 {% set hooks = Values.hooks %}
 metadata:
   labels:
-    app.kubernetes.io/name: qspgb-hooks
-    app.kubernetes.io/instance: {{ Release.Name }}
-    app.kubernetes.io/component: hooks
+    {{- hooksPodLabels() | nindent(4) }}
 spec:
   serviceAccountName: {{ hooksName() }}
   automountServiceAccountToken: true
