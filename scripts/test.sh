@@ -9,14 +9,17 @@
 # (or $QSPGB_REFERENCE_DIR). The hooks tests run against a real kube-apiserver + etcd on
 # loopback (scripts/kube-apiserver.sh): built once from Debian's source package into
 # /var/cache/qspgb-e2e (about 7 minutes on 2 cores), started for the run, stopped at exit.
+# The rendered manifests are checked by kubernetes-validate and checkov, installed at fixed
+# versions into target/venv by scripts/validators.sh (about a minute the first time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf '\n==> %s\n' "$*"; }
 
 # Debian packages the tests use (the API server's own are installed by its script):
-# shellcheck checks the test Pods' script, postgresql-client (psql) runs it.
-DEBIAN_PACKAGES=(bash coreutils shellcheck postgresql-client-15)
+# the test Pods' script is checked by shellcheck and run with psql (postgresql-client);
+# python3 and python3-venv hold the manifest validators (scripts/validators.sh).
+DEBIAN_PACKAGES=(bash coreutils shellcheck postgresql-client-15 python3 python3-venv)
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
@@ -40,6 +43,10 @@ if [ ! -x target/tools/promtool ]; then
   rm -rf target/tools/deb
 fi
 export PROMTOOL="$PWD/target/tools/promtool"
+
+log "manifest validators: checkov, kubernetes-validate (target/venv)"
+bash scripts/validators.sh install
+eval "$(bash scripts/validators.sh env)"
 
 log "kube-apiserver, PostgreSQL, PgBouncer: packages"
 bash scripts/kube-apiserver.sh install
@@ -71,7 +78,7 @@ eval "$(bash scripts/kube-apiserver.sh start)"
 log "PostgreSQL: start"
 eval "$(bash scripts/postgres.sh start)"
 
-log "cargo test (unit, integration, golden, Helm compatibility, hooks against the API server, PgBouncer against PostgreSQL)"
+log "cargo test (unit, integration, golden, Helm compatibility, hooks against the API server, PgBouncer against PostgreSQL, validators)"
 cargo test --all-targets --locked
 
 log "doc tests"

@@ -565,3 +565,191 @@ fn the_hook_image_is_this_qspgb_version() {
         Value::String(env!("CARGO_PKG_VERSION").to_string())
     );
 }
+
+/// The CronJobs of a rendering, by name.
+fn cronjob_names(docs: &[Value]) -> Vec<String> {
+    docs.iter()
+        .filter(|d| d["kind"] == "CronJob")
+        .map(|d| d["metadata"]["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_rotation_cronjob_runs_exactly_what_the_hook_job_runs() {
+    for extra in [
+        vec![],
+        // Everything the pod template takes from the values, changed.
+        vec![
+            "--set",
+            "pgbouncerPharia.kind=DaemonSet,pgbouncerPharia.hooks.nodeSelector.pool=system",
+            "--set-json",
+            r#"pgbouncerPharia.hooks.tolerations=[{"key":"system","operator":"Exists"}]"#,
+            "--set-json",
+            r#"pgbouncerTemporal.imagePullSecrets=[{"name":"regcred"}]"#,
+            "--set",
+            "pgbouncerTemporal.hooks.image.registry=registry.example,pgbouncerTemporal.hooks.resources=null",
+            "--set",
+            "pgbouncerPharia.hooks.backoffLimit=5,pgbouncerPharia.hooks.activeDeadlineSeconds=60",
+        ],
+    ] {
+        let docs = render(&extra);
+        for (alias, fullname) in INSTANCES {
+            let job = one(&docs, "Job", &format!("{fullname}-hooks"));
+            let cron = one(&docs, "CronJob", &format!("{fullname}-hooks-rotation"));
+            assert_eq!(cron["apiVersion"], "batch/v1");
+            // An ordinary resource, not a hook: Helm keeps it, and updates it on upgrade.
+            assert!(
+                cron["metadata"]["annotations"]
+                    .get("helm.sh/hook")
+                    .is_none(),
+                "{fullname}: the CronJob is no hook"
+            );
+            assert_eq!(
+                cron["metadata"]["labels"]["app.kubernetes.io/component"],
+                "hooks"
+            );
+            let template = &cron["spec"]["jobTemplate"]["spec"]["template"];
+            // The whole pod template: command line, ServiceAccount, token, security
+            // contexts, resources, image, scheduling, labels.
+            assert_eq!(template, &job["spec"]["template"], "{alias} {extra:?}");
+            // (`jobTemplate` has the Job's shape: spec.template.spec.containers.)
+            assert_eq!(job_args(&cron["spec"]["jobTemplate"]), job_args(job));
+            assert_eq!(
+                template["spec"]["serviceAccountName"],
+                format!("{fullname}-hooks").as_str()
+            );
+            assert_eq!(template["spec"]["automountServiceAccountToken"], true);
+            for key in ["backoffLimit", "activeDeadlineSeconds"] {
+                assert_eq!(
+                    cron["spec"]["jobTemplate"]["spec"][key], job["spec"][key],
+                    "{key}"
+                );
+            }
+            assert_eq!(
+                cron["spec"]["jobTemplate"]["metadata"]["labels"],
+                template["metadata"]["labels"]
+            );
+        }
+    }
+}
+
+#[test]
+fn the_rotation_schedule_comes_from_the_values() {
+    let docs = render(&[]);
+    for (_, fullname) in INSTANCES {
+        let cron = one(&docs, "CronJob", &format!("{fullname}-hooks-rotation"));
+        assert_eq!(
+            cron["spec"],
+            {
+                let mut spec = yaml(
+                    r#"
+schedule: "*/15 * * * *"
+concurrencyPolicy: Forbid
+successfulJobsHistoryLimit: 1
+failedJobsHistoryLimit: 3
+startingDeadlineSeconds: 300
+"#,
+                );
+                spec["jobTemplate"] = cron["spec"]["jobTemplate"].clone();
+                spec
+            },
+            "{fullname}"
+        );
+    }
+    let docs = render(&[
+        "--set",
+        "pgbouncerPharia.hooks.rotation.schedule=0 3 * * *,pgbouncerPharia.hooks.rotation.concurrencyPolicy=Replace",
+        "--set",
+        "pgbouncerPharia.hooks.rotation.successfulJobsHistoryLimit=0,pgbouncerPharia.hooks.rotation.failedJobsHistoryLimit=1",
+        "--set",
+        "pgbouncerPharia.hooks.rotation.startingDeadlineSeconds=null",
+    ]);
+    let spec = &one(&docs, "CronJob", "pgbouncer-pharia-hooks-rotation")["spec"];
+    assert_eq!(spec["schedule"], "0 3 * * *");
+    assert_eq!(spec["concurrencyPolicy"], "Replace");
+    assert_eq!(spec["successfulJobsHistoryLimit"], 0);
+    assert_eq!(spec["failedJobsHistoryLimit"], 1);
+    assert!(spec.get("startingDeadlineSeconds").is_none(), "{spec:?}");
+}
+
+#[test]
+fn no_rotation_cronjob_without_rotation_hooks_or_the_instance() {
+    assert_eq!(
+        cronjob_names(&render(&[])),
+        [
+            "pgbouncer-pharia-hooks-rotation",
+            "pgbouncer-temporal-hooks-rotation"
+        ]
+    );
+    for (set, left) in [
+        (
+            "pgbouncerPharia.hooks.rotation.enabled=false",
+            vec!["pgbouncer-temporal-hooks-rotation"],
+        ),
+        // Rotation on but the hooks off: neither the CronJob nor the RBAC it would need.
+        (
+            "pgbouncerTemporal.hooks.enabled=false",
+            vec!["pgbouncer-pharia-hooks-rotation"],
+        ),
+        (
+            "pgbouncerTemporal.enabled=false",
+            vec!["pgbouncer-pharia-hooks-rotation"],
+        ),
+        (
+            "pgbouncerPharia.enabled=false,pgbouncerTemporal.hooks.rotation.enabled=false",
+            vec![],
+        ),
+    ] {
+        assert_eq!(cronjob_names(&render(&["--set", set])), left, "{set}");
+    }
+    // The upstream chart has none, and the pgbouncer chart's own default is off.
+    assert!(cronjob_names(&render(&["-f", "values/upstream-compat.yaml"])).is_empty());
+    let docs = render(&[
+        "-f",
+        "values/upstream-compat.yaml",
+        "--set",
+        "pgbouncerPharia.hooks.enabled=true,pgbouncerPharia.config.existingAdminSecret=a,pgbouncerPharia.config.existingUserlistSecret=b",
+        "--set",
+        "pgbouncerPharia.hooks.sourceSecretSelector.team=a",
+    ]);
+    assert_eq!(
+        find(&docs, "Job", "my-pgbouncer-pgbouncerPharia-hooks").len(),
+        1
+    );
+    assert!(cronjob_names(&docs).is_empty());
+    // Rotation needs what the hooks need.
+    let out = qspgb(&[
+        "render",
+        "--set",
+        "pgbouncerPharia.config.existingUserlistSecret=",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("pgbouncerPharia.hooks.enabled needs"));
+}
+
+#[test]
+fn the_rotation_cronjob_name_fits_a_cronjob() {
+    // A CronJob's name is at most 52 characters (its Jobs add 11).
+    let long = "a".repeat(40) + "-" + &"b".repeat(22);
+    let docs = render(&["--set", &format!("pgbouncerPharia.fullnameOverride={long}")]);
+    let names = cronjob_names(&docs);
+    let name = names
+        .iter()
+        .find(|n| n.starts_with("aaa"))
+        .expect("CronJob");
+    assert_eq!(name, &format!("{}-hooks-rotation", "a".repeat(37)));
+    assert!(name.len() <= 52);
+    // The hook objects keep their own, longer limit.
+    assert_eq!(
+        find(&docs, "Job", &format!("{}-hooks", &long[..57])).len(),
+        1
+    );
+}
+
+#[test]
+fn no_hooks_keeps_the_rotation_cronjob() {
+    // Not a hook, so `--no-hooks` keeps it, although it leaves out the ServiceAccount and
+    // Role it runs with (README: turn rotation off, or apply hooks-rbac.yaml yourself).
+    let docs = render(&["--no-hooks"]);
+    assert_eq!(cronjob_names(&docs).len(), 2);
+}

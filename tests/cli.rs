@@ -73,6 +73,9 @@ fn renders_the_embedded_chart_from_any_directory() {
             "Service",
             "Deployment",
             "Deployment",
+            // The hooks' rotation (an ordinary resource).
+            "CronJob",
+            "CronJob",
             // The hooks, after everything else, by kind (the test Pods included).
             "ServiceAccount",
             "ServiceAccount",

@@ -99,6 +99,101 @@ app.kubernetes.io/instance: {{ Release.Name }}
 app.kubernetes.io/component: hooks
 {%- endmacro %}
 
+{#- Name of the rotation CronJob: at most 52 characters, as a CronJob's name must be. -#}
+{% macro hooksRotationName() -%}
+{{ (fullname() | trunc(37) | trimSuffix("-")) ~ "-hooks-rotation" }}
+{%- endmacro %}
+
+{#-
+  Labels of the pods running `qspgb hooks` (hook Job and rotation CronJob): none of
+  PgBouncer's selector labels.
+-#}
+{% macro hooksPodLabels() -%}
+app.kubernetes.io/name: qspgb-hooks
+app.kubernetes.io/instance: {{ Release.Name }}
+app.kubernetes.io/component: hooks
+{%- endmacro %}
+
+{#-
+  The `qspgb hooks` command line of the hook Job and the rotation CronJob, as a YAML list
+  (one source, so the two cannot drift). The binary gets exactly the values it needs as
+  --set-json, so its embedded defaults plus these give what this rendering saw.
+-#}
+{% macro hooksArgs() -%}
+{% set instance = {
+  "config": {
+    "adminUser": Values.config.adminUser,
+    "adminUserKey": Values.config.adminUserKey | default("adminUser"),
+    "adminPasswordKey": Values.config.adminPasswordKey | default("adminPassword"),
+    "existingAdminSecret": Values.config.existingAdminSecret,
+    "existingUserlistSecret": Values.config.existingUserlistSecret,
+  },
+  "fullnameOverride": fullname() | string,
+  "hooks": {"enabled": true, "sourceSecretSelector": Values.hooks.sourceSecretSelector},
+  "kind": Values.kind,
+} %}
+{% set args = [
+  "hooks",
+  Release.Name,
+  "--namespace=" ~ Release.Namespace,
+  "--instance=" ~ Chart.Name,
+  "--set-json=" ~ Chart.Name ~ "=" ~ (instance | toJson),
+] %}
+{{ args | toYaml }}
+{%- endmacro %}
+
+{#-
+  The pod template (metadata and spec) of the hook Job and of the rotation CronJob's Jobs:
+  the hooks ServiceAccount, its token (the pod calls the API), non-root with a read-only
+  root file system, hooksArgs(). Its labels are none of PgBouncer's selector labels, so the
+  Service, PDB and anti-affinity never select these pods.
+-#}
+{% macro hooksPodTemplate() -%}
+{% set hooks = Values.hooks %}
+metadata:
+  labels:
+    {{- hooksPodLabels() | nindent(4) }}
+spec:
+  serviceAccountName: {{ hooksName() }}
+  automountServiceAccountToken: true
+  restartPolicy: Never
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 65532
+    runAsGroup: 65532
+    seccompProfile:
+      type: RuntimeDefault
+{% if Values.imagePullSecrets %}
+  imagePullSecrets:
+    {{- Values.imagePullSecrets | toYaml | nindent(2) }}
+{% endif %}
+{% if hooks.nodeSelector %}
+  nodeSelector:
+    {{- hooks.nodeSelector | toYaml | nindent(4) }}
+{% endif %}
+{% if hooks.tolerations %}
+  tolerations:
+    {{- hooks.tolerations | toYaml | nindent(2) }}
+{% endif %}
+  containers:
+  - name: hooks
+    image: {{ image(hooks.image) }}
+    imagePullPolicy: {{ hooks.image.pullPolicy }}
+    args:
+    {{- hooksArgs() | nindent(4) }}
+{% if hooks.resources %}
+    resources:
+      {{- hooks.resources | toYaml | nindent(6) }}
+{% endif %}
+    securityContext:
+      allowPrivilegeEscalation: false
+      readOnlyRootFilesystem: true
+      runAsNonRoot: true
+      capabilities:
+        drop:
+        - ALL
+{%- endmacro %}
+
 {#-
   Fails unless the hooks have what they need: the two existing Secrets they write and the
   labels of the Secrets they read. Messages name the instance's key paths (Chart.Name is
