@@ -1,7 +1,7 @@
 # The qspgb image: one static binary and nothing else. The chart's hook Job (`qspgb hooks`)
 # and the userlist init container (`qspgb check-userlist`) run it.
 #
-#   docker build -t ghcr.io/qs/qspgb:0.3.0 .
+#   docker build -t ghcr.io/qs/qspgb:0.4.0 .
 #
 # Why `scratch` works: the binary is statically linked (glibc, crt-static, see
 # .cargo/config.toml), TLS is rustls with the cluster CA from the service account, and the
