@@ -268,7 +268,8 @@ fn without_nulls(v: Value) -> Value {
 
 /// `qspgb values` shows what Helm's templates saw: the reference `merged-values.yaml`
 /// (Helm's coalesced `.Values`), apart from qspgb's own added keys: per instance
-/// `podAntiAffinityPreset`, `hooks` and `userlistCheck`; at the top `tests.enabled`,
+/// `podAntiAffinityPreset`, `hooks`, `userlistCheck` and the pod settings (listed below,
+/// with the ones upstream-compat.yaml deletes); at the top `tests.enabled`,
 /// `tests.checkMaxClientConn` and `tests.resources` (the wrapper's `tests.image` stays).
 ///
 /// Case a differs in how it was produced: Helm had the wrapper values as chart defaults and
@@ -303,10 +304,27 @@ fn merged_values_match_helm() {
         let mut ours: Value = serde_yaml::from_slice(&out.stdout).expect("YAML");
         for alias in ["pgbouncerPharia", "pgbouncerTemporal"] {
             let instance = ours[alias].as_mapping_mut().expect("alias values");
-            for added in ["podAntiAffinityPreset", "hooks", "userlistCheck"] {
+            for added in [
+                "podAntiAffinityPreset",
+                "hooks",
+                "userlistCheck",
+                "readinessProbe",
+                "livenessProbe",
+                "startupProbe",
+            ] {
                 instance
                     .remove(added)
                     .unwrap_or_else(|| panic!("qspgb adds {alias}.{added}"));
+            }
+            let exporter = instance
+                .get_mut("pgbouncerExporter")
+                .and_then(Value::as_mapping_mut)
+                .expect("pgbouncerExporter values");
+            for deleted in ["readinessProbe", "livenessProbe"] {
+                assert!(
+                    exporter.remove(deleted).is_none(),
+                    "upstream-compat.yaml deletes {alias}.pgbouncerExporter.{deleted}"
+                );
             }
         }
         let tests = ours["tests"].as_mapping_mut().expect("tests values");

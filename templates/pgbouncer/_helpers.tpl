@@ -124,3 +124,22 @@ app.kubernetes.io/component: hooks
 {{ fail(i ~ ".hooks.enabled needs " ~ i ~ ".hooks.sourceSecretSelector: the labels of the database cluster's credential Secrets (or set " ~ i ~ ".hooks.enabled=false)") }}
 {% endif %}
 {%- endmacro %}
+
+{#-
+  A probe of the PgBouncer or exporter container (a Kubernetes Probe object, null entries
+  dropped) as YAML, or nothing when it is empty. Fails unless it has exactly one handler;
+  `path` is the key path for the message.
+-#}
+{% macro probe(path, value) -%}
+{% if value is defined and value is not none and value is not mapping %}
+{{ fail(path ~ " must be a Kubernetes probe (a map), found " ~ (value | quote)) }}
+{% endif %}
+{% set value = value | without_nulls %}
+{% if value %}
+{% set handlers = ["exec", "grpc", "httpGet", "tcpSocket"] | select("in", value) | list %}
+{% if handlers | length != 1 %}
+{{ fail(path ~ " needs exactly one handler (exec, grpc, httpGet or tcpSocket), found " ~ ((handlers | join(", ")) or "none") ~ ": set the ones you do not want to null") }}
+{% endif %}
+{{ value | toYaml }}
+{%- endif %}
+{%- endmacro %}

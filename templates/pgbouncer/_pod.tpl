@@ -4,6 +4,8 @@
 -#}
 {% import "_helpers.tpl" as h %}
 {% set exporter = Values.pgbouncerExporter %}
+{% set i = Chart.Name %}
+{# qspgb additions: key paths in messages start with the alias. #}
   template:
     metadata:
       labels:
@@ -136,16 +138,14 @@
         - name: psql
           containerPort: 5432
           protocol: TCP
-        readinessProbe:
-          tcpSocket:
-            port: 5432
-          initialDelaySeconds: 10
-          periodSeconds: 5
-        livenessProbe:
-          tcpSocket:
-            port: 5432
-          initialDelaySeconds: 60
-          periodSeconds: 10
+{# qspgb addition: the probes are values; their defaults are upstream's hard-coded ones. #}
+{% for key in ["readinessProbe", "livenessProbe", "startupProbe"] %}
+{% set probe = h.probe(i ~ "." ~ key, Values[key]) %}
+{% if probe %}
+        {{ key }}:
+          {{- probe | nindent(10) }}
+{% endif %}
+{% endfor %}
 {% if Values.resources %}
         resources:
           {{- Values.resources | toYaml | nindent(10) }}
@@ -195,6 +195,13 @@
         - name: exporter
           containerPort: {{ exporter.servicePort }}
           protocol: TCP
+{% for key in ["readinessProbe", "livenessProbe"] %}
+{% set probe = h.probe(i ~ ".pgbouncerExporter." ~ key, exporter[key]) %}
+{% if probe %}
+        {{ key }}:
+          {{- probe | nindent(10) }}
+{% endif %}
+{% endfor %}
 {% endif %}
 {% if Values.extraContainers %}
       {{- Values.extraContainers | toYaml | nindent(6) }}
