@@ -316,6 +316,14 @@ fn merged_values_match_helm() {
                     .remove(added)
                     .unwrap_or_else(|| panic!("qspgb adds {alias}.{added}"));
             }
+            // upstream-compat.yaml deletes these with null (automountServiceAccountToken's
+            // default is null, which Helm drops too).
+            for deleted in ["podSecurityContext", "automountServiceAccountToken"] {
+                assert!(
+                    instance.remove(deleted).is_none(),
+                    "upstream-compat.yaml deletes {alias}.{deleted}"
+                );
+            }
             let exporter = instance
                 .get_mut("pgbouncerExporter")
                 .and_then(Value::as_mapping_mut)
@@ -326,6 +334,11 @@ fn merged_values_match_helm() {
                     "upstream-compat.yaml deletes {alias}.pgbouncerExporter.{deleted}"
                 );
             }
+            // upstream-compat.yaml undoes the product's resources with nulls; Helm would keep
+            // the same nulls (the subchart's default `resources: {}` has no key for them to
+            // delete), and the chart leaves them out of the manifests.
+            let resources = instance.remove("resources").expect("resources");
+            instance.insert("resources".into(), without_nulls(resources));
         }
         let tests = ours["tests"].as_mapping_mut().expect("tests values");
         for added in ["enabled", "checkMaxClientConn", "resources"] {

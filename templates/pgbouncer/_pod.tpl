@@ -6,6 +6,14 @@
 {% set exporter = Values.pgbouncerExporter %}
 {% set i = Chart.Name %}
 {# qspgb additions: key paths in messages start with the alias. #}
+{% set podSecurityContext = Values.podSecurityContext | without_nulls %}
+{% if podSecurityContext is defined and podSecurityContext is not none and podSecurityContext is not mapping %}
+{{ fail(i ~ ".podSecurityContext must be a Kubernetes PodSecurityContext (a map), found " ~ (podSecurityContext | quote)) }}
+{% endif %}
+{% set automount = Values.automountServiceAccountToken %}
+{% if automount is defined and automount is not none and automount is not boolean %}
+{{ fail(i ~ ".automountServiceAccountToken must be true, false or null, found " ~ (automount | quote)) }}
+{% endif %}
   template:
     metadata:
       labels:
@@ -28,7 +36,14 @@
 {% endfor %}
     spec:
       serviceAccountName: {{ h.serviceAccountName() }}
+{% if automount is boolean %}
+      automountServiceAccountToken: {{ automount }}
+{% endif %}
       terminationGracePeriodSeconds: {{ Values.terminationGracePeriodSeconds }}
+{% if podSecurityContext %}
+      securityContext:
+        {{- podSecurityContext | toYaml | nindent(8) }}
+{% endif %}
 {% if Values.nodeSelector %}
       nodeSelector:
         {{- Values.nodeSelector | toYaml | nindent(8) }}
@@ -105,6 +120,8 @@
           capabilities:
             drop:
             - ALL
+          seccompProfile:
+            type: RuntimeDefault
         volumeMounts:
         - name: userlist
           mountPath: /etc/userlist/
@@ -146,9 +163,10 @@
           {{- probe | nindent(10) }}
 {% endif %}
 {% endfor %}
-{% if Values.resources %}
+{% set resources = Values.resources | without_nulls %}
+{% if resources %}
         resources:
-          {{- Values.resources | toYaml | nindent(10) }}
+          {{- resources | toYaml | nindent(10) }}
 {% endif %}
 {% if Values.securityContext %}
         securityContext:
