@@ -311,6 +311,7 @@ fn merged_values_match_helm() {
                 "readinessProbe",
                 "livenessProbe",
                 "startupProbe",
+                "logging",
             ] {
                 instance
                     .remove(added)

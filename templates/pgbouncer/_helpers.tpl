@@ -143,3 +143,38 @@ app.kubernetes.io/component: hooks
 {{ value | toYaml }}
 {%- endif %}
 {%- endmacro %}
+
+{#-
+  The pgbouncer.ini lines qspgb derives from `logging`, as
+  (parameter, value) pairs, in this order. A parameter also under config.pgbouncer is left
+  out: the explicit setting wins and no parameter is written twice. Fails naming the key
+  when a value cannot be written.
+-#}
+{% macro derivedIniLines() -%}
+{% set i = Chart.Name %}
+{% set explicit = Values.config.pgbouncer or {} %}
+{% set logging = Values.logging or {} %}
+{% set lines = namespace(pairs=[]) %}
+{% for key, param in [("connections", "log_connections"), ("disconnections", "log_disconnections"), ("poolerErrors", "log_pooler_errors")] %}
+{% set value = logging[key] %}
+{% if value is defined and value is not none %}
+{% if value is boolean %}
+{% set lines.pairs = lines.pairs + [(param, 1 if value else 0)] %}
+{% elif value is integer and value in [0, 1] %}
+{% set lines.pairs = lines.pairs + [(param, value)] %}
+{% else %}
+{{ fail(i ~ ".logging." ~ key ~ " must be true, false or null, found " ~ (value | quote)) }}
+{% endif %}
+{% endif %}
+{% endfor %}
+{% if logging.verbose is defined and logging.verbose is not none %}
+{% if logging.verbose is integer and logging.verbose is not boolean and logging.verbose >= 0 %}
+{% set lines.pairs = lines.pairs + [("verbose", logging.verbose)] %}
+{% else %}
+{{ fail(i ~ ".logging.verbose must be a whole number >= 0 (0 to 3) or null, found " ~ (logging.verbose | quote)) }}
+{% endif %}
+{% endif %}
+{% for param, value in lines.pairs if param not in explicit %}
+{{ param }} = {{ value }}
+{% endfor %}
+{%- endmacro %}
