@@ -312,6 +312,7 @@ fn merged_values_match_helm() {
                 "livenessProbe",
                 "startupProbe",
                 "logging",
+                "gracefulShutdown",
             ] {
                 instance
                     .remove(added)

@@ -178,3 +178,28 @@ app.kubernetes.io/component: hooks
 {{ param }} = {{ value }}
 {% endfor %}
 {%- endmacro %}
+
+{#-
+  Fails unless the graceful shutdown (when it applies: enabled and no explicit lifecycle)
+  fits into the grace period. Returns the preStop script.
+-#}
+{% macro gracefulShutdownScript() -%}
+{% set i = Chart.Name %}
+{% set drain = Values.gracefulShutdown.drainSeconds %}
+{% if drain is not integer or drain is boolean or drain < 0 %}
+{{ fail(i ~ ".gracefulShutdown.drainSeconds must be a whole number of seconds >= 0, found " ~ (drain | quote)) }}
+{% endif %}
+{% set grace = Values.terminationGracePeriodSeconds %}
+{% if grace is integer and grace is not boolean and grace <= drain %}
+{{ fail(i ~ ".gracefulShutdown.drainSeconds (" ~ drain ~ ") must be less than " ~ i ~ ".terminationGracePeriodSeconds (" ~ grace ~ "): the grace period bounds the drain and PgBouncer's shutdown together") }}
+{% endif %}
+{#-
+  PgBouncer is PID 1 of its container unless the pod shares one process namespace (PID 1
+  is then the pause container) or `command` replaces the image's: then find it by name.
+-#}
+{% if Values.shareProcessNamespace or Values.command %}
+sleep {{ drain }}; pkill -INT -x pgbouncer; while pgrep -x pgbouncer >/dev/null; do sleep 1; done
+{%- else %}
+sleep {{ drain }}; kill -INT 1; while kill -0 1 2>/dev/null; do sleep 1; done
+{%- endif %}
+{%- endmacro %}

@@ -14,6 +14,7 @@
 {% if automount is defined and automount is not none and automount is not boolean %}
 {{ fail(i ~ ".automountServiceAccountToken must be true, false or null, found " ~ (automount | quote)) }}
 {% endif %}
+{% set shutdown = Values.gracefulShutdown and Values.gracefulShutdown.enabled and not Values.lifecycle %}
   template:
     metadata:
       labels:
@@ -146,6 +147,13 @@
 {% if Values.lifecycle %}
         lifecycle:
           {{- Values.lifecycle | toYaml | nindent(10) }}
+{% elif shutdown %}
+        {# qspgb addition: drain, SIGINT (safe shutdown), wait for PgBouncer to exit. #}
+        lifecycle:
+          preStop:
+            exec:
+              command:
+              {{- ["/bin/sh", "-c", h.gracefulShutdownScript() | string] | toYaml | nindent(14) }}
 {% endif %}
 {% if Values.extraEnvs %}
         env:
