@@ -313,6 +313,7 @@ fn merged_values_match_helm() {
                 "startupProbe",
                 "logging",
                 "gracefulShutdown",
+                "clientTLS",
             ] {
                 instance
                     .remove(added)

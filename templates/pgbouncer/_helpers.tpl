@@ -145,7 +145,7 @@ app.kubernetes.io/component: hooks
 {%- endmacro %}
 
 {#-
-  The pgbouncer.ini lines qspgb derives from `logging`, as
+  The pgbouncer.ini lines qspgb derives from `logging` and `clientTLS`, as
   (parameter, value) pairs, in this order. A parameter also under config.pgbouncer is left
   out: the explicit setting wins and no parameter is written twice. Fails naming the key
   when a value cannot be written.
@@ -174,9 +174,53 @@ app.kubernetes.io/component: hooks
 {{ fail(i ~ ".logging.verbose must be a whole number >= 0 (0 to 3) or null, found " ~ (logging.verbose | quote)) }}
 {% endif %}
 {% endif %}
+{% if Values.clientTLS and Values.clientTLS.enabled %}
+{% set _ = clientTLSPreconditions() %}
+{% set lines.pairs = lines.pairs + [
+  ("client_tls_sslmode", Values.clientTLS.sslmode),
+  ("client_tls_key_file", clientTLSDir() ~ "/tls.key"),
+  ("client_tls_cert_file", clientTLSDir() ~ "/tls.crt"),
+] %}
+{% if Values.clientTLS.caFile %}
+{% set lines.pairs = lines.pairs + [("client_tls_ca_file", clientTLSDir() ~ "/ca.crt")] %}
+{% endif %}
+{% endif %}
 {% for param, value in lines.pairs if param not in explicit %}
 {{ param }} = {{ value }}
 {% endfor %}
+{%- endmacro %}
+
+{#- Where the clientTLS Secret is mounted in the PgBouncer container. -#}
+{% macro clientTLSDir() -%}
+/etc/pgbouncer-tls
+{%- endmacro %}
+
+{#-
+  Fails unless clientTLS (when enabled) can work: a Secret name, one of PgBouncer's
+  sslmodes, a CA file for verify-full (PgBouncer refuses to start without one), and an
+  exporter (when enabled) that can still connect. Returns nothing.
+-#}
+{% macro clientTLSPreconditions() -%}
+{% set i = Chart.Name %}
+{% set tls = Values.clientTLS %}
+{% set explicit = Values.config.pgbouncer or {} %}
+{% if not tls.secretName %}
+{{ fail(i ~ ".clientTLS.enabled needs " ~ i ~ ".clientTLS.secretName: the name of a kubernetes.io/tls Secret with tls.crt and tls.key (or set " ~ i ~ ".clientTLS.enabled=false)") }}
+{% endif %}
+{% if tls.sslmode not in ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] %}
+{{ fail(i ~ ".clientTLS.sslmode must be one of disable, allow, prefer, require, verify-ca, verify-full (PgBouncer's client_tls_sslmode), found " ~ (tls.sslmode | quote)) }}
+{% endif %}
+{% set sslmode = explicit.client_tls_sslmode if "client_tls_sslmode" in explicit else tls.sslmode %}
+{% if sslmode == "verify-full" and not tls.caFile and "client_tls_ca_file" not in explicit %}
+{{ fail(i ~ ".clientTLS.sslmode verify-full needs " ~ i ~ ".clientTLS.caFile=true (the Secret's ca.crt): PgBouncer refuses to start without client_tls_ca_file") }}
+{% endif %}
+{#- The exporter connects over TCP to 127.0.0.1, so client TLS applies to it too. -#}
+{% set exporter = Values.pgbouncerExporter %}
+{% if exporter.enabled and sslmode in ["verify-ca", "verify-full"] %}
+{{ fail(i ~ ".clientTLS.sslmode " ~ sslmode ~ " requires client certificates, which the exporter (" ~ i ~ ".pgbouncerExporter.enabled) does not have: use require, or disable the exporter") }}
+{% elif exporter.enabled and sslmode == "require" and exporter.sslmode == "disable" %}
+{{ fail(i ~ ".clientTLS.sslmode require refuses the exporter's connection without TLS: set " ~ i ~ ".pgbouncerExporter.sslmode=require") }}
+{% endif %}
 {%- endmacro %}
 
 {#-

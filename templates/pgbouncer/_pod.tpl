@@ -15,6 +15,10 @@
 {{ fail(i ~ ".automountServiceAccountToken must be true, false or null, found " ~ (automount | quote)) }}
 {% endif %}
 {% set shutdown = Values.gracefulShutdown and Values.gracefulShutdown.enabled and not Values.lifecycle %}
+{% set tls = Values.clientTLS and Values.clientTLS.enabled %}
+{% if tls %}
+{% set _ = h.clientTLSPreconditions() %}
+{% endif %}
   template:
     metadata:
       labels:
@@ -187,6 +191,11 @@
           mountPath: /etc/pgbouncer/
         - name: userlist
           mountPath: /etc/userlist/
+{% if tls %}
+        - name: client-tls
+          mountPath: {{ h.clientTLSDir() }}/
+          readOnly: true
+{% endif %}
 {% if Values.extraVolumeMounts %}
         {{- Values.extraVolumeMounts | toYaml | nindent(8) }}
 {% endif %}
@@ -248,6 +257,11 @@
             init container fails with a message in its log instead.
           #}
           optional: true
+{% endif %}
+{% if tls %}
+      - name: client-tls
+        secret:
+          secretName: {{ Values.clientTLS.secretName }}
 {% endif %}
 {% if Values.extraVolumes %}
       {{- Values.extraVolumes | toYaml | nindent(6) }}
