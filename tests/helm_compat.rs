@@ -311,6 +311,8 @@ fn merged_values_match_helm() {
                 "readinessProbe",
                 "livenessProbe",
                 "startupProbe",
+                "topologySpreadConstraints",
+                "topologySpreadPreset",
                 "logging",
                 "gracefulShutdown",
                 "clientTLS",

@@ -14,6 +14,14 @@
 {% if automount is defined and automount is not none and automount is not boolean %}
 {{ fail(i ~ ".automountServiceAccountToken must be true, false or null, found " ~ (automount | quote)) }}
 {% endif %}
+{% set spread = Values.topologySpreadConstraints %}
+{% if spread is defined and spread is not none and spread is not sequence %}
+{{ fail(i ~ ".topologySpreadConstraints must be a list of Kubernetes TopologySpreadConstraints, found " ~ (spread | quote)) }}
+{% endif %}
+{% set spreadKeys = {"zone": "topology.kubernetes.io/zone", "hostname": "kubernetes.io/hostname"} %}
+{% if Values.topologySpreadPreset and Values.topologySpreadPreset not in spreadKeys %}
+{{ fail(i ~ ".topologySpreadPreset must be \"zone\", \"hostname\" or empty, found " ~ (Values.topologySpreadPreset | quote)) }}
+{% endif %}
 {% set shutdown = Values.gracefulShutdown and Values.gracefulShutdown.enabled and not Values.lifecycle %}
 {% set tls = Values.clientTLS and Values.clientTLS.enabled %}
 {% if tls %}
@@ -80,6 +88,19 @@
             topologyKey: kubernetes.io/hostname
 {% elif Values.podAntiAffinityPreset %}
 {{ fail("podAntiAffinityPreset must be \"soft\", \"hard\" or empty, found " ~ (Values.podAntiAffinityPreset | quote)) }}
+{% endif %}
+{# qspgb addition: explicit constraints win over the preset, as affinity over its preset. #}
+{% if spread %}
+      topologySpreadConstraints:
+        {{- spread | toYaml | nindent(6) }}
+{% elif Values.topologySpreadPreset %}
+      topologySpreadConstraints:
+      - maxSkew: 1
+        topologyKey: {{ spreadKeys[Values.topologySpreadPreset] }}
+        whenUnsatisfiable: ScheduleAnyway
+        labelSelector:
+          matchLabels:
+            {{- h.selectorLabels() | nindent(12) }}
 {% endif %}
 {% if Values.priorityClassName %}
       priorityClassName: {{ Values.priorityClassName }}
