@@ -490,7 +490,7 @@ fn userlist_check_runs_first_with_the_product_defaults() {
         assert_eq!(
             check["securityContext"],
             yaml(
-                "{allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65532, capabilities: {drop: [ALL]}}"
+                "{allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65532, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}}"
             )
         );
         assert_eq!(check["resources"]["limits"]["memory"], "32Mi");

@@ -269,7 +269,8 @@ fn without_nulls(v: Value) -> Value {
 /// `qspgb values` shows what Helm's templates saw: the reference `merged-values.yaml`
 /// (Helm's coalesced `.Values`), apart from qspgb's own added keys: per instance
 /// `podAntiAffinityPreset`, `hooks`, `userlistCheck`, `networkPolicy`,
-/// `serviceMetricsPort`, `serviceMonitor` and `autoscaling`; at the top `serviceMonitor`,
+/// `serviceMetricsPort`, `serviceMonitor`, `autoscaling` and the pod settings (listed
+/// below, with the ones upstream-compat.yaml deletes); at the top `serviceMonitor`,
 /// `prometheusRule`, `grafanaDashboard`, `tests.enabled`, `tests.checkMaxClientConn` and
 /// `tests.resources` (the wrapper's `tests.image` stays).
 ///
@@ -313,11 +314,42 @@ fn merged_values_match_helm() {
                 "serviceMetricsPort",
                 "serviceMonitor",
                 "autoscaling",
+                "readinessProbe",
+                "livenessProbe",
+                "startupProbe",
+                "topologySpreadConstraints",
+                "topologySpreadPreset",
+                "logging",
+                "gracefulShutdown",
+                "clientTLS",
             ] {
                 instance
                     .remove(added)
                     .unwrap_or_else(|| panic!("qspgb adds {alias}.{added}"));
             }
+            // upstream-compat.yaml deletes these with null (automountServiceAccountToken's
+            // default is null, which Helm drops too).
+            for deleted in ["podSecurityContext", "automountServiceAccountToken"] {
+                assert!(
+                    instance.remove(deleted).is_none(),
+                    "upstream-compat.yaml deletes {alias}.{deleted}"
+                );
+            }
+            let exporter = instance
+                .get_mut("pgbouncerExporter")
+                .and_then(Value::as_mapping_mut)
+                .expect("pgbouncerExporter values");
+            for deleted in ["readinessProbe", "livenessProbe"] {
+                assert!(
+                    exporter.remove(deleted).is_none(),
+                    "upstream-compat.yaml deletes {alias}.pgbouncerExporter.{deleted}"
+                );
+            }
+            // upstream-compat.yaml undoes the product's resources with nulls; Helm would keep
+            // the same nulls (the subchart's default `resources: {}` has no key for them to
+            // delete), and the chart leaves them out of the manifests.
+            let resources = instance.remove("resources").expect("resources");
+            instance.insert("resources".into(), without_nulls(resources));
         }
         let top = ours.as_mapping_mut().expect("values");
         for added in ["serviceMonitor", "prometheusRule", "grafanaDashboard"] {

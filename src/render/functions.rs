@@ -50,6 +50,7 @@ pub fn register(env: &mut Environment<'_>) {
     env.add_filter("sha256sum", sha256sum);
     env.add_filter("required", required);
     env.add_filter("sorted_items", sorted_items);
+    env.add_filter("without_nulls", without_nulls);
     env.add_filter("ini_entries", ini_entries);
     env.add_filter("userlist_entries", userlist_entries);
     env.add_function("userlist_line", userlist_line);
@@ -446,6 +447,26 @@ fn sorted_items(v: &JValue) -> Result<JValue, Error> {
             .map(|(k, v)| JValue::from(vec![JValue::from(k), v]))
             .collect::<Vec<_>>(),
     ))
+}
+
+/// A map without its `null` entries, at every depth of nested maps (lists are kept as they
+/// are); anything else unchanged. A user's `null` for a key the chart's defaults lack stays
+/// in the values (as in Helm), and `toYaml` would print it; Kubernetes stores such a field
+/// as absent, so the chart leaves it out where the product defaults must be undone with
+/// nulls (values/upstream-compat.yaml).
+fn without_nulls(v: &JValue) -> Result<JValue, Error> {
+    if v.kind() != ValueKind::Map {
+        return Ok(v.clone());
+    }
+    let mut kept = BTreeMap::new();
+    for key in v.try_iter()? {
+        let item = v.get_item(&key)?;
+        if item.is_none() || item.is_undefined() {
+            continue;
+        }
+        kept.insert(go_string(&key), without_nulls(&item)?);
+    }
+    Ok(JValue::from(kept))
 }
 
 /// `{{ Values.config.databases | ini_entries }}`: a map of `name: {param: value}` as
@@ -863,6 +884,37 @@ mod tests {
             )
             .unwrap(),
             "*=4;Z=2;a=3;b=1;"
+        );
+    }
+
+    #[test]
+    fn without_nulls_drops_null_entries_of_nested_maps() {
+        let v = values(&[(
+            "r",
+            values(&[
+                ("limits", Value::Null),
+                (
+                    "requests",
+                    values(&[("cpu", Value::from("50m")), ("memory", Value::Null)]),
+                ),
+                ("list", Value::List(vec![Value::Null, Value::Int(1)])),
+            ]),
+        )]);
+        assert_eq!(
+            render("{{ Values.r | without_nulls | toYaml }}", v).unwrap(),
+            "list:\n- null\n- 1\nrequests:\n  cpu: 50m"
+        );
+        let v = values(&[
+            ("r", values(&[("a", Value::Null)])),
+            ("s", Value::from("x")),
+        ]);
+        assert_eq!(
+            render(
+                "[{{ Values.r | without_nulls | toYaml }}] {{ Values.s | without_nulls }} [{{ Values.missing | without_nulls }}]",
+                v
+            )
+            .unwrap(),
+            "[{}] x []"
         );
     }
 

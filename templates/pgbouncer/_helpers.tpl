@@ -219,3 +219,126 @@ spec:
 {{ fail(i ~ ".hooks.enabled needs " ~ i ~ ".hooks.sourceSecretSelector: the labels of the database cluster's credential Secrets (or set " ~ i ~ ".hooks.enabled=false)") }}
 {% endif %}
 {%- endmacro %}
+
+{#-
+  A probe of the PgBouncer or exporter container (a Kubernetes Probe object, null entries
+  dropped) as YAML, or nothing when it is empty. Fails unless it has exactly one handler;
+  `path` is the key path for the message.
+-#}
+{% macro probe(path, value) -%}
+{% if value is defined and value is not none and value is not mapping %}
+{{ fail(path ~ " must be a Kubernetes probe (a map), found " ~ (value | quote)) }}
+{% endif %}
+{% set value = value | without_nulls %}
+{% if value %}
+{% set handlers = ["exec", "grpc", "httpGet", "tcpSocket"] | select("in", value) | list %}
+{% if handlers | length != 1 %}
+{{ fail(path ~ " needs exactly one handler (exec, grpc, httpGet or tcpSocket), found " ~ ((handlers | join(", ")) or "none") ~ ": set the ones you do not want to null") }}
+{% endif %}
+{{ value | toYaml }}
+{%- endif %}
+{%- endmacro %}
+
+{#-
+  The pgbouncer.ini lines qspgb derives from `logging` and `clientTLS`, as
+  (parameter, value) pairs, in this order. A parameter also under config.pgbouncer is left
+  out: the explicit setting wins and no parameter is written twice. Fails naming the key
+  when a value cannot be written.
+-#}
+{% macro derivedIniLines() -%}
+{% set i = Chart.Name %}
+{% set explicit = Values.config.pgbouncer or {} %}
+{% set logging = Values.logging or {} %}
+{% set lines = namespace(pairs=[]) %}
+{% for key, param in [("connections", "log_connections"), ("disconnections", "log_disconnections"), ("poolerErrors", "log_pooler_errors")] %}
+{% set value = logging[key] %}
+{% if value is defined and value is not none %}
+{% if value is boolean %}
+{% set lines.pairs = lines.pairs + [(param, 1 if value else 0)] %}
+{% elif value is integer and value in [0, 1] %}
+{% set lines.pairs = lines.pairs + [(param, value)] %}
+{% else %}
+{{ fail(i ~ ".logging." ~ key ~ " must be true, false or null, found " ~ (value | quote)) }}
+{% endif %}
+{% endif %}
+{% endfor %}
+{% if logging.verbose is defined and logging.verbose is not none %}
+{% if logging.verbose is integer and logging.verbose is not boolean and logging.verbose >= 0 %}
+{% set lines.pairs = lines.pairs + [("verbose", logging.verbose)] %}
+{% else %}
+{{ fail(i ~ ".logging.verbose must be a whole number >= 0 (0 to 3) or null, found " ~ (logging.verbose | quote)) }}
+{% endif %}
+{% endif %}
+{% if Values.clientTLS and Values.clientTLS.enabled %}
+{% set _ = clientTLSPreconditions() %}
+{% set lines.pairs = lines.pairs + [
+  ("client_tls_sslmode", Values.clientTLS.sslmode),
+  ("client_tls_key_file", clientTLSDir() ~ "/tls.key"),
+  ("client_tls_cert_file", clientTLSDir() ~ "/tls.crt"),
+] %}
+{% if Values.clientTLS.caFile %}
+{% set lines.pairs = lines.pairs + [("client_tls_ca_file", clientTLSDir() ~ "/ca.crt")] %}
+{% endif %}
+{% endif %}
+{% for param, value in lines.pairs if param not in explicit %}
+{{ param }} = {{ value }}
+{% endfor %}
+{%- endmacro %}
+
+{#- Where the clientTLS Secret is mounted in the PgBouncer container. -#}
+{% macro clientTLSDir() -%}
+/etc/pgbouncer-tls
+{%- endmacro %}
+
+{#-
+  Fails unless clientTLS (when enabled) can work: a Secret name, one of PgBouncer's
+  sslmodes, a CA file for verify-full (PgBouncer refuses to start without one), and an
+  exporter (when enabled) that can still connect. Returns nothing.
+-#}
+{% macro clientTLSPreconditions() -%}
+{% set i = Chart.Name %}
+{% set tls = Values.clientTLS %}
+{% set explicit = Values.config.pgbouncer or {} %}
+{% if not tls.secretName %}
+{{ fail(i ~ ".clientTLS.enabled needs " ~ i ~ ".clientTLS.secretName: the name of a kubernetes.io/tls Secret with tls.crt and tls.key (or set " ~ i ~ ".clientTLS.enabled=false)") }}
+{% endif %}
+{% if tls.sslmode not in ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] %}
+{{ fail(i ~ ".clientTLS.sslmode must be one of disable, allow, prefer, require, verify-ca, verify-full (PgBouncer's client_tls_sslmode), found " ~ (tls.sslmode | quote)) }}
+{% endif %}
+{% set sslmode = explicit.client_tls_sslmode if "client_tls_sslmode" in explicit else tls.sslmode %}
+{% if sslmode == "verify-full" and not tls.caFile and "client_tls_ca_file" not in explicit %}
+{{ fail(i ~ ".clientTLS.sslmode verify-full needs " ~ i ~ ".clientTLS.caFile=true (the Secret's ca.crt): PgBouncer refuses to start without client_tls_ca_file") }}
+{% endif %}
+{#- The exporter connects over TCP to 127.0.0.1, so client TLS applies to it too. -#}
+{% set exporter = Values.pgbouncerExporter %}
+{% if exporter.enabled and sslmode in ["verify-ca", "verify-full"] %}
+{{ fail(i ~ ".clientTLS.sslmode " ~ sslmode ~ " requires client certificates, which the exporter (" ~ i ~ ".pgbouncerExporter.enabled) does not have: use require, or disable the exporter") }}
+{% elif exporter.enabled and sslmode == "require" and exporter.sslmode == "disable" %}
+{{ fail(i ~ ".clientTLS.sslmode require refuses the exporter's connection without TLS: set " ~ i ~ ".pgbouncerExporter.sslmode=require") }}
+{% endif %}
+{%- endmacro %}
+
+{#-
+  Fails unless the graceful shutdown (when it applies: enabled and no explicit lifecycle)
+  fits into the grace period. Returns the preStop script.
+-#}
+{% macro gracefulShutdownScript() -%}
+{% set i = Chart.Name %}
+{% set drain = Values.gracefulShutdown.drainSeconds %}
+{% if drain is not integer or drain is boolean or drain < 0 %}
+{{ fail(i ~ ".gracefulShutdown.drainSeconds must be a whole number of seconds >= 0, found " ~ (drain | quote)) }}
+{% endif %}
+{% set grace = Values.terminationGracePeriodSeconds %}
+{% if grace is integer and grace is not boolean and grace <= drain %}
+{{ fail(i ~ ".gracefulShutdown.drainSeconds (" ~ drain ~ ") must be less than " ~ i ~ ".terminationGracePeriodSeconds (" ~ grace ~ "): the grace period bounds the drain and PgBouncer's shutdown together") }}
+{% endif %}
+{#-
+  PgBouncer is PID 1 of its container unless the pod shares one process namespace (PID 1
+  is then the pause container) or `command` replaces the image's: then find it by name.
+-#}
+{% if Values.shareProcessNamespace or Values.command %}
+sleep {{ drain }}; pkill -INT -x pgbouncer; while pgrep -x pgbouncer >/dev/null; do sleep 1; done
+{%- else %}
+sleep {{ drain }}; kill -INT 1; while kill -0 1 2>/dev/null; do sleep 1; done
+{%- endif %}
+{%- endmacro %}

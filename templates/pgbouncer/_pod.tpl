@@ -4,6 +4,29 @@
 -#}
 {% import "_helpers.tpl" as h %}
 {% set exporter = Values.pgbouncerExporter %}
+{% set i = Chart.Name %}
+{# qspgb additions: key paths in messages start with the alias. #}
+{% set podSecurityContext = Values.podSecurityContext | without_nulls %}
+{% if podSecurityContext is defined and podSecurityContext is not none and podSecurityContext is not mapping %}
+{{ fail(i ~ ".podSecurityContext must be a Kubernetes PodSecurityContext (a map), found " ~ (podSecurityContext | quote)) }}
+{% endif %}
+{% set automount = Values.automountServiceAccountToken %}
+{% if automount is defined and automount is not none and automount is not boolean %}
+{{ fail(i ~ ".automountServiceAccountToken must be true, false or null, found " ~ (automount | quote)) }}
+{% endif %}
+{% set spread = Values.topologySpreadConstraints %}
+{% if spread is defined and spread is not none and spread is not sequence %}
+{{ fail(i ~ ".topologySpreadConstraints must be a list of Kubernetes TopologySpreadConstraints, found " ~ (spread | quote)) }}
+{% endif %}
+{% set spreadKeys = {"zone": "topology.kubernetes.io/zone", "hostname": "kubernetes.io/hostname"} %}
+{% if Values.topologySpreadPreset and Values.topologySpreadPreset not in spreadKeys %}
+{{ fail(i ~ ".topologySpreadPreset must be \"zone\", \"hostname\" or empty, found " ~ (Values.topologySpreadPreset | quote)) }}
+{% endif %}
+{% set shutdown = Values.gracefulShutdown and Values.gracefulShutdown.enabled and not Values.lifecycle %}
+{% set tls = Values.clientTLS and Values.clientTLS.enabled %}
+{% if tls %}
+{% set _ = h.clientTLSPreconditions() %}
+{% endif %}
   template:
     metadata:
       labels:
@@ -26,7 +49,14 @@
 {% endfor %}
     spec:
       serviceAccountName: {{ h.serviceAccountName() }}
+{% if automount is boolean %}
+      automountServiceAccountToken: {{ automount }}
+{% endif %}
       terminationGracePeriodSeconds: {{ Values.terminationGracePeriodSeconds }}
+{% if podSecurityContext %}
+      securityContext:
+        {{- podSecurityContext | toYaml | nindent(8) }}
+{% endif %}
 {% if Values.nodeSelector %}
       nodeSelector:
         {{- Values.nodeSelector | toYaml | nindent(8) }}
@@ -58,6 +88,19 @@
             topologyKey: kubernetes.io/hostname
 {% elif Values.podAntiAffinityPreset %}
 {{ fail("podAntiAffinityPreset must be \"soft\", \"hard\" or empty, found " ~ (Values.podAntiAffinityPreset | quote)) }}
+{% endif %}
+{# qspgb addition: explicit constraints win over the preset, as affinity over its preset. #}
+{% if spread %}
+      topologySpreadConstraints:
+        {{- spread | toYaml | nindent(6) }}
+{% elif Values.topologySpreadPreset %}
+      topologySpreadConstraints:
+      - maxSkew: 1
+        topologyKey: {{ spreadKeys[Values.topologySpreadPreset] }}
+        whenUnsatisfiable: ScheduleAnyway
+        labelSelector:
+          matchLabels:
+            {{- h.selectorLabels() | nindent(12) }}
 {% endif %}
 {% if Values.priorityClassName %}
       priorityClassName: {{ Values.priorityClassName }}
@@ -103,6 +146,8 @@
           capabilities:
             drop:
             - ALL
+          seccompProfile:
+            type: RuntimeDefault
         volumeMounts:
         - name: userlist
           mountPath: /etc/userlist/
@@ -127,6 +172,13 @@
 {% if Values.lifecycle %}
         lifecycle:
           {{- Values.lifecycle | toYaml | nindent(10) }}
+{% elif shutdown %}
+        {# qspgb addition: drain, SIGINT (safe shutdown), wait for PgBouncer to exit. #}
+        lifecycle:
+          preStop:
+            exec:
+              command:
+              {{- ["/bin/sh", "-c", h.gracefulShutdownScript() | string] | toYaml | nindent(14) }}
 {% endif %}
 {% if Values.extraEnvs %}
         env:
@@ -136,19 +188,18 @@
         - name: psql
           containerPort: 5432
           protocol: TCP
-        readinessProbe:
-          tcpSocket:
-            port: 5432
-          initialDelaySeconds: 10
-          periodSeconds: 5
-        livenessProbe:
-          tcpSocket:
-            port: 5432
-          initialDelaySeconds: 60
-          periodSeconds: 10
-{% if Values.resources %}
+{# qspgb addition: the probes are values; their defaults are upstream's hard-coded ones. #}
+{% for key in ["readinessProbe", "livenessProbe", "startupProbe"] %}
+{% set probe = h.probe(i ~ "." ~ key, Values[key]) %}
+{% if probe %}
+        {{ key }}:
+          {{- probe | nindent(10) }}
+{% endif %}
+{% endfor %}
+{% set resources = Values.resources | without_nulls %}
+{% if resources %}
         resources:
-          {{- Values.resources | toYaml | nindent(10) }}
+          {{- resources | toYaml | nindent(10) }}
 {% endif %}
 {% if Values.securityContext %}
         securityContext:
@@ -161,6 +212,11 @@
           mountPath: /etc/pgbouncer/
         - name: userlist
           mountPath: /etc/userlist/
+{% if tls %}
+        - name: client-tls
+          mountPath: {{ h.clientTLSDir() }}/
+          readOnly: true
+{% endif %}
 {% if Values.extraVolumeMounts %}
         {{- Values.extraVolumeMounts | toYaml | nindent(8) }}
 {% endif %}
@@ -195,6 +251,13 @@
         - name: exporter
           containerPort: {{ exporter.servicePort }}
           protocol: TCP
+{% for key in ["readinessProbe", "livenessProbe"] %}
+{% set probe = h.probe(i ~ ".pgbouncerExporter." ~ key, exporter[key]) %}
+{% if probe %}
+        {{ key }}:
+          {{- probe | nindent(10) }}
+{% endif %}
+{% endfor %}
 {% endif %}
 {% if Values.extraContainers %}
       {{- Values.extraContainers | toYaml | nindent(6) }}
@@ -215,6 +278,11 @@
             init container fails with a message in its log instead.
           #}
           optional: true
+{% endif %}
+{% if tls %}
+      - name: client-tls
+        secret:
+          secretName: {{ Values.clientTLS.secretName }}
 {% endif %}
 {% if Values.extraVolumes %}
       {{- Values.extraVolumes | toYaml | nindent(6) }}
