@@ -1094,8 +1094,11 @@ fn autoscaling_misconfigurations_fail_naming_the_key() {
         message.contains("pgbouncerPharia.autoscaling.enabled needs pgbouncerPharia.kind Deployment, found \"DaemonSet\""),
         "{message}"
     );
-    // CPU utilization is measured against the request, which Temporal does not set.
-    let message = render_error(&["--set", "pgbouncerTemporal.autoscaling.enabled=true"]);
+    // CPU utilization is measured against the request: without one, it is an error.
+    let message = render_error(&[
+        "--set",
+        "pgbouncerTemporal.autoscaling.enabled=true,pgbouncerTemporal.resources.requests.cpu=null",
+    ]);
     assert!(
         message.contains("pgbouncerTemporal.autoscaling.targetCPUUtilizationPercentage needs pgbouncerTemporal.resources.requests.cpu"),
         "{message}"

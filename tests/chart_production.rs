@@ -324,7 +324,7 @@ fn product_pods_are_hardened() {
         assert_eq!(
             spec["securityContext"],
             yaml(
-                "{runAsNonRoot: true, runAsUser: 70, runAsGroup: 70, fsGroup: 70, seccompProfile: {type: RuntimeDefault}}"
+                "{runAsNonRoot: true, runAsUser: 10070, runAsGroup: 10070, fsGroup: 10070, seccompProfile: {type: RuntimeDefault}}"
             ),
             "{name}"
         );
@@ -353,7 +353,7 @@ fn product_pods_are_hardened() {
             pgbouncer["resources"],
             yaml("{requests: {cpu: 50m, memory: 64Mi}, limits: {cpu: '1', memory: 256Mi}}")
         );
-        assert_eq!(pgbouncer["securityContext"]["runAsUser"], 70);
+        assert_eq!(pgbouncer["securityContext"]["runAsUser"], 10070);
         assert_eq!(spec["containers"][1]["securityContext"]["runAsUser"], 65534);
         assert_eq!(
             spec["initContainers"][0]["securityContext"]["seccompProfile"],
@@ -371,7 +371,7 @@ fn pod_security_keys_are_checked_and_nulls_left_out() {
     ]);
     let spec = pod(&docs, "Deployment", "pgbouncer-pharia");
     assert!(spec["securityContext"].get("fsGroup").is_none());
-    assert_eq!(spec["securityContext"]["runAsUser"], 70);
+    assert_eq!(spec["securityContext"]["runAsUser"], 10070);
     assert_eq!(spec["automountServiceAccountToken"], true);
     // null: not rendered, so Kubernetes' default (mount the token) applies.
     let docs = render(&[

@@ -288,7 +288,7 @@ fn the_pod_runs_unprivileged_with_limits() {
         assert_eq!(
             spec["securityContext"],
             yaml(
-                "{runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, seccompProfile: {type: RuntimeDefault}}"
+                "{runAsNonRoot: true, runAsUser: 10999, runAsGroup: 10999, seccompProfile: {type: RuntimeDefault}}"
             )
         );
         let c = container(pod);

@@ -207,7 +207,7 @@ impl Drop for Bouncer {
 impl Bouncer {
     /// Starts PgBouncer as the `postgres` user with the rendered ini (rewritten as the
     /// module documentation says) and the userlist.
-    fn start(name: &'static str, rendered_ini: &str, userlist: &str) -> Bouncer {
+    fn start(name: &'static str, rendered_ini: &str, userlist: &str, user: (i64, i64)) -> Bouncer {
         let port = free_port();
         let dir =
             std::env::temp_dir().join(format!("qspgb-pgbouncer-{name}-{}", std::process::id()));
@@ -230,19 +230,16 @@ impl Bouncer {
         std::fs::write(dir.join("pgbouncer.ini"), ini).unwrap();
         std::fs::write(dir.join("userlist.txt"), userlist).unwrap();
         let status = Command::new("chown")
-            .args(["-R", "postgres:postgres"])
+            .args(["-R", &format!("{}:{}", user.0, user.1)])
             .arg(&dir)
             .status()
             .unwrap();
         assert!(status.success());
         let log = std::fs::File::create(dir.join("pgbouncer.log")).unwrap();
         let child = Command::new("setpriv")
-            .args([
-                "--reuid=postgres",
-                "--regid=postgres",
-                "--init-groups",
-                "--",
-            ])
+            .arg(format!("--reuid={}", user.0))
+            .arg(format!("--regid={}", user.1))
+            .args(["--clear-groups", "--"])
             .arg("/usr/sbin/pgbouncer")
             .arg(dir.join("pgbouncer.ini"))
             .stdout(log.try_clone().unwrap())
@@ -346,6 +343,32 @@ fn rewrite_ini(ini: &str, port: u16, dir: &Path) -> String {
         }
     }
     out
+}
+
+/// The user and group a rendered workload (or Pod) runs `container` as: the container's
+/// securityContext wins over the pod's, as in Kubernetes. The processes here run as that
+/// user too, which proves the chosen (high, passwd-less) IDs work for PgBouncer and psql.
+fn run_as(object: &serde_yaml::Value, container: &str) -> (i64, i64) {
+    let spec = if object["kind"] == "Pod" {
+        &object["spec"]
+    } else {
+        &object["spec"]["template"]["spec"]
+    };
+    let c = spec["containers"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == container)
+        .unwrap_or_else(|| panic!("no container {container}"));
+    let id = |key: &str| {
+        c["securityContext"][key]
+            .as_i64()
+            .or_else(|| spec["securityContext"][key].as_i64())
+            .unwrap_or_else(|| panic!("{container}: no {key}"))
+    };
+    let ids = (id("runAsUser"), id("runAsGroup"));
+    assert!(ids.0 >= 10000, "{container} runs as {ids:?}");
+    ids
 }
 
 /// A PostgreSQL protocol 3.0 StartupMessage.
@@ -552,6 +575,7 @@ fn rendered_pgbouncer_works_against_postgresql() {
             },
             &ini_of(name),
             &userlist,
+            run_as(find(&docs, "Deployment", name), "pgbouncer"),
         );
         let roles: Vec<_> = ROLES
             .iter()
@@ -728,8 +752,12 @@ fn rendered_pgbouncer_works_against_postgresql() {
         pod_env.insert("PGBOUNCER_PORT".into(), bouncer.port.to_string());
         pod_env.insert("ADMIN_USER".into(), admin.0.clone());
         pod_env.insert("ADMIN_PASSWORD".into(), admin.1.clone());
+        let script_user = run_as(pod, "test");
         let run_script = |userlist_file: &Path| {
-            Command::new("bash")
+            Command::new("setpriv")
+                .arg(format!("--reuid={}", script_user.0))
+                .arg(format!("--regid={}", script_user.1))
+                .args(["--clear-groups", "--", "bash"])
                 .args(&command[1..])
                 .env_clear()
                 .env("PATH", std::env::var("PATH").unwrap())
