@@ -2,58 +2,11 @@
 //! and the `userlist-check` init container, as the real binary renders them.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use serde_yaml::Value;
 
-const INSTANCES: [(&str, &str); 2] = [
-    ("pgbouncerPharia", "pgbouncer-pharia"),
-    ("pgbouncerTemporal", "pgbouncer-temporal"),
-];
-
-fn qspgb(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_qspgb"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
-        .output()
-        .expect("run qspgb")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).to_string()
-}
-
-/// Renders `my-pgbouncer -n pharia-ai` with extra flags; every document parsed.
-fn render(extra: &[&str]) -> Vec<Value> {
-    let mut args = vec!["render", "my-pgbouncer", "-n", "pharia-ai"];
-    args.extend_from_slice(extra);
-    let out = qspgb(&args);
-    assert!(out.status.success(), "{}", stderr(&out));
-    String::from_utf8(out.stdout)
-        .expect("UTF-8")
-        .split("---\n")
-        .filter(|d| !d.trim().is_empty())
-        .map(|d| serde_yaml::from_str(d).expect("each document is YAML"))
-        .collect()
-}
-
-/// The documents of one kind and name.
-fn find<'a>(docs: &'a [Value], kind: &str, name: &str) -> Vec<&'a Value> {
-    docs.iter()
-        .filter(|d| d["kind"] == kind && d["metadata"]["name"] == name)
-        .collect()
-}
-
-/// The one document of this kind and name.
-fn one<'a>(docs: &'a [Value], kind: &str, name: &str) -> &'a Value {
-    let found = find(docs, kind, name);
-    assert_eq!(found.len(), 1, "exactly one {kind} {name}");
-    found[0]
-}
-
-fn yaml(text: &str) -> Value {
-    serde_yaml::from_str(text).expect("test YAML")
-}
+mod common;
+use common::*;
 
 /// The install/upgrade hooks (the `helm test` Pods, also Helm hooks, are tests/chart_tests.rs's).
 fn hook_docs(docs: &[Value]) -> Vec<&Value> {

@@ -11,60 +11,14 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_yaml::Value;
 
-const INSTANCES: [(&str, &str); 2] = [
-    ("pgbouncerPharia", "pgbouncer-pharia"),
-    ("pgbouncerTemporal", "pgbouncer-temporal"),
-];
+mod common;
+use common::*;
+
 const MONITORING: &str = "monitoring.coreos.com/v1";
-
-fn qspgb(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_qspgb"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
-        .output()
-        .expect("run qspgb")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).to_string()
-}
-
-/// Renders `my-pgbouncer -n pharia-ai` with extra flags: every document with its Source path.
-fn render_sources(extra: &[&str]) -> Vec<(String, Value)> {
-    let mut args = vec!["render", "my-pgbouncer", "-n", "pharia-ai"];
-    args.extend_from_slice(extra);
-    let out = qspgb(&args);
-    assert!(out.status.success(), "{extra:?}: {}", stderr(&out));
-    String::from_utf8(out.stdout)
-        .expect("UTF-8")
-        .split("---\n# Source: ")
-        .skip(1)
-        .map(|chunk| {
-            let (source, body) = chunk.split_once('\n').expect("a Source line");
-            let doc = serde_yaml::from_str(body)
-                .unwrap_or_else(|e| panic!("{source}: not YAML: {e}\n{body}"));
-            (source.to_string(), doc)
-        })
-        .collect()
-}
-
-fn render(extra: &[&str]) -> Vec<Value> {
-    render_sources(extra).into_iter().map(|(_, d)| d).collect()
-}
-
-/// A render that must fail: exit 1, nothing on stdout; returns stderr.
-fn render_error(extra: &[&str]) -> String {
-    let mut args = vec!["render", "my-pgbouncer", "-n", "pharia-ai"];
-    args.extend_from_slice(extra);
-    let out = qspgb(&args);
-    assert_eq!(out.status.code(), Some(1), "{extra:?} must fail");
-    assert!(out.stdout.is_empty(), "{extra:?}: nothing on stdout");
-    stderr(&out)
-}
 
 fn of_kind<'a>(docs: &'a [Value], kind: &str) -> Vec<&'a Value> {
     docs.iter().filter(|d| d["kind"] == kind).collect()

@@ -6,57 +6,14 @@
 //! 1, nothing on stdout and the key path on stderr.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use serde_yaml::Value;
 
-const INSTANCES: [(&str, &str); 2] = [
-    ("pgbouncerPharia", "pgbouncer-pharia"),
-    ("pgbouncerTemporal", "pgbouncer-temporal"),
-];
+mod common;
+use common::*;
 
 /// The preStop command of the product defaults (PgBouncer is PID 1 of its container).
 const PRESTOP_PID1: &str = "sleep 10; kill -INT 1; while kill -0 1 2>/dev/null; do sleep 1; done";
-
-fn qspgb(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_qspgb"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
-        .output()
-        .expect("run qspgb")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).to_string()
-}
-
-/// Renders `my-pgbouncer -n pharia-ai` with extra flags; every document parsed.
-fn render(extra: &[&str]) -> Vec<Value> {
-    let mut args = vec!["render", "my-pgbouncer", "-n", "pharia-ai"];
-    args.extend_from_slice(extra);
-    let out = qspgb(&args);
-    assert!(out.status.success(), "{extra:?}: {}", stderr(&out));
-    String::from_utf8(out.stdout)
-        .expect("UTF-8")
-        .split("---\n")
-        .filter(|d| !d.trim().is_empty())
-        .map(|d| serde_yaml::from_str(d).expect("each document is YAML"))
-        .collect()
-}
-
-fn yaml(text: &str) -> Value {
-    serde_yaml::from_str(text).expect("test YAML")
-}
-
-/// The one document of this kind and name.
-fn one<'a>(docs: &'a [Value], kind: &str, name: &str) -> &'a Value {
-    let found: Vec<&Value> = docs
-        .iter()
-        .filter(|d| d["kind"] == kind && d["metadata"]["name"] == name)
-        .collect();
-    assert_eq!(found.len(), 1, "exactly one {kind} {name}");
-    found[0]
-}
 
 /// The pod spec of an instance's workload.
 fn pod<'a>(docs: &'a [Value], kind: &str, name: &str) -> &'a Value {

@@ -1,0 +1,81 @@
+//! What the render-level integration tests share: running the real binary and reading its
+//! documents. Each test crate uses a part of it, hence `allow(dead_code)`.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_yaml::Value;
+
+/// The chart aliases and the object names the product defaults give them.
+pub const INSTANCES: [(&str, &str); 2] = [
+    ("pgbouncerPharia", "pgbouncer-pharia"),
+    ("pgbouncerTemporal", "pgbouncer-temporal"),
+];
+
+/// Runs the real binary from the repository root.
+pub fn qspgb(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_qspgb"))
+        .args(args)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .output()
+        .expect("run qspgb")
+}
+
+/// A run's standard error as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+/// Renders `my-pgbouncer -n pharia-ai` with extra flags: every document with its Source path.
+pub fn render_sources(extra: &[&str]) -> Vec<(String, Value)> {
+    let mut args = vec!["render", "my-pgbouncer", "-n", "pharia-ai"];
+    args.extend_from_slice(extra);
+    let out = qspgb(&args);
+    assert!(out.status.success(), "{extra:?}: {}", stderr(&out));
+    String::from_utf8(out.stdout)
+        .expect("UTF-8")
+        .split("---\n# Source: ")
+        .skip(1)
+        .map(|chunk| {
+            let (source, body) = chunk.split_once('\n').expect("a Source line");
+            let doc = serde_yaml::from_str(body)
+                .unwrap_or_else(|e| panic!("{source}: not YAML: {e}\n{body}"));
+            (source.to_string(), doc)
+        })
+        .collect()
+}
+
+/// Renders `my-pgbouncer -n pharia-ai` with extra flags; every document parsed.
+pub fn render(extra: &[&str]) -> Vec<Value> {
+    render_sources(extra).into_iter().map(|(_, d)| d).collect()
+}
+
+/// A render that must fail: exit 1, nothing on stdout; returns stderr.
+pub fn render_error(extra: &[&str]) -> String {
+    let mut args = vec!["render", "my-pgbouncer", "-n", "pharia-ai"];
+    args.extend_from_slice(extra);
+    let out = qspgb(&args);
+    assert_eq!(out.status.code(), Some(1), "{extra:?} must fail");
+    assert!(out.stdout.is_empty(), "{extra:?}: nothing on stdout");
+    stderr(&out)
+}
+
+/// YAML written in a test.
+pub fn yaml(text: &str) -> Value {
+    serde_yaml::from_str(text).expect("test YAML")
+}
+
+/// The documents of one kind and name.
+pub fn find<'a>(docs: &'a [Value], kind: &str, name: &str) -> Vec<&'a Value> {
+    docs.iter()
+        .filter(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+        .collect()
+}
+
+/// The one document of this kind and name.
+pub fn one<'a>(docs: &'a [Value], kind: &str, name: &str) -> &'a Value {
+    let found = find(docs, kind, name);
+    assert_eq!(found.len(), 1, "exactly one {kind} {name}");
+    found[0]
+}
