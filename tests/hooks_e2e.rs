@@ -15,11 +15,13 @@
 //! through kubectl, an oracle independent of the kube crate qspgb uses.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::Value as Json;
+
+mod common;
+use common::{base64_decode, output_with_stdin};
 
 /// The release name used throughout.
 const RELEASE: &str = "qs-pgbouncer";
@@ -59,18 +61,12 @@ fn text(bytes: &[u8]) -> String {
 
 impl Server {
     fn kubectl_with(&self, kubeconfig: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-        let mut child = Command::new(&self.kubectl)
-            .args(args)
-            .env("KUBECONFIG", kubeconfig)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run kubectl");
-        let mut pipe = child.stdin.take().unwrap();
-        pipe.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
-        drop(pipe);
-        child.wait_with_output().expect("kubectl output")
+        output_with_stdin(
+            Command::new(&self.kubectl)
+                .args(args)
+                .env("KUBECONFIG", kubeconfig),
+            stdin.unwrap_or(""),
+        )
     }
 
     /// kubectl as admin; panics on failure.
@@ -208,24 +204,6 @@ impl Server {
         assert!(status.success());
         path
     }
-}
-
-fn base64_decode(s: &str) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut bits: u32 = 0;
-    let mut count = 0;
-    let mut out = Vec::new();
-    for c in s.bytes().filter(|&c| c != b'=') {
-        let v = ALPHABET.iter().position(|&a| a == c).expect("base64") as u32;
-        bits = (bits << 6) | v;
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            out.push((bits >> count) as u8);
-            bits &= (1 << count) - 1;
-        }
-    }
-    String::from_utf8(out).expect("UTF-8 secret data")
 }
 
 /// The database clusters' Secrets of both instances, as CloudNativePG-style charts create

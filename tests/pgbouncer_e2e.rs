@@ -25,6 +25,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
 
+mod common;
+use common::{base64_decode, output_with_stdin};
+
 const RELEASE: &str = "qs-pgbouncer";
 
 /// Roles of the database clusters: (cluster, role, database, password).
@@ -101,21 +104,12 @@ impl Env {
     }
 
     fn kubectl(&self, args: &[&str], stdin: &str) -> String {
-        let mut child = Command::new(&self.kubectl)
-            .args(args)
-            .env("KUBECONFIG", &self.kubeconfig)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("kubectl");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = output_with_stdin(
+            Command::new(&self.kubectl)
+                .args(args)
+                .env("KUBECONFIG", &self.kubeconfig),
+            stdin,
+        );
         assert!(
             out.status.success(),
             "kubectl {args:?}: {}",
@@ -163,21 +157,6 @@ impl Env {
         });
         self.kubectl(&["-n", ns, "apply", "-f", "-"], &secret.to_string());
     }
-}
-
-fn base64_decode(s: &str) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let (mut bits, mut count, mut out) = (0u32, 0, Vec::new());
-    for c in s.bytes().filter(|&c| c != b'=') {
-        bits = (bits << 6) | ALPHABET.iter().position(|&a| a == c).unwrap() as u32;
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            out.push((bits >> count) as u8);
-            bits &= (1 << count) - 1;
-        }
-    }
-    String::from_utf8(out).unwrap()
 }
 
 fn free_port() -> u16 {

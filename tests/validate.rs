@@ -12,12 +12,14 @@
 //! `KAE2E_KUBECTL`, `KUBECONFIG`; `scripts/kube-apiserver.sh`). Without them these tests
 //! fail, unless `QSPGB_E2E=skip` says to skip them.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::Value as Json;
 use serde_yaml::Value;
+
+mod common;
+use common::output_with_stdin;
 
 const RELEASE: &str = "qs-pgbouncer";
 const NAMESPACE: &str = "pharia-ai";
@@ -290,18 +292,12 @@ fn server() -> Option<Server> {
 
 impl Server {
     fn kubectl(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(&self.kubectl)
-            .args(args)
-            .env("KUBECONFIG", &self.kubeconfig)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run kubectl");
-        let mut pipe = child.stdin.take().unwrap();
-        pipe.write_all(stdin.as_bytes()).unwrap();
-        drop(pipe);
-        child.wait_with_output().expect("kubectl output")
+        output_with_stdin(
+            Command::new(&self.kubectl)
+                .args(args)
+                .env("KUBECONFIG", &self.kubeconfig),
+            stdin,
+        )
     }
 
     /// A namespace of its own (deleted namespaces stay Terminating without a controller

@@ -79,3 +79,37 @@ pub fn one<'a>(docs: &'a [Value], kind: &str, name: &str) -> &'a Value {
     assert_eq!(found.len(), 1, "exactly one {kind} {name}");
     found[0]
 }
+
+/// Runs `command` with `stdin` as its standard input; returns its output (stdout and
+/// stderr captured). The end-to-end suites run kubectl this way.
+pub fn output_with_stdin(command: &mut std::process::Command, stdin: &str) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("run {:?}: {e}", command.get_program()));
+    let mut pipe = child.stdin.take().expect("a stdin pipe");
+    pipe.write_all(stdin.as_bytes()).expect("write stdin");
+    drop(pipe);
+    child.wait_with_output().expect("wait for the output")
+}
+
+/// Decodes standard base64 (a Secret's `data` values as kubectl prints them) into UTF-8.
+pub fn base64_decode(s: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let (mut bits, mut count, mut out) = (0u32, 0, Vec::new());
+    for c in s.bytes().filter(|&c| c != b'=') {
+        let v = ALPHABET.iter().position(|&a| a == c).expect("base64") as u32;
+        bits = (bits << 6) | v;
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+            bits &= (1 << count) - 1;
+        }
+    }
+    String::from_utf8(out).expect("UTF-8 secret data")
+}
