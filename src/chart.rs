@@ -22,8 +22,11 @@ use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
 
+use std::sync::Arc;
+
 use crate::value::{Map, Value};
 use crate::values::merge::ValuesNode;
+use crate::values::schema::Schema;
 use crate::yaml;
 
 mod embedded {
@@ -219,6 +222,9 @@ pub struct Chart {
     pub template_dir: String,
     /// Dependencies in Chart.yaml order.
     pub dependencies: Vec<Dependency>,
+    /// The values schema (`values/values.schema.json` for the parent,
+    /// `values/<chart>.schema.json` for a dependency), shared by a dependency's aliases.
+    pub schema: Option<Arc<Schema>>,
 }
 
 impl ValuesNode for Chart {
@@ -245,8 +251,11 @@ impl Chart {
             .ok_or_else(|| anyhow!("{origin}: {meta_path} is missing"))?;
         let meta = parse_meta(&meta_value, meta_path)?;
         let defaults = parse_file(files, "values/values.yaml")?.unwrap_or_default();
+        let schema = load_schema(files, "values/values.schema.json")?;
 
         let mut dependencies = Vec::new();
+        // Aliases of one chart share its schema, compiled once.
+        let mut schemas: BTreeMap<String, Option<Arc<Schema>>> = BTreeMap::new();
         let deps = match meta_value.get("dependencies") {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::List(items)) => items.clone(),
@@ -285,6 +294,14 @@ impl Chart {
             }
             let name = text("alias")?.unwrap_or_else(|| chart_name.clone());
             sub_meta.name = name.clone();
+            let dependency_schema = match schemas.get(&chart_name) {
+                Some(schema) => schema.clone(),
+                None => {
+                    let schema = load_schema(files, &format!("values/{chart_name}.schema.json"))?;
+                    schemas.insert(chart_name.clone(), schema.clone());
+                    schema
+                }
+            };
             let tags = match dep.get("tags") {
                 None | Some(Value::Null) => Vec::new(),
                 Some(Value::List(items)) => items
@@ -305,6 +322,7 @@ impl Chart {
                     templates: templates_in(files, &format!("templates/{chart_name}"), &[]),
                     template_dir: format!("templates/{chart_name}"),
                     dependencies: Vec::new(),
+                    schema: dependency_schema,
                 },
             });
         }
@@ -320,8 +338,17 @@ impl Chart {
             templates,
             template_dir: "templates".into(),
             dependencies,
+            schema,
         })
     }
+}
+
+/// Compiles a schema file of the chart; `None` when there is none (Helm then checks nothing).
+fn load_schema(files: &ChartFiles, path: &str) -> Result<Option<Arc<Schema>>> {
+    files
+        .get(path)
+        .map(|text| Schema::from_json(text, path).map(Arc::new))
+        .transpose()
 }
 
 /// Whether `version` satisfies the dependency's `wanted` constraint.

@@ -34,7 +34,7 @@ pub fn resolve_values(
     read: &mut ReadInput,
 ) -> Result<(Chart, values::Resolved)> {
     let chart = Chart::load(files)?;
-    let user: Map = values::user_values(inputs, read)?;
+    let user: Map = values::checked_user_values(&chart, inputs, read)?;
     let resolved = values::resolve(&chart, user)?;
     Ok((chart, resolved))
 }

@@ -378,7 +378,7 @@ fn hooks_without_what_they_need_fail_with_the_key_path() {
         ),
         (
             "pgbouncerPharia.hooks.sourceSecretSelector=cluster-pharia",
-            "pgbouncerPharia.hooks.sourceSecretSelector must be a map of labels",
+            "pgbouncerPharia.hooks.sourceSecretSelector: expected object, found string",
         ),
     ] {
         let out = qspgb(&["render", "--set", set]);

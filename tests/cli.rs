@@ -304,7 +304,7 @@ fn bad_input_fails_cleanly() {
     assert_fails(
         &qspgb(&["render", "--set", "pgbouncerPharia.kind=StatefulSet"]),
         1,
-        "kind must be",
+        r#"pgbouncerPharia.kind: expected one of "Deployment", "DaemonSet", found "StatefulSet""#,
     );
 }
 

@@ -20,23 +20,120 @@ impl std::error::Error for FormatError {}
 /// One `[databases]` or `[users]` entry: `name = key=value key=value`, parameters in the
 /// order given (callers sort them, as Helm's `range` does). No parameters gives `name =`.
 ///
+/// Names, keys and values are checked first ([`check_name`], [`check_parameter_value`]):
+/// a value that would end the line, start a comment or split into two parameters is
+/// refused, never written.
+///
 /// ```
 /// # use qspgb::pgbouncer::ini_entry;
 /// let params = [("host", "cluster-pharia-rw"), ("pool_mode", "session"), ("port", "5432")];
 /// assert_eq!(
-///     ini_entry("pharia-os", params),
+///     ini_entry("pharia-os", params).unwrap(),
 ///     "pharia-os = host=cluster-pharia-rw pool_mode=session port=5432"
 /// );
+/// assert!(ini_entry("db", [("host", "h port=6432")]).is_err());
 /// ```
-pub fn ini_entry<'a>(name: &str, params: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+pub fn ini_entry<'a>(
+    name: &str,
+    params: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<String, FormatError> {
+    check_name(name).map_err(|why| FormatError(format!("entry name {why}")))?;
     let mut line = format!("{name} =");
     for (key, value) in params {
+        check_name(key).map_err(|why| FormatError(format!("{name}: parameter name {why}")))?;
+        check_parameter_value(value)
+            .map_err(|why| FormatError(format!("{name}.{key}: the value {why}")))?;
         line.push(' ');
         line.push_str(key);
         line.push('=');
         line.push_str(value);
     }
-    line
+    Ok(line)
+}
+
+/// One `[pgbouncer]` setting line, `key = value`, after [`check_name`] and
+/// [`check_setting_value`].
+///
+/// ```
+/// # use qspgb::pgbouncer::ini_setting;
+/// assert_eq!(ini_setting("auth_query", "SELECT usename, passwd FROM pg_shadow WHERE usename=$1").unwrap(),
+///            "auth_query = SELECT usename, passwd FROM pg_shadow WHERE usename=$1");
+/// assert!(ini_setting("max_client_conn", "100\nadmin_users = mallory").is_err());
+/// ```
+pub fn ini_setting(key: &str, value: &str) -> Result<String, FormatError> {
+    check_name(key).map_err(|why| FormatError(format!("setting name {why}")))?;
+    check_setting_value(value).map_err(|why| FormatError(format!("{key}: the value {why}")))?;
+    Ok(format!("{key} = {value}"))
+}
+
+/// Why a text cannot be a name in pgbouncer.ini (a setting, a database or user entry, a
+/// connection parameter), if it cannot. The message shows the name, with control characters
+/// escaped: names are not secret.
+///
+/// A name ends at the first space or `=`; `;` and `#` start comments, `[` a section, and
+/// quotes and backslashes are quoting characters in PgBouncer's parsers. None of them has a
+/// meaning in a database, user or setting name worth the ambiguity.
+pub fn check_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("is empty".into());
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || "=;#[]\"'\\".contains(*c))
+    {
+        return Err(format!(
+            "{:?} contains {}, which pgbouncer.ini cannot hold in a name",
+            name,
+            describe(c)
+        ));
+    }
+    Ok(())
+}
+
+/// Why a `[pgbouncer]` setting value cannot be written, if it cannot. A value runs to the
+/// end of its line, so only line breaks and other control characters could change the
+/// file's meaning (a line break starts a new setting: `100\nadmin_users = mallory`). The
+/// message never shows the value (it may be a password).
+pub fn check_setting_value(value: &str) -> Result<(), String> {
+    match value.chars().find(|c| c.is_control() && *c != '\t') {
+        Some(c) => Err(format!(
+            "contains {}, which would end the line in pgbouncer.ini",
+            describe(c)
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Why a value of a `[databases]`/`[users]` connection parameter cannot be written, if it
+/// cannot. Parameters are separated by spaces, so a space (or any whitespace) would start
+/// a new parameter (`host=db port=1 password=x`), and quotes and backslashes would change
+/// how PgBouncer reads the rest of the line. The message never shows the value.
+pub fn check_parameter_value(value: &str) -> Result<(), String> {
+    match value
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || "'\"\\".contains(*c))
+    {
+        Some(c) => Err(format!(
+            "contains {}, which would change the meaning of the connection string in pgbouncer.ini",
+            describe(c)
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A character named for an error message.
+fn describe(c: char) -> String {
+    match c {
+        '\n' => "a line break".into(),
+        '\r' => "a carriage return".into(),
+        '\0' => "a NUL byte".into(),
+        ' ' => "a space".into(),
+        '\t' => "a tab".into(),
+        c if c.is_control() || c.is_whitespace() => {
+            format!("the control character U+{:04X}", c as u32)
+        }
+        c => format!("{c:?}"),
+    }
 }
 
 /// One `userlist.txt` line: `"user" "password"`, with a `"` inside a field doubled as
@@ -124,10 +221,69 @@ mod tests {
     #[test]
     fn entries() {
         assert_eq!(
-            ini_entry("*", [("host", "h"), ("port", "5432")]),
+            ini_entry("*", [("host", "h"), ("port", "5432")]).unwrap(),
             "* = host=h port=5432"
         );
-        assert_eq!(ini_entry("empty", []), "empty =");
+        assert_eq!(ini_entry("empty", []).unwrap(), "empty =");
+    }
+
+    #[test]
+    fn injections_are_refused_and_secrets_not_echoed() {
+        for (name, key, value, fragment) in [
+            (
+                "db\n[pgbouncer]",
+                "host",
+                "h",
+                "entry name \"db\\n[pgbouncer]\" contains a line break",
+            ),
+            ("db = x", "host", "h", "contains a space"),
+            (
+                "db",
+                "host port",
+                "h",
+                "db: parameter name \"host port\" contains a space",
+            ),
+            ("db", "host=", "h", "contains '='"),
+            (
+                "db",
+                "host",
+                "h port=6432",
+                "db.host: the value contains a space",
+            ),
+            (
+                "db",
+                "password",
+                "s3cr'et",
+                "db.password: the value contains '\\''",
+            ),
+            ("db", "password", "s3cr\\et", "contains '\\\\'"),
+            ("db", "password", "s3cr\nx", "contains a line break"),
+            (";db", "host", "h", "contains ';'"),
+            ("", "host", "h", "entry name is empty"),
+        ] {
+            let err = ini_entry(name, [(key, value)]).unwrap_err().to_string();
+            assert!(err.contains(fragment), "{name:?} {key:?}: {err}");
+            if key == "password" {
+                assert!(!err.contains("s3cr"), "{err}");
+            }
+        }
+        for (key, value, fragment) in [
+            (
+                "max_client_conn",
+                "100\nadmin_users = mallory",
+                "max_client_conn: the value contains a line break",
+            ),
+            ("auth_query", "x\ry", "carriage return"),
+            ("k\u{1}", "v", "U+0001"),
+            ("log#", "1", "contains '#'"),
+        ] {
+            let err = ini_setting(key, value).unwrap_err().to_string();
+            assert!(err.contains(fragment), "{key:?}: {err}");
+            assert!(!err.contains("mallory"), "{err}");
+        }
+        // What a setting value may hold: `=`, `#`, `;`, quotes, tabs run to the end of the line.
+        assert!(ini_setting("auth_query", "SELECT p FROM t WHERE u=$1 -- '#;\"\t").is_ok());
+        assert!(ini_entry("*", [("host", "10.0.0.1"), ("dbname", "a-b_c.d")]).is_ok());
     }
 
     #[test]

@@ -52,6 +52,7 @@ pub fn register(env: &mut Environment<'_>) {
     env.add_filter("sorted_items", sorted_items);
     env.add_filter("without_nulls", without_nulls);
     env.add_filter("ini_entries", ini_entries);
+    env.add_function("ini_setting", ini_setting);
     env.add_filter("userlist_entries", userlist_entries);
     env.add_function("userlist_line", userlist_line);
     env.add_function("fail", fail);
@@ -469,20 +470,32 @@ fn without_nulls(v: &JValue) -> Result<JValue, Error> {
     Ok(JValue::from(kept))
 }
 
-/// `{{ Values.config.databases | ini_entries }}`: a map of `name: {param: value}` as
+/// `{{ Values.config.databases | ini_entries(path) }}`: a map of `name: {param: value}` as
 /// pgbouncer.ini lines (`name = param=value ...`), names and parameters sorted as Go's
-/// `range` sorts them, one per line. Done in Rust: with a thousand databases a template
-/// loop was most of the render.
-fn ini_entries(v: &JValue) -> Result<String, Error> {
+/// `range` sorts them, one per line. `path` (the values path of the map) prefixes errors.
+/// Done in Rust: with a thousand databases a template loop was most of the render.
+fn ini_entries(v: &JValue, path: Option<&str>) -> Result<String, Error> {
+    let at = |what: String| match path {
+        Some(path) => format!("{path}.{what}"),
+        None => what,
+    };
     let mut lines = Vec::new();
     for (name, params) in sorted_pairs(v, "ini_entries")? {
+        if params.is_none() || params.is_undefined() {
+            // `name: null` or `name:` in YAML: an entry without parameters, as Go prints it.
+            lines.push(
+                crate::pgbouncer::ini_entry(&name, [])
+                    .map_err(|e| Error::new(ErrorKind::InvalidOperation, at(e.to_string())))?,
+            );
+            continue;
+        }
         if params.kind() != ValueKind::Map {
             return Err(Error::new(
                 ErrorKind::InvalidOperation,
-                format!(
+                at(format!(
                     "entry {name:?} must be a map of parameters (such as host: ..., port: ...), found {}",
                     params.kind()
-                ),
+                )),
             ));
         }
         let params = sorted_pairs(&params, "ini_entries")?;
@@ -490,12 +503,27 @@ fn ini_entries(v: &JValue) -> Result<String, Error> {
             .iter()
             .map(|(k, v)| (k.clone(), go_string(v)))
             .collect();
-        lines.push(crate::pgbouncer::ini_entry(
+        let line = crate::pgbouncer::ini_entry(
             &name,
             params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        ));
+        )
+        .map_err(|e| Error::new(ErrorKind::InvalidOperation, at(e.to_string())))?;
+        lines.push(line);
     }
     Ok(lines.join("\n"))
+}
+
+/// `ini_setting(key, value, path)`: one `key = value` line of pgbouncer.ini's `[pgbouncer]`
+/// section, refused when the key or value would change the file's meaning. `path` (the
+/// values path the setting came from) prefixes errors.
+fn ini_setting(key: &JValue, value: &JValue, path: Option<&str>) -> Result<String, Error> {
+    crate::pgbouncer::ini_setting(&go_string(key), &go_string(value)).map_err(|e| {
+        let message = match path {
+            Some(path) => format!("{path}: {e}"),
+            None => e.to_string(),
+        };
+        Error::new(ErrorKind::InvalidOperation, message)
+    })
 }
 
 /// `userlist_line(user, password)`: one `"user" "password"` line of userlist.txt.

@@ -2,6 +2,7 @@
 //! dependencies are enabled.
 
 pub mod merge;
+pub mod schema;
 pub mod strvals;
 
 use std::borrow::Cow;
@@ -39,7 +40,26 @@ pub type ReadInput<'a> = dyn FnMut(&str) -> Result<String> + 'a;
 /// Builds the user-supplied values from files and flags, in Helm's precedence order.
 ///
 /// `read` does the I/O, so this stays testable; errors name the file or flag at fault.
+/// Nothing is checked against a schema: see [`checked_user_values`].
 pub fn user_values(inputs: &ValueInputs, read: &mut ReadInput) -> Result<Map> {
+    collect_user_values(inputs, read, None)
+}
+
+/// [`user_values`], with every input checked against the chart's schemas on its own, so an
+/// error names the file or flag that holds the bad value (see [`schema`]).
+pub fn checked_user_values(
+    chart: &Chart,
+    inputs: &ValueInputs,
+    read: &mut ReadInput,
+) -> Result<Map> {
+    collect_user_values(inputs, read, Some(chart))
+}
+
+fn collect_user_values(
+    inputs: &ValueInputs,
+    read: &mut ReadInput,
+    chart: Option<&Chart>,
+) -> Result<Map> {
     let mut values = Map::new();
     for path in &inputs.files {
         let origin = if path == "-" {
@@ -49,7 +69,12 @@ pub fn user_values(inputs: &ValueInputs, read: &mut ReadInput) -> Result<Map> {
         };
         let text = read(path).with_context(|| format!("reading values file {origin}"))?;
         match yaml::parse_values(&text, origin)? {
-            Value::Map(m) => merge_user_values(&mut values, m),
+            Value::Map(m) => {
+                if let Some(chart) = chart {
+                    check_input(chart, &m, origin)?;
+                }
+                merge_user_values(&mut values, m)
+            }
             other => bail!(
                 "{origin}: expected a map of values, found a {}",
                 other.type_name()
@@ -58,25 +83,133 @@ pub fn user_values(inputs: &ValueInputs, read: &mut ReadInput) -> Result<Map> {
     }
     for expr in &inputs.set_json {
         strvals::parse_set_json(expr, &mut values)
-            .with_context(|| format!("--set-json {expr:?}"))?;
+            .with_context(|| format!("--set-json {}", redacted(expr)))?;
     }
     for expr in &inputs.set {
-        strvals::parse_set(expr, &mut values).with_context(|| format!("--set {expr:?}"))?;
+        strvals::parse_set(expr, &mut values)
+            .with_context(|| format!("--set {}", redacted(expr)))?;
     }
     for expr in &inputs.set_string {
         strvals::parse_set_string(expr, &mut values)
-            .with_context(|| format!("--set-string {expr:?}"))?;
+            .with_context(|| format!("--set-string {}", redacted(expr)))?;
     }
     for expr in &inputs.set_file {
         let mut read_file = |path: &str| read(path).map_err(|e| format!("{e:#}"));
         strvals::parse_set_file(expr, &mut values, &mut read_file)
-            .with_context(|| format!("--set-file {expr:?}"))?;
+            .with_context(|| format!("--set-file {}", redacted(expr)))?;
     }
     for expr in &inputs.set_literal {
         strvals::parse_set_literal(expr, &mut values)
-            .with_context(|| format!("--set-literal {expr:?}"))?;
+            .with_context(|| format!("--set-literal {}", redacted(expr)))?;
+    }
+    if let Some(chart) = chart {
+        check_flags(chart, inputs)?;
     }
     Ok(values)
+}
+
+/// A `--set` expression for an error message: the first key kept, everything after its `=`
+/// (values are often passwords, and may hold commas and more `=`) cut.
+///
+/// ```
+/// # use qspgb::values::redacted;
+/// assert_eq!(redacted("a.b=secret,c[0]=x"), "\"a.b=…\"");
+/// assert_eq!(redacted("no-equals"), "\"no-equals\"");
+/// ```
+pub fn redacted(expr: &str) -> String {
+    match expr.split_once('=') {
+        Some((key, _)) => format!("{:?}", format!("{key}=…")),
+        None => format!("{expr:?}"),
+    }
+}
+
+/// Checks one input (a file, or one flag's values) against the chart's schemas.
+fn check_input(chart: &Chart, values: &Map, origin: &str) -> Result<()> {
+    let problems = schema_problems(chart, values);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(anyhow::Error::msg(problem_report(origin, &problems)))
+}
+
+/// Every input line of the report names the origin, so each line stands on its own in a
+/// CI log; a long list is cut, the count kept.
+pub(crate) fn problem_report(origin: &str, problems: &[schema::Problem]) -> String {
+    const SHOWN: usize = 20;
+    let mut lines: Vec<String> = problems
+        .iter()
+        .take(SHOWN)
+        .map(|p| format!("{origin}: {p}"))
+        .collect();
+    if problems.len() > SHOWN {
+        lines.push(format!(
+            "{origin}: ... and {} more problems",
+            problems.len() - SHOWN
+        ));
+    }
+    lines.join("\n")
+}
+
+/// Each flag's values on their own: parsed again into an empty map, which holds exactly the
+/// keys that flag sets. A `--set-file` is checked as the string it always gives, without
+/// reading the file again.
+fn check_flags(chart: &Chart, inputs: &ValueInputs) -> Result<()> {
+    type Parser = fn(&str, &mut Map) -> std::result::Result<(), strvals::SetError>;
+    let kinds: [(&str, &[String], Parser); 4] = [
+        ("--set-json", &inputs.set_json, strvals::parse_set_json),
+        ("--set", &inputs.set, strvals::parse_set),
+        (
+            "--set-string",
+            &inputs.set_string,
+            strvals::parse_set_string,
+        ),
+        (
+            "--set-literal",
+            &inputs.set_literal,
+            strvals::parse_set_literal,
+        ),
+    ];
+    for (flag, exprs, parse) in kinds {
+        for expr in exprs {
+            let mut alone = Map::new();
+            // It parsed above, into a fuller map; alone it parses the same way.
+            if parse(expr, &mut alone).is_ok() {
+                check_input(chart, &alone, &format!("{flag} {}", redacted(expr)))?;
+            }
+        }
+    }
+    for expr in &inputs.set_file {
+        let mut alone = Map::new();
+        let mut no_read = |_: &str| Ok(String::new());
+        if strvals::parse_set_file(expr, &mut alone, &mut no_read).is_ok() {
+            check_input(chart, &alone, &format!("--set-file {}", redacted(expr)))?;
+        }
+    }
+    Ok(())
+}
+
+/// Every schema problem of a values tree of this chart: the parent's schema for its own
+/// keys, each dependency's schema for the subtree under its name (alias).
+pub fn schema_problems(chart: &Chart, values: &Map) -> Vec<schema::Problem> {
+    let mut problems = Vec::new();
+    let is_dependency = |key: &str| chart.dependencies.iter().any(|d| d.name == key);
+    if let Some(schema) = &chart.schema {
+        schema.validate_top_level(
+            values,
+            &is_dependency,
+            &schema::KeyPath::default(),
+            &mut problems,
+        );
+    }
+    for dependency in &chart.dependencies {
+        if let (Some(schema), Some(subtree)) =
+            (&dependency.chart.schema, values.get(&dependency.name))
+        {
+            let path = schema::KeyPath(vec![schema::Segment::Key(dependency.name.clone())]);
+            schema.validate_at(subtree, &path, &mut problems);
+        }
+    }
+    problems
 }
 
 /// The values a render sees, and which dependencies take part.

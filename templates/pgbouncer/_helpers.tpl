@@ -281,7 +281,7 @@ spec:
 {% endif %}
 {% endif %}
 {% for param, value in lines.pairs if param not in explicit %}
-{{ param }} = {{ value }}
+{{ ini_setting(param, value, i) }}
 {% endfor %}
 {%- endmacro %}
 
