@@ -48,6 +48,16 @@ Examples:
   qspgb values -f values.yaml
   qspgb values --set pgbouncerPharia.replicaCount=5")]
     Values(ValuesArgs),
+    /// Check values without rendering anything to stdout: the schema (every problem, each
+    /// naming its file or flag), the render's own checks, PgBouncer settings against
+    /// PgBouncer's documented ones, and the rendered objects' names, labels and resource
+    /// quantities. Findings go to stderr; exit 0 clean, 1 errors (or warnings with --strict).
+    #[command(after_help = "\
+Examples:
+  qspgb lint -f values.yaml
+  qspgb lint -f values.yaml --set pgbouncerPharia.config.pgbouncer.pool_mode=transaction
+  qspgb lint --strict -f values/prod.yaml      # in CI: warnings fail too")]
+    Lint(LintArgs),
     /// Compare committed renderings (from `render --output-dir DIR`) with a fresh render:
     /// prints a unified diff; exit 0 when equal, 1 when different, 2 on errors.
     #[command(after_help = "\
@@ -249,6 +259,28 @@ struct HooksArgs {
 }
 
 #[derive(Debug, Args)]
+struct LintArgs {
+    #[command(flatten)]
+    input: InputArgs,
+
+    /// Release namespace (`.Release.Namespace`).
+    #[arg(short = 'n', long, default_value = "default")]
+    namespace: String,
+
+    /// Kubernetes version for `.Capabilities.KubeVersion`.
+    #[arg(long, value_name = "VERSION", default_value = DEFAULT_KUBE_VERSION)]
+    kube_version: String,
+
+    /// Extra API versions for `.Capabilities.APIVersions` (repeat or comma-separate).
+    #[arg(short = 'a', long = "api-versions", value_name = "GROUP/VERSION")]
+    api_versions: Vec<String>,
+
+    /// Fail on warnings too.
+    #[arg(long)]
+    strict: bool,
+}
+
+#[derive(Debug, Args)]
 struct ValuesArgs {
     #[command(flatten)]
     input: InputArgs,
@@ -289,6 +321,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Render(args) => render(args),
         Command::Values(args) => values(args).map(|()| 0),
+        Command::Lint(args) => lint(args),
         Command::Diff(args) => {
             let mut render_args = args.render;
             render_args.check = Some(args.dir);
@@ -327,23 +360,65 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-fn render(args: RenderArgs) -> Result<i32> {
-    validate_release_name(&args.input.release_name)?;
-    validate_namespace(&args.namespace)?;
-    let ctx = RenderContext {
-        release_name: args.input.release_name.clone(),
-        namespace: args.namespace.clone(),
-        is_upgrade: args.is_upgrade,
+/// The render context of `render` and `lint`, checked.
+fn render_context(
+    input: &InputArgs,
+    namespace: &str,
+    is_upgrade: bool,
+    kube_version: &str,
+    api_versions: &[String],
+) -> Result<RenderContext> {
+    validate_release_name(&input.release_name)?;
+    validate_namespace(namespace)?;
+    Ok(RenderContext {
+        release_name: input.release_name.clone(),
+        namespace: namespace.to_string(),
+        is_upgrade,
         revision: 1,
-        kube_version: normalize_kube_version(&args.kube_version)?,
-        api_versions: args
-            .api_versions
+        kube_version: normalize_kube_version(kube_version)?,
+        api_versions: api_versions
             .iter()
             .flat_map(|a| a.split(','))
             .map(|a| a.trim().to_string())
             .filter(|a| !a.is_empty())
             .collect(),
-    };
+    })
+}
+
+fn lint(args: LintArgs) -> Result<i32> {
+    let ctx = render_context(
+        &args.input,
+        &args.namespace,
+        false,
+        &args.kube_version,
+        &args.api_versions,
+    )?;
+    let files = args.input.chart_files()?;
+    let findings = crate::lint::lint(&files, &args.input.value_inputs(), &mut read_input, &ctx)?;
+    for finding in &findings {
+        eprintln!("{finding}");
+    }
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == crate::lint::Severity::Error)
+        .count();
+    let warnings = findings.len() - errors;
+    eprintln!(
+        "lint: {errors} error{}, {warnings} warning{}",
+        if errors == 1 { "" } else { "s" },
+        if warnings == 1 { "" } else { "s" }
+    );
+    Ok(i32::from(errors > 0 || (args.strict && warnings > 0)))
+}
+
+fn render(args: RenderArgs) -> Result<i32> {
+    let ctx = render_context(
+        &args.input,
+        &args.namespace,
+        args.is_upgrade,
+        &args.kube_version,
+        &args.api_versions,
+    )?;
     let selection = OutputOptions {
         no_hooks: args.no_hooks,
         skip_tests: args.skip_tests,

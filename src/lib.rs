@@ -9,9 +9,11 @@
 //! - [`chart`]: loading the embedded chart or a chart directory.
 //! - [`values`]: value files, `--set` parsing, Helm's merge rules, enabled dependencies.
 //! - [`render`]: templates (Jinja, with Helm's functions) and `helm template`'s output.
+//! - [`lint`]: `qspgb lint`, the schema plus PgBouncer settings and Kubernetes names.
 //! - [`hooks`]: `qspgb hooks`, the userlist and admin Secrets from the clusters' Secrets.
 //! - [`pgbouncer`]: PgBouncer's file formats (ini entries, userlist lines).
 //! - [`release`]: the whole render pipeline in memory, for the CLI, tests and benchmarks.
+//! - [`suggest`]: "did you mean" suggestions for unknown names.
 //! - [`yaml`]: the only module that knows YAML.
 //! - [`value`]: the values tree.
 
@@ -20,9 +22,11 @@ pub mod chart;
 pub mod cli;
 pub mod diff;
 pub mod hooks;
+pub mod lint;
 pub mod pgbouncer;
 pub mod release;
 pub mod render;
+pub mod suggest;
 pub mod value;
 pub mod values;
 pub mod yaml;

@@ -3,6 +3,8 @@
 //! Pure text functions, shared by the chart's templates (as filters) and by anything else
 //! that writes these files, so there is one implementation of each format.
 
+pub mod settings;
+
 use std::fmt;
 
 /// Why a value cannot go into a PgBouncer file.
@@ -20,9 +22,10 @@ impl std::error::Error for FormatError {}
 /// One `[databases]` or `[users]` entry: `name = key=value key=value`, parameters in the
 /// order given (callers sort them, as Helm's `range` does). No parameters gives `name =`.
 ///
-/// Names, keys and values are checked first ([`check_name`], [`check_parameter_value`]):
-/// a value that would end the line, start a comment or split into two parameters is
-/// refused, never written.
+/// Names are checked ([`check_name`]); a value that holds a space or a `'` is written in
+/// single quotes with `'` doubled, the quoting PgBouncer's connection-string reader knows
+/// (a value already written that way is kept); an empty value or one with a line break
+/// is refused ([`connection_value`]).
 ///
 /// ```
 /// # use qspgb::pgbouncer::ini_entry;
@@ -31,7 +34,11 @@ impl std::error::Error for FormatError {}
 ///     ini_entry("pharia-os", params).unwrap(),
 ///     "pharia-os = host=cluster-pharia-rw pool_mode=session port=5432"
 /// );
-/// assert!(ini_entry("db", [("host", "h port=6432")]).is_err());
+/// assert_eq!(
+///     ini_entry("db", [("connect_query", "SELECT 1"), ("password", "it's")]).unwrap(),
+///     "db = connect_query='SELECT 1' password='it''s'"
+/// );
+/// assert!(ini_entry("db", [("host", "")]).is_err());
 /// ```
 pub fn ini_entry<'a>(
     name: &str,
@@ -41,12 +48,12 @@ pub fn ini_entry<'a>(
     let mut line = format!("{name} =");
     for (key, value) in params {
         check_name(key).map_err(|why| FormatError(format!("{name}: parameter name {why}")))?;
-        check_parameter_value(value)
+        let value = connection_value(value)
             .map_err(|why| FormatError(format!("{name}.{key}: the value {why}")))?;
         line.push(' ');
         line.push_str(key);
         line.push('=');
-        line.push_str(value);
+        line.push_str(&value);
     }
     Ok(line)
 }
@@ -70,19 +77,19 @@ pub fn ini_setting(key: &str, value: &str) -> Result<String, FormatError> {
 /// connection parameter), if it cannot. The message shows the name, with control characters
 /// escaped: names are not secret.
 ///
-/// A name ends at the first space or `=`; `;` and `#` start comments, `[` a section, and
-/// quotes and backslashes are quoting characters in PgBouncer's parsers. None of them has a
-/// meaning in a database, user or setting name worth the ambiguity.
+/// PgBouncer 1.24 reads names made of ASCII letters, digits, `_`, `.`, `-` and `*` only
+/// (there is no quoting of names; see docs/pgbouncer-settings.md), so anything else would
+/// either stop it or, for a line break, `=` or `#`, change what the line means.
 pub fn check_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err("is empty".into());
     }
     if let Some(c) = name
         .chars()
-        .find(|c| c.is_whitespace() || c.is_control() || "=;#[]\"'\\".contains(*c))
+        .find(|c| !(c.is_ascii_alphanumeric() || "_.-*".contains(*c)))
     {
         return Err(format!(
-            "{:?} contains {}, which pgbouncer.ini cannot hold in a name",
+            "{:?} contains {}; names in pgbouncer.ini may only use ASCII letters, digits and _ . - *",
             name,
             describe(c)
         ));
@@ -104,21 +111,50 @@ pub fn check_setting_value(value: &str) -> Result<(), String> {
     }
 }
 
-/// Why a value of a `[databases]`/`[users]` connection parameter cannot be written, if it
-/// cannot. Parameters are separated by spaces, so a space (or any whitespace) would start
-/// a new parameter (`host=db port=1 password=x`), and quotes and backslashes would change
-/// how PgBouncer reads the rest of the line. The message never shows the value.
-pub fn check_parameter_value(value: &str) -> Result<(), String> {
-    match value
-        .chars()
-        .find(|c| c.is_whitespace() || c.is_control() || "'\"\\".contains(*c))
-    {
-        Some(c) => Err(format!(
-            "contains {}, which would change the meaning of the connection string in pgbouncer.ini",
-            describe(c)
-        )),
-        None => Ok(()),
+/// A `[databases]`/`[users]` connection parameter's value as it must be written, or why it
+/// cannot be. PgBouncer splits parameters at spaces and reads `'...'` with `''` for a
+/// quote, so a value with a space or a quote is quoted that way (without it,
+/// `host: "db port=6432"` would set a second parameter). A value already quoted that way
+/// is kept as written, as Helm writes it. An empty value makes PgBouncer take the next
+/// parameter as the value, and a line break would end the line: both are refused. The
+/// message never shows the value (it may be a password).
+///
+/// ```
+/// # use qspgb::pgbouncer::connection_value;
+/// assert_eq!(connection_value("cluster-rw").unwrap(), "cluster-rw");
+/// assert_eq!(connection_value("SELECT 1").unwrap(), "'SELECT 1'");
+/// assert_eq!(connection_value("'SELECT 1'").unwrap(), "'SELECT 1'");
+/// assert_eq!(connection_value("o'clock").unwrap(), "'o''clock'");
+/// assert!(connection_value("").is_err());
+/// assert!(connection_value("a\nb").is_err());
+/// ```
+pub fn connection_value(value: &str) -> Result<std::borrow::Cow<'_, str>, String> {
+    if value.is_empty() {
+        return Err(
+            "is empty, and PgBouncer would read the next parameter as the value".to_string(),
+        );
     }
+    if let Some(c) = value.chars().find(|c| c.is_control() && *c != '\t') {
+        return Err(format!(
+            "contains {}, which would end the line in pgbouncer.ini",
+            describe(c)
+        ));
+    }
+    if is_quoted(value) || !value.contains([' ', '\'']) {
+        return Ok(std::borrow::Cow::Borrowed(value));
+    }
+    Ok(std::borrow::Cow::Owned(format!(
+        "'{}'",
+        value.replace('\'', "''")
+    )))
+}
+
+/// Whether `value` is one `'...'` token with every inner `'` doubled.
+fn is_quoted(value: &str) -> bool {
+    let Some(inner) = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) else {
+        return false;
+    };
+    value.len() >= 2 && inner.replace("''", "").find('\'').is_none()
 }
 
 /// A character named for an error message.
@@ -164,7 +200,7 @@ pub fn userlist_line(user: &str, password: &str) -> Result<String, FormatError> 
 
 /// Reads a `userlist.txt` as PgBouncer's auth_file loader does and returns the user names,
 /// in file order. Each entry is `"user" "password"` (a `"` inside doubled); blank lines and
-/// lines starting with `;` or `#` are skipped. The error names the line, never its content.
+/// lines starting with `;` are skipped, a line starting with `#` is an error. The error names the line, never its content.
 ///
 /// ```
 /// # use qspgb::pgbouncer::userlist_users;
@@ -175,8 +211,16 @@ pub fn userlist_users(text: &str) -> Result<Vec<String>, FormatError> {
     let mut users = Vec::new();
     for (index, line) in text.lines().enumerate() {
         let line = line.trim();
-        if line.is_empty() || line.starts_with(';') || line.starts_with('#') {
+        if line.is_empty() || line.starts_with(';') {
             continue;
+        }
+        if line.starts_with('#') {
+            // PgBouncer reads only `;` as a comment here: at a `#` it logs "broken auth
+            // file" and ignores every user below, while still starting.
+            return Err(FormatError(format!(
+                "line {}: starts with '#', which PgBouncer does not read as a comment (it ignores this and every later line); use ';'",
+                index + 1
+            )));
         }
         let bad = || {
             FormatError(format!(
@@ -246,21 +290,19 @@ mod tests {
             ("db", "host=", "h", "contains '='"),
             (
                 "db",
-                "host",
-                "h port=6432",
-                "db.host: the value contains a space",
-            ),
-            (
-                "db",
                 "password",
-                "s3cr'et",
-                "db.password: the value contains '\\''",
+                "s3cr\nx",
+                "db.password: the value contains a line break",
             ),
-            ("db", "password", "s3cr\\et", "contains '\\\\'"),
-            ("db", "password", "s3cr\nx", "contains a line break"),
+            ("db", "password", "", "db.password: the value is empty"),
+            ("my db", "host", "h", "contains a space"),
+            ("db@x", "host", "h", "contains '@'"),
             (";db", "host", "h", "contains ';'"),
             ("", "host", "h", "entry name is empty"),
         ] {
+            if fragment == "unused" {
+                continue;
+            }
             let err = ini_entry(name, [(key, value)]).unwrap_err().to_string();
             assert!(err.contains(fragment), "{name:?} {key:?}: {err}");
             if key == "password" {
@@ -284,6 +326,11 @@ mod tests {
         // What a setting value may hold: `=`, `#`, `;`, quotes, tabs run to the end of the line.
         assert!(ini_setting("auth_query", "SELECT p FROM t WHERE u=$1 -- '#;\"\t").is_ok());
         assert!(ini_entry("*", [("host", "10.0.0.1"), ("dbname", "a-b_c.d")]).is_ok());
+        // A space or a quote in a connection parameter is quoted, not passed through.
+        assert_eq!(
+            ini_entry("db", [("host", "h port=6432"), ("password", "s3cr'et\\x")]).unwrap(),
+            "db = host='h port=6432' password='s3cr''et\\x'"
+        );
     }
 
     #[test]
@@ -304,6 +351,11 @@ mod tests {
             );
         }
         assert_eq!(userlist_users("").unwrap(), Vec::<String>::new());
+        let err = userlist_users("\"a\" \"x\"\n# note\n\"b\" \"y\"\n").unwrap_err();
+        assert!(
+            err.to_string().starts_with("line 2: starts with '#'"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -164,7 +164,7 @@ pub fn go_string(v: &JValue) -> String {
 }
 
 /// Floats: exact integers when whole (PgBouncer cannot read `1e+06`), else Go's `%v`.
-fn format_float(f: f64) -> String {
+pub fn format_float(f: f64) -> String {
     if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
         format!("{}", f as i64)
     } else {

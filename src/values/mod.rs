@@ -42,7 +42,7 @@ pub type ReadInput<'a> = dyn FnMut(&str) -> Result<String> + 'a;
 /// `read` does the I/O, so this stays testable; errors name the file or flag at fault.
 /// Nothing is checked against a schema: see [`checked_user_values`].
 pub fn user_values(inputs: &ValueInputs, read: &mut ReadInput) -> Result<Map> {
-    collect_user_values(inputs, read, None)
+    collect_user_values(inputs, read, None, None)
 }
 
 /// [`user_values`], with every input checked against the chart's schemas on its own, so an
@@ -52,13 +52,61 @@ pub fn checked_user_values(
     inputs: &ValueInputs,
     read: &mut ReadInput,
 ) -> Result<Map> {
-    collect_user_values(inputs, read, Some(chart))
+    collect_user_values(inputs, read, Some(chart), None)
+}
+
+/// Every input's own values and schema problems, for `qspgb lint`: problems are collected,
+/// not raised, and each input's tree is kept so a finding about the merged values can name
+/// the input that set the key.
+#[derive(Debug, Default)]
+pub struct InputReport {
+    /// The merged user values (when every input parsed).
+    pub values: Map,
+    /// Schema problems, each with the input it came from.
+    pub problems: Vec<(String, schema::Problem)>,
+    /// Each input (file or flag) and the values it sets on its own, in precedence order.
+    pub sources: Vec<(String, Map)>,
+}
+
+impl InputReport {
+    /// The last input (in precedence order) that sets `path` (or a map above it).
+    pub fn origin_of(&self, path: &[&str]) -> Option<&str> {
+        self.sources
+            .iter()
+            .rev()
+            .find(|(_, tree)| {
+                let mut here = tree;
+                for (i, key) in path.iter().enumerate() {
+                    match here.get(*key) {
+                        Some(Value::Map(inner)) if i + 1 < path.len() => here = inner,
+                        Some(_) => return true,
+                        None => return false,
+                    }
+                }
+                true
+            })
+            .map(|(origin, _)| origin.as_str())
+    }
+}
+
+/// [`checked_user_values`] that collects instead of failing (see [`InputReport`]). Syntax
+/// errors (YAML, `--set`) still fail: there are no values to check then.
+pub fn report_user_values(
+    chart: &Chart,
+    inputs: &ValueInputs,
+    read: &mut ReadInput,
+) -> Result<InputReport> {
+    let mut report = InputReport::default();
+    let values = collect_user_values(inputs, read, Some(chart), Some(&mut report))?;
+    report.values = values;
+    Ok(report)
 }
 
 fn collect_user_values(
     inputs: &ValueInputs,
     read: &mut ReadInput,
     chart: Option<&Chart>,
+    mut report: Option<&mut InputReport>,
 ) -> Result<Map> {
     let mut values = Map::new();
     for path in &inputs.files {
@@ -71,7 +119,7 @@ fn collect_user_values(
         match yaml::parse_values(&text, origin)? {
             Value::Map(m) => {
                 if let Some(chart) = chart {
-                    check_input(chart, &m, origin)?;
+                    check_input(chart, &m, origin, report.as_deref_mut())?;
                 }
                 merge_user_values(&mut values, m)
             }
@@ -103,7 +151,7 @@ fn collect_user_values(
             .with_context(|| format!("--set-literal {}", redacted(expr)))?;
     }
     if let Some(chart) = chart {
-        check_flags(chart, inputs)?;
+        check_flags(chart, inputs, report)?;
     }
     Ok(values)
 }
@@ -123,9 +171,22 @@ pub fn redacted(expr: &str) -> String {
     }
 }
 
-/// Checks one input (a file, or one flag's values) against the chart's schemas.
-fn check_input(chart: &Chart, values: &Map, origin: &str) -> Result<()> {
+/// Checks one input (a file, or one flag's values) against the chart's schemas: an error,
+/// or with a report, an entry there.
+fn check_input(
+    chart: &Chart,
+    values: &Map,
+    origin: &str,
+    report: Option<&mut InputReport>,
+) -> Result<()> {
     let problems = schema_problems(chart, values);
+    if let Some(report) = report {
+        report.sources.push((origin.to_string(), values.clone()));
+        report
+            .problems
+            .extend(problems.into_iter().map(|p| (origin.to_string(), p)));
+        return Ok(());
+    }
     if problems.is_empty() {
         return Ok(());
     }
@@ -153,7 +214,11 @@ pub(crate) fn problem_report(origin: &str, problems: &[schema::Problem]) -> Stri
 /// Each flag's values on their own: parsed again into an empty map, which holds exactly the
 /// keys that flag sets. A `--set-file` is checked as the string it always gives, without
 /// reading the file again.
-fn check_flags(chart: &Chart, inputs: &ValueInputs) -> Result<()> {
+fn check_flags(
+    chart: &Chart,
+    inputs: &ValueInputs,
+    mut report: Option<&mut InputReport>,
+) -> Result<()> {
     type Parser = fn(&str, &mut Map) -> std::result::Result<(), strvals::SetError>;
     let kinds: [(&str, &[String], Parser); 4] = [
         ("--set-json", &inputs.set_json, strvals::parse_set_json),
@@ -174,7 +239,12 @@ fn check_flags(chart: &Chart, inputs: &ValueInputs) -> Result<()> {
             let mut alone = Map::new();
             // It parsed above, into a fuller map; alone it parses the same way.
             if parse(expr, &mut alone).is_ok() {
-                check_input(chart, &alone, &format!("{flag} {}", redacted(expr)))?;
+                check_input(
+                    chart,
+                    &alone,
+                    &format!("{flag} {}", redacted(expr)),
+                    report.as_deref_mut(),
+                )?;
             }
         }
     }
@@ -182,7 +252,12 @@ fn check_flags(chart: &Chart, inputs: &ValueInputs) -> Result<()> {
         let mut alone = Map::new();
         let mut no_read = |_: &str| Ok(String::new());
         if strvals::parse_set_file(expr, &mut alone, &mut no_read).is_ok() {
-            check_input(chart, &alone, &format!("--set-file {}", redacted(expr)))?;
+            check_input(
+                chart,
+                &alone,
+                &format!("--set-file {}", redacted(expr)),
+                report.as_deref_mut(),
+            )?;
         }
     }
     Ok(())

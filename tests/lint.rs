@@ -1,0 +1,180 @@
+//! `qspgb lint` through the real binary: clean examples stay clean, and each kind of
+//! finding is reported with its origin, key path and severity, on stderr only.
+
+mod common;
+use common::{qspgb, stderr};
+
+/// Lints with a values file of `text`; returns (exit code, stdout, stderr).
+fn lint_text(text: &str, extra: &[&str]) -> (Option<i32>, String, String) {
+    let dir = std::env::temp_dir().join(format!("qspgb-lint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("values-{:x}.yaml", seahash(text, extra)));
+    std::fs::write(&file, text).unwrap();
+    let mut args = vec!["lint", "-f", file.to_str().unwrap()];
+    args.extend(extra);
+    let out = qspgb(&args);
+    std::fs::remove_file(&file).unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        stderr(&out).replace(file.to_str().unwrap(), "values.yaml"),
+    )
+}
+
+/// A file name per input, so tests running in parallel never share one.
+fn seahash(text: &str, extra: &[&str]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (text, extra).hash(&mut h);
+    h.finish()
+}
+
+#[test]
+fn every_example_is_clean() {
+    let mut examples: Vec<_> = std::fs::read_dir("values/examples")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    examples.sort();
+    assert!(examples.len() >= 7);
+    for example in examples {
+        let out = qspgb(&["lint", "--strict", "-f", example.to_str().unwrap()]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}: {}",
+            example.display(),
+            stderr(&out)
+        );
+        assert!(out.stdout.is_empty());
+        assert!(stderr(&out).ends_with("lint: 0 errors, 0 warnings\n"));
+    }
+}
+
+#[test]
+fn schema_problems_of_every_input_are_all_reported() {
+    let (code, stdout, err) = lint_text(
+        "pgbouncerPharia:\n  replicaCont: 2\n  image:\n    tag: 1.10\n",
+        &[
+            "--set",
+            "pgbouncerTemporal.service.port=99999",
+            "--set-string",
+            "pgbouncerTemporal.replicaCount=3",
+        ],
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(stdout.is_empty());
+    for line in [
+        r#"error: values.yaml: pgbouncerPharia.replicaCont: unknown key "replicaCont" (did you mean "replicaCount"?)"#,
+        "error: values.yaml: pgbouncerPharia.image.tag: expected string, found number (quote it to make it a string)",
+        r#"error: --set "pgbouncerTemporal.service.port=…": pgbouncerTemporal.service.port: must be at most 65535, found 99999"#,
+        r#"error: --set-string "pgbouncerTemporal.replicaCount=…": pgbouncerTemporal.replicaCount: expected integer, found string (remove the quotes, or use --set rather than --set-string)"#,
+        "lint: 4 errors, 0 warnings",
+    ] {
+        assert!(
+            err.lines().any(|l| l == line),
+            "missing {line:?} in:\n{err}"
+        );
+    }
+}
+
+#[test]
+fn pgbouncer_settings_are_checked_against_pgbouncer() {
+    let (code, _, err) = lint_text(
+        "pgbouncerPharia:\n  config:\n    pgbouncer:\n      max_client_con: 100\n      log_connections: true\n      \
+         pool_mode: sesion\n      server_idle_timeout: 10s\n      listen_port: 6432\n    databases:\n      app:\n        \
+         host: db\n        prot: 5432\n        password: hunter2\n    users:\n      app:\n        pool_mode: statement\n",
+        &[],
+    );
+    assert_eq!(code, Some(1), "{err}");
+    let at = "values.yaml: pgbouncerPharia.config";
+    for line in [
+        format!(
+            r#"error: {at}.pgbouncer.max_client_con: "max_client_con" is not a [pgbouncer] setting in PgBouncer 1.24.1, which stops it from starting (did you mean "max_client_conn"?)"#
+        ),
+        format!(
+            "error: {at}.pgbouncer.log_connections: PgBouncer reads 0 or 1 here, not true/false (the chart writes `true`, which stops PgBouncer); write 1"
+        ),
+        format!(
+            r#"error: {at}.databases.app.prot: "prot" is not a connection parameter of database "app" in PgBouncer 1.24.1, which stops it from starting (did you mean "port"?)"#
+        ),
+        format!(
+            "warning: {at}.pgbouncer.listen_port: the chart writes listen_port itself; this writes it a second time, after the chart's line"
+        ),
+    ] {
+        assert!(
+            err.lines().any(|l| l == line),
+            "missing {line:?} in:\n{err}"
+        );
+    }
+    for fragment in [
+        "pgbouncer.pool_mode: PgBouncer would refuse this value",
+        "pgbouncer.server_idle_timeout: PgBouncer would refuse this value",
+    ] {
+        assert!(err.contains(fragment), "missing {fragment:?} in:\n{err}");
+    }
+    assert!(
+        !err.contains("users.app"),
+        "statement is a valid pool_mode: {err}"
+    );
+    assert!(
+        !err.contains("hunter2"),
+        "a password is never printed: {err}"
+    );
+}
+
+#[test]
+fn findings_about_merged_values_name_their_origin() {
+    // The chart default of Temporal's pool_mode is fine; a --set overrides Pharia's.
+    let (code, _, err) = lint_text(
+        "pgbouncerTemporal:\n  config:\n    pgbouncer:\n      pool_mode: transaction\n",
+        &["--set", "pgbouncerPharia.config.pgbouncer.pool_mode=bogus"],
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(r#"error: --set "pgbouncerPharia.config.pgbouncer.pool_mode=…": pgbouncerPharia.config.pgbouncer.pool_mode: PgBouncer would refuse this value"#),
+        "{err}"
+    );
+    assert!(!err.contains("pgbouncerTemporal"), "{err}");
+}
+
+#[test]
+fn rendered_objects_are_checked() {
+    let (code, _, err) = lint_text(
+        // The chart cuts the full name at 63 characters, then appends `-configmap`.
+        "pgbouncerPharia:\n  fullnameOverride: a-very-long-name-for-a-pgbouncer-instance-that-kubernetes-refuses\n  \
+         resources:\n    limits:\n      memory: 256MB\n",
+        &[],
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("spec.template.spec.containers[0].resources.limits.memory: \"256MB\" is not a Kubernetes quantity"),
+        "{err}"
+    );
+    assert!(
+        err.contains("(ConfigMap a-very-long-name-for-a-pgbouncer-instance-that-kubernetes-refus-configmap): metadata.name: \"a-very-long-name-for-a-pgbouncer-instance-that-kubernetes-refus-configmap\" is 73 characters long; at most 63"),
+        "{err}"
+    );
+}
+
+#[test]
+fn warnings_fail_only_with_strict() {
+    let text = "pgbouncerPharia:\n  config:\n    pgbouncer:\n      listen_port: 5432\n";
+    let (code, _, err) = lint_text(text, &[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.ends_with("lint: 0 errors, 1 warning\n"), "{err}");
+    let (code, _, _) = lint_text(text, &["--strict"]);
+    assert_eq!(code, Some(1));
+}
+
+#[test]
+fn a_broken_input_is_an_error_not_a_finding() {
+    let (code, stdout, err) = lint_text("pgbouncerPharia: [unclosed\n", &[]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(stdout.is_empty());
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(
+        !err.contains("lint: "),
+        "no summary when nothing was checked: {err}"
+    );
+}
