@@ -693,8 +693,23 @@ fn json_string_end(s: &[char], mut p: usize) -> Result<usize, (usize, String)> {
     }
 }
 
-/// JSON number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-fn json_number_end(s: &[char], mut p: usize) -> Result<usize, (usize, String)> {
+/// JSON number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, and a
+/// value a float64 can hold: Helm's `json.Unmarshal` refuses `1e400` ("cannot unmarshal
+/// number"), and the YAML library behind [`crate::yaml::parse_json`] would silently turn it
+/// into the string "1e400".
+fn json_number_end(s: &[char], start: usize) -> Result<usize, (usize, String)> {
+    let end = json_number_grammar_end(s, start)?;
+    let text: String = s[start..end].iter().collect();
+    if !text.parse::<f64>().is_ok_and(f64::is_finite) {
+        return Err((
+            start,
+            format!("number {text} is out of range of a 64-bit float"),
+        ));
+    }
+    Ok(end)
+}
+
+fn json_number_grammar_end(s: &[char], mut p: usize) -> Result<usize, (usize, String)> {
     let digits = |mut p: usize| -> Result<usize, (usize, String)> {
         if !s.get(p).is_some_and(char::is_ascii_digit) {
             return Err((p, "expected a digit in number".into()));
@@ -1282,6 +1297,30 @@ mod tests {
             ],
         );
         assert!(err_text(parse_set_json, "a=[1,x]").contains("invalid JSON value for key \"a\""));
+    }
+
+    /// Helm's json.Unmarshal refuses a number float64 cannot hold; serde_yaml would have
+    /// made it the string "1e400", so a typo'd exponent reached the manifests.
+    #[test]
+    fn set_json_numbers_out_of_float_range_are_errors() {
+        for bad in ["a=1e400", "a=-1e400", "a=[1,2e999]", "a={\"b\":1e309}"] {
+            let text = err_text(parse_set_json, bad);
+            assert!(
+                text.contains("out of range of a 64-bit float"),
+                "{bad}: {text}"
+            );
+        }
+        let mut dest = Map::new();
+        let err = parse_set_json(r#"{"a":{"b":1e400}}"#, &mut dest).unwrap_err();
+        assert!(
+            err.to_string().contains("number 1e400 is out of range"),
+            "{err}"
+        );
+        // Large but finite numbers are fine.
+        check_ok(
+            parse_set_json,
+            &[("a=1e300", v!({"a": (Value::Float(1e300))}))],
+        );
     }
 
     #[test]
