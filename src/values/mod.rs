@@ -58,23 +58,24 @@ pub fn user_values(inputs: &ValueInputs, read: &mut ReadInput) -> Result<Map> {
     }
     for expr in &inputs.set_json {
         strvals::parse_set_json(expr, &mut values)
-            .with_context(|| format!("--set-json {expr:?}"))?;
+            .with_context(|| format!("--set-json {}", strvals::quote_expression(expr)))?;
     }
     for expr in &inputs.set {
-        strvals::parse_set(expr, &mut values).with_context(|| format!("--set {expr:?}"))?;
+        strvals::parse_set(expr, &mut values)
+            .with_context(|| format!("--set {}", strvals::quote_expression(expr)))?;
     }
     for expr in &inputs.set_string {
         strvals::parse_set_string(expr, &mut values)
-            .with_context(|| format!("--set-string {expr:?}"))?;
+            .with_context(|| format!("--set-string {}", strvals::quote_expression(expr)))?;
     }
     for expr in &inputs.set_file {
         let mut read_file = |path: &str| read(path).map_err(|e| format!("{e:#}"));
         strvals::parse_set_file(expr, &mut values, &mut read_file)
-            .with_context(|| format!("--set-file {expr:?}"))?;
+            .with_context(|| format!("--set-file {}", strvals::quote_expression(expr)))?;
     }
     for expr in &inputs.set_literal {
         strvals::parse_set_literal(expr, &mut values)
-            .with_context(|| format!("--set-literal {expr:?}"))?;
+            .with_context(|| format!("--set-literal {}", strvals::quote_expression(expr)))?;
     }
     Ok(values)
 }
