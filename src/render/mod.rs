@@ -100,6 +100,9 @@ struct Scope<'a> {
 /// so [`crate::release`] runs it on a second thread while values are loaded.
 pub struct Engine {
     env: Environment<'static>,
+    /// The chart directory (`--chart DIR`), so that errors name template files by their
+    /// path on disk; `None` for the embedded chart.
+    dir: Option<std::path::PathBuf>,
 }
 
 impl Engine {
@@ -107,11 +110,12 @@ impl Engine {
     /// (`templates/pgbouncer/deployment.yaml`), however many aliases will render it.
     pub fn compile(files: &ChartFiles) -> Result<Engine> {
         let mut env = new_environment();
+        let dir = files.dir().map(std::path::Path::to_path_buf);
         for (path, source) in files.files_below("templates") {
             env.add_template_owned(path.to_string(), source.to_string())
-                .map_err(|e| anyhow!(describe_error(&e)))?;
+                .map_err(|e| anyhow!(describe_error_in(&e, dir.as_deref())))?;
         }
-        Ok(Engine { env })
+        Ok(Engine { env, dir })
     }
 
     /// Renders every non-partial template of `chart` and of its dependencies listed in
@@ -242,7 +246,10 @@ impl Engine {
                                 scope.chart.template_dir, template.name
                             ))
                             .and_then(|t| t.render(context))
-                            .map_err(|e| anyhow!("rendering {path}: {}", describe_error(&e)))?;
+                            .map_err(|e| {
+                                let why = describe_error_in(&e, self.dir.as_deref());
+                                anyhow!("rendering {path}: {why}")
+                            })?;
                         lock(&rendered_texts).insert(path.clone(), text.clone());
                         text
                     }
@@ -367,13 +374,22 @@ impl Object for ApiVersions {
 
 /// The root cause first (`template:line: what went wrong`), then where it was reached from.
 pub fn describe_error(err: &Error) -> String {
+    describe_error_in(err, None)
+}
+
+/// [`describe_error`] for a chart read from `dir`: template names become paths on disk.
+fn describe_error_in(err: &Error, dir: Option<&std::path::Path>) -> String {
+    let file = |name: &str| match dir {
+        Some(dir) => dir.join(name).display().to_string(),
+        None => name.to_string(),
+    };
     let mut lines = Vec::new();
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = current {
         if let Some(mj) = e.downcast_ref::<Error>() {
             let place = match (mj.name(), mj.line()) {
-                (Some(name), Some(line)) => format!("{name}:{line}: "),
-                (Some(name), None) => format!("{name}: "),
+                (Some(name), Some(line)) => format!("{}:{line}: ", file(name)),
+                (Some(name), None) => format!("{}: ", file(name)),
                 _ => String::new(),
             };
             let what = mj
@@ -536,6 +552,42 @@ mod tests {
         assert!(
             format!("{err:#}").contains("templates/sub/t.yaml"),
             "{err:#}"
+        );
+    }
+
+    /// With `--chart DIR`, template errors name the template file on disk, syntax errors
+    /// (found when compiling) and render errors alike.
+    #[test]
+    fn template_errors_in_a_chart_directory_name_the_file_on_disk() {
+        let root = std::env::temp_dir().join(format!("qspgb-tpl-errors-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("chart")).unwrap();
+        std::fs::create_dir_all(root.join("templates")).unwrap();
+        std::fs::write(root.join("chart/Chart.yaml"), "name: x\nversion: 1.0.0\n").unwrap();
+        let template = root.join("templates/cm.yaml");
+        std::fs::write(&template, "kind: ConfigMap\n{% if %}\n").unwrap();
+        let compiled = Engine::compile(&ChartFiles::from_dir(&root).unwrap());
+        let err = format!("{:#}", compiled.err().expect("a syntax error"));
+        assert!(
+            err.starts_with(&format!("{}:2: ", template.display())),
+            "{err}"
+        );
+
+        std::fs::write(&template, "kind: ConfigMap\n{{ fail('no') }}\n").unwrap();
+        let files = ChartFiles::from_dir(&root).unwrap();
+        let chart = Chart::load(&files).unwrap();
+        let err = Engine::compile(&files)
+            .unwrap()
+            .render_chart(&chart, &Map::new(), &[], &RenderContext::default())
+            .unwrap_err();
+        let err = format!("{err:#}");
+        std::fs::remove_dir_all(&root).unwrap();
+        assert_eq!(
+            err,
+            format!(
+                "rendering x/templates/cm.yaml: {}:2: no",
+                template.display()
+            )
         );
     }
 
