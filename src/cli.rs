@@ -693,22 +693,13 @@ fn write_stdout(text: &str) -> Result<()> {
 }
 
 /// Writes Helm's `--output-dir` layout: DIR/<template path>, the documents of one template
-/// in one file. Each file is written to a temporary name and renamed, so a reader never sees
-/// a half-written file.
+/// in one file; all or nothing (see [`crate::render::output::write_files`]).
 fn write_output_dir(dir: &Path, rendered: &release::Rendered) -> Result<()> {
-    let files = output_files(rendered);
-    let mut report = String::new();
-    for (source, text) in &files {
-        let target = dir.join(source);
-        let parent = target.parent().expect("a template path has a folder");
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("creating {}", parent.display()))?;
-        let tmp = target.with_extension("qspgb-tmp");
-        std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-        std::fs::rename(&tmp, &target)
-            .with_context(|| format!("renaming {} to {}", tmp.display(), target.display()))?;
-        report.push_str(&format!("wrote {}\n", target.display()));
-    }
+    let written = crate::render::output::write_files(dir, &output_files(rendered))?;
+    let report: String = written
+        .iter()
+        .map(|target| format!("wrote {}\n", target.display()))
+        .collect();
     write_stdout(&report)
 }
 
