@@ -539,17 +539,24 @@ fn argocd_generate() -> Result<i32> {
     let lookup = |name: &str| std::env::var(name).ok();
     let mut argv = vec!["qspgb".to_string()];
     argv.extend(crate::argocd::render_args(&lookup, &all_env)?);
-    let cli = Cli::try_parse_from(&argv).map_err(|e| {
-        anyhow::anyhow!(
-            "the Argo CD environment gave an invalid command line ({}): {}",
-            argv[1..].join(" "),
-            e.kind()
-        )
-    })?;
+    let cli = Cli::try_parse_from(&argv).map_err(argocd_command_line_error)?;
     match cli.command {
         Command::Render(args) => render(args),
         _ => unreachable!("render_args always starts with render"),
     }
+}
+
+/// The error for a command line built from the Argo CD environment that clap refuses.
+/// clap's first line names the argument at fault; the command line itself is not quoted,
+/// since its `--set` flags (from ARGOCD_APP_PARAMETERS) may carry passwords.
+fn argocd_command_line_error(err: clap::Error) -> anyhow::Error {
+    let text = err.render().to_string();
+    let first = text.lines().next().unwrap_or_default();
+    anyhow::anyhow!(
+        "the Argo CD environment gave an invalid command line (see ARGOCD_ENV_QSPGB_ARGS and \
+         the application's parameters): {}",
+        first.strip_prefix("error: ").unwrap_or(first)
+    )
 }
 
 /// `qspgb version`.
@@ -784,6 +791,26 @@ mod tests {
         );
         assert!(normalize_kube_version("one").is_err());
         assert!(normalize_kube_version("1").is_err());
+    }
+
+    /// The message named only clap's error kind ("unexpected argument found") and quoted
+    /// the whole command line, `--set` passwords included.
+    #[test]
+    fn argocd_command_line_errors_name_the_argument_and_no_values() {
+        let argv = [
+            "qspgb",
+            "render",
+            "x",
+            "--set",
+            "pgbouncerPharia.config.adminPassword=hunter2",
+            "--bogus",
+        ];
+        let err = argocd_command_line_error(Cli::try_parse_from(argv).unwrap_err()).to_string();
+        assert!(
+            err.ends_with("unexpected argument '--bogus' found"),
+            "{err}"
+        );
+        assert!(!err.contains("hunter2"), "{err}");
     }
 
     #[test]
