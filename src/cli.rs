@@ -336,13 +336,7 @@ fn render(args: RenderArgs) -> Result<i32> {
         is_upgrade: args.is_upgrade,
         revision: 1,
         kube_version: normalize_kube_version(&args.kube_version)?,
-        api_versions: args
-            .api_versions
-            .iter()
-            .flat_map(|a| a.split(','))
-            .map(|a| a.trim().to_string())
-            .filter(|a| !a.is_empty())
-            .collect(),
+        api_versions: crate::render::parse_api_versions(&args.api_versions)?,
     };
     let selection = OutputOptions {
         no_hooks: args.no_hooks,

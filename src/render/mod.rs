@@ -11,7 +11,7 @@ pub mod transform;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use anyhow::{Result, anyhow};
+use anyhow::{Result, anyhow, bail};
 use minijinja::value::{Object, Value as JValue};
 use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior, syntax::SyntaxConfig};
 
@@ -48,6 +48,74 @@ pub const BUILTIN_API_VERSIONS: &[&str] = &[
     "scheduling.k8s.io/v1",
     "storage.k8s.io/v1",
 ];
+
+/// The `--api-versions` flags (repeated or comma-separated; blanks and empty entries are
+/// skipped), each checked to be `GROUP/VERSION`, a core `VERSION`, or either followed by
+/// `/Kind` (Argo CD's `KUBE_API_VERSIONS` lists both forms).
+///
+/// Helm takes any text here, and a typo (`monitoring.coreos.com v1`,
+/// `monitoring.coreos.com`) silently leaves out what the templates guard with
+/// `Capabilities.APIVersions.Has` — a ServiceMonitor that is enabled and never rendered.
+///
+/// ```
+/// use qspgb::render::parse_api_versions;
+/// let flags = vec!["monitoring.coreos.com/v1, v1/ConfigMap".to_string(), "apps/v1/Deployment".into()];
+/// assert_eq!(
+///     parse_api_versions(&flags).unwrap(),
+///     ["monitoring.coreos.com/v1", "v1/ConfigMap", "apps/v1/Deployment"]
+/// );
+/// assert!(parse_api_versions(&["monitoring.coreos.com v1".to_string()]).is_err());
+/// ```
+pub fn parse_api_versions(flags: &[String]) -> Result<Vec<String>> {
+    let version = |s: &str| {
+        let b = s.as_bytes();
+        b.len() >= 2
+            && b[0] == b'v'
+            && b[1].is_ascii_digit()
+            && b.iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    };
+    let group = |s: &str| {
+        !s.is_empty()
+            && s.split('.').all(|label| {
+                !label.is_empty()
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label
+                        .bytes()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+            })
+    };
+    let kind = |s: &str| {
+        s.as_bytes().first().is_some_and(u8::is_ascii_uppercase)
+            && s.bytes().all(|c| c.is_ascii_alphanumeric())
+    };
+    let valid = |entry: &str| {
+        let mut parts: Vec<&str> = entry.split('/').collect();
+        if parts.len() > 1 && parts.last().is_some_and(|last| kind(last)) {
+            parts.pop();
+        }
+        match parts[..] {
+            [v] => version(v),
+            [g, v] => group(g) && version(v),
+            _ => false,
+        }
+    };
+    let mut out = Vec::new();
+    for entry in flags.iter().flat_map(|f| f.split(',')).map(str::trim) {
+        if entry.is_empty() {
+            continue;
+        }
+        if !valid(entry) {
+            bail!(
+                "invalid --api-versions {entry:?}: expected GROUP/VERSION such as \
+                 monitoring.coreos.com/v1 (or v1 for the core group), optionally followed by /Kind"
+            );
+        }
+        out.push(entry.to_string());
+    }
+    Ok(out)
+}
 
 /// What a render is for: the `.Release` and `.Capabilities` objects.
 #[derive(Debug, Clone)]
@@ -553,6 +621,35 @@ mod tests {
             format!("{err:#}").contains("templates/sub/t.yaml"),
             "{err:#}"
         );
+    }
+
+    #[test]
+    fn api_versions_are_checked() {
+        let parse = |flags: &[&str]| {
+            parse_api_versions(&flags.iter().map(|f| f.to_string()).collect::<Vec<_>>())
+        };
+        // What users and Argo CD's KUBE_API_VERSIONS pass.
+        let ok = parse(&[
+            "v1,apps/v1, batch/v1beta1 ,,",
+            "monitoring.coreos.com/v1",
+            "v1/ConfigMap,apps/v1/Deployment,autoscaling/v2beta2",
+            "",
+        ])
+        .unwrap();
+        assert_eq!(ok.len(), 7, "{ok:?}");
+        for bad in [
+            "monitoring.coreos.com v1",
+            "monitoring.coreos.com",
+            "monitoring.coreos.com/",
+            "/v1",
+            "Monitoring.coreos.com/v1",
+            "apps/1",
+            "apps/v1/Deployment/x",
+            "apps/v1/deployment",
+        ] {
+            let err = parse(&[bad]).unwrap_err().to_string();
+            assert!(err.contains(&format!("{:?}", bad.trim())), "{bad}: {err}");
+        }
     }
 
     /// With `--chart DIR`, template errors name the template file on disk, syntax errors
