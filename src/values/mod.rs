@@ -42,6 +42,10 @@ pub type ReadInput<'a> = dyn FnMut(&str) -> Result<String> + 'a;
 pub fn user_values(inputs: &ValueInputs, read: &mut ReadInput) -> Result<Map> {
     let mut values = Map::new();
     for path in &inputs.files {
+        if path.is_empty() {
+            // Otherwise: "cannot read : No such file or directory".
+            bail!("-f/--values: the file name is empty (an unset variable in `-f \"$VALUES\"`?)");
+        }
         let origin = if path == "-" {
             "<stdin>"
         } else {
@@ -349,6 +353,17 @@ mod tests {
         assert_eq!(v["s"], Value::from("1"));
         assert_eq!(v["f"], Value::from("a: 1\nb: {c: 1}\n"));
         assert_eq!(v["lit"], Value::from("a,b"));
+    }
+
+    #[test]
+    fn an_empty_file_name_is_an_error_of_its_own() {
+        let inputs = ValueInputs {
+            files: vec![String::new()],
+            ..Default::default()
+        };
+        let mut read = |_: &str| -> Result<String> { unreachable!("nothing to read") };
+        let err = format!("{:#}", user_values(&inputs, &mut read).unwrap_err());
+        assert!(err.contains("the file name is empty"), "{err}");
     }
 
     #[test]
