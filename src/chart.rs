@@ -147,12 +147,8 @@ fn read_tree(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) -> Res
             .expect("walked below root")
             .to_string_lossy()
             .replace('\\', "/");
-        let text = std::fs::read_to_string(&path).with_context(|| {
-            format!(
-                "reading {} (chart files must be UTF-8 text)",
-                path.display()
-            )
-        })?;
+        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let text = yaml::text_from_bytes(bytes, &path.display().to_string())?;
         out.insert(rel, text);
     }
     Ok(())

@@ -673,17 +673,18 @@ fn values(args: ValuesArgs) -> Result<()> {
 /// Reads a file named on the command line; `-` is standard input.
 fn read_input(path: &str) -> Result<String> {
     if path == "-" {
-        let mut text = String::new();
+        let mut bytes = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut text)
-            .context("reading standard input (values must be UTF-8 text)")?;
-        return Ok(text);
+            .read_to_end(&mut bytes)
+            .context("reading standard input")?;
+        return Ok(yaml::text_from_bytes(bytes, "<stdin>")?);
     }
     let p = Path::new(path);
     if p.is_dir() {
         bail!("{path} is a directory, expected a YAML file");
     }
-    std::fs::read_to_string(p).with_context(|| format!("cannot read {path}"))
+    let bytes = std::fs::read(p).with_context(|| format!("cannot read {path}"))?;
+    Ok(yaml::text_from_bytes(bytes, path)?)
 }
 
 fn write_stdout(text: &str) -> Result<()> {

@@ -190,6 +190,51 @@ fn parse_stream(text: &str, origin: &str, first_only: bool) -> Result<Vec<Docume
     Ok(docs)
 }
 
+/// A file's bytes as text, or an error naming where they stop being UTF-8 (go-yaml reads
+/// nothing else). The offending byte is not quoted: it may be part of a password.
+///
+/// ```
+/// use qspgb::yaml::text_from_bytes;
+/// assert_eq!(text_from_bytes(b"a: 1\n".to_vec(), "v.yaml").unwrap(), "a: 1\n");
+/// let err = text_from_bytes(b"a: 1\nb: caf\xe9\n".to_vec(), "v.yaml").unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "v.yaml:2:7: not UTF-8 text (values and chart files must be UTF-8; is it Latin-1?)"
+/// );
+/// ```
+pub fn text_from_bytes(bytes: Vec<u8>, origin: &str) -> Result<String, YamlError> {
+    let err = match String::from_utf8(bytes) {
+        Ok(text) => return Ok(text),
+        Err(err) => err,
+    };
+    let bytes = err.as_bytes();
+    let valid = &bytes[..err.utf8_error().valid_up_to()];
+    let before = std::str::from_utf8(valid).unwrap_or_default();
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let guess = if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        "it looks like UTF-16: save it as UTF-8"
+    } else if bytes
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f)
+        .count()
+        > bytes.len() / 20
+    {
+        // Text, in any encoding, has few control characters; random bytes have one in 8.
+        "it looks like binary data, not text"
+    } else {
+        "is it Latin-1?"
+    };
+    let reason = format!("not UTF-8 text (values and chart files must be UTF-8; {guess})");
+    Err(YamlError::syntax(
+        origin,
+        line,
+        column,
+        String::new(),
+        &reason,
+    ))
+}
+
 /// Rejects the characters go-yaml's reader rejects (NUL and other C0/C1 controls,
 /// surrogates, U+FFFE/U+FFFF); yaml-rust2 would let them into scalars.
 fn check_characters(text: &str, origin: &str) -> Result<(), YamlError> {
@@ -1526,6 +1571,33 @@ mod tests {
             error("config:\n  adminUser: !!int bob\n")
                 .message
                 .contains("\"bob\"")
+        );
+    }
+
+    #[test]
+    fn non_utf8_text_is_located_and_not_quoted() {
+        let err = text_from_bytes(b"a: 1\npassword: \xffhunter2\n".to_vec(), "v.yaml").unwrap_err();
+        assert_eq!((err.line, err.column), (2, 11));
+        assert!(
+            !err.message.contains("0xFF") && !err.message.contains("hunter2"),
+            "{err}"
+        );
+        let utf16: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain("a: 1\n".bytes().flat_map(|b| [b, 0]))
+            .collect();
+        assert!(
+            text_from_bytes(utf16, "v.yaml")
+                .unwrap_err()
+                .message
+                .contains("UTF-16")
+        );
+        let binary: Vec<u8> = (0..=255u8).rev().collect();
+        assert!(
+            text_from_bytes(binary, "v.yaml")
+                .unwrap_err()
+                .message
+                .contains("1:1:")
         );
     }
 
