@@ -217,21 +217,33 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// How the address-space limit is applied: util-linux `prlimit` when installed, else the
-/// shell's `ulimit -v` (both set RLIMIT_AS and then exec the binary, so the exit status is
-/// the binary's own).
-fn limited_command(binary: &Path) -> (Command, &'static str) {
-    let prlimit = ["/usr/bin/prlimit", "/bin/prlimit", "/usr/local/bin/prlimit"]
+/// util-linux `prlimit`, when installed.
+fn prlimit() -> Option<&'static Path> {
+    ["/usr/bin/prlimit", "/bin/prlimit", "/usr/local/bin/prlimit"]
         .into_iter()
         .map(Path::new)
-        .find(|p| p.is_file());
-    match prlimit {
+        .find(|p| p.is_file())
+}
+
+/// How the address-space limit is applied, for the summary line.
+fn limiter_name() -> &'static str {
+    match prlimit() {
+        Some(_) => "prlimit --as",
+        None => "sh ulimit -v",
+    }
+}
+
+/// The binary under the address-space limit: `prlimit` when installed, else the shell's
+/// `ulimit -v`. Both set RLIMIT_AS and then exec the binary, so the exit status (or the
+/// signal) is the binary's own.
+fn limited_command(binary: &Path) -> Command {
+    match prlimit() {
         Some(prlimit) => {
             let mut cmd = Command::new(prlimit);
             cmd.arg(format!("--as={MEMORY_LIMIT}"))
                 .arg("--")
                 .arg(binary);
-            (cmd, "prlimit --as")
+            cmd
         }
         None => {
             let mut cmd = Command::new("/bin/sh");
@@ -241,7 +253,7 @@ fn limited_command(binary: &Path) -> (Command, &'static str) {
                     MEMORY_LIMIT / 1024
                 ))
                 .arg(binary);
-            (cmd, "sh ulimit -v")
+            cmd
         }
     }
 }
@@ -258,7 +270,7 @@ fn run_binary(case: &Case, work: &Path) -> Run {
         s.replace("{dir}", &work.display().to_string())
             .replace("{repo}", env!("CARGO_MANIFEST_DIR"))
     };
-    let (mut cmd, _) = limited_command(Path::new(env!("CARGO_BIN_EXE_qspgb")));
+    let mut cmd = limited_command(Path::new(env!("CARGO_BIN_EXE_qspgb")));
     cmd.args(case.args.iter().map(|a| fill(a)))
         .current_dir(work)
         .env_clear()
@@ -458,7 +470,7 @@ fn bad_inputs_fail_cleanly() {
     let mut results = results.into_inner().unwrap();
     results.sort_by(|a, b| a.0.cmp(&b.0));
 
-    let (_, limiter) = limited_command(Path::new("qspgb"));
+    let limiter = limiter_name();
     println!(
         "bad inputs: {} run ({} workers, {limiter} {} MiB, {:?} each at most) in {:.1?}",
         results.len(),
