@@ -42,6 +42,8 @@ pub struct ChartFiles {
     preparsed: Option<fn(&str) -> Option<Value>>,
     /// Where the files came from, for error messages ("embedded chart" or a directory).
     origin: String,
+    /// The directory of a `--chart DIR` chart: errors name its files by their real path.
+    dir: Option<std::path::PathBuf>,
 }
 
 impl ChartFiles {
@@ -54,6 +56,7 @@ impl ChartFiles {
                 .collect(),
             preparsed: Some(embedded::parsed),
             origin: "embedded chart".into(),
+            dir: None,
         }
     }
 
@@ -76,6 +79,7 @@ impl ChartFiles {
                 .collect(),
             preparsed: None,
             origin: root.display().to_string(),
+            dir: Some(root.to_path_buf()),
         })
     }
 
@@ -88,6 +92,7 @@ impl ChartFiles {
                 .collect(),
             preparsed: None,
             origin: origin.into(),
+            dir: None,
         }
     }
 
@@ -99,6 +104,21 @@ impl ChartFiles {
     /// Where these files came from.
     pub fn origin(&self) -> &str {
         &self.origin
+    }
+
+    /// The directory of a `--chart DIR` chart; `None` for the embedded chart.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// How an error names the file at `path` (relative to the chart root): for a chart
+    /// directory the path on disk (`my-chart/chart/Chart.yaml`), so the user can open it;
+    /// for the embedded chart the path in this repository.
+    pub fn display_path(&self, path: &str) -> String {
+        match &self.dir {
+            Some(dir) => dir.join(path).display().to_string(),
+            None => path.to_string(),
+        }
     }
 
     /// Every file below `dir`, at any depth, with its path; sorted by path.
@@ -130,12 +150,8 @@ fn read_tree(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) -> Res
             .expect("walked below root")
             .to_string_lossy()
             .replace('\\', "/");
-        let text = std::fs::read_to_string(&path).with_context(|| {
-            format!(
-                "reading {} (chart files must be UTF-8 text)",
-                path.display()
-            )
-        })?;
+        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let text = yaml::text_from_bytes(bytes, &path.display().to_string())?;
         out.insert(rel, text);
     }
     Ok(())
@@ -246,9 +262,9 @@ impl Chart {
     /// Loads the parent chart and its dependencies from chart files.
     pub fn load(files: &ChartFiles) -> Result<Chart> {
         let origin = files.origin();
-        let meta_path = "chart/Chart.yaml";
-        let meta_value = parse_file(files, meta_path)?
-            .ok_or_else(|| anyhow!("{origin}: {meta_path} is missing"))?;
+        let meta_path = &files.display_path("chart/Chart.yaml");
+        let meta_value = parse_file(files, "chart/Chart.yaml")?
+            .ok_or_else(|| anyhow!("{origin}: chart/Chart.yaml is missing"))?;
         let meta = parse_meta(&meta_value, meta_path)?;
         let defaults = parse_file(files, "values/values.yaml")?.unwrap_or_default();
         let schema = load_schema(files, "values/values.schema.json")?;
@@ -279,8 +295,9 @@ impl Chart {
                 }
             };
             let chart_name = text("name")?.ok_or_else(|| anyhow!("{at}.name is missing"))?;
-            let sub_meta_path = format!("chart/charts/{chart_name}/Chart.yaml");
-            let sub_meta_value = parse_file(files, &sub_meta_path)?.ok_or_else(|| {
+            let sub_meta_file = format!("chart/charts/{chart_name}/Chart.yaml");
+            let sub_meta_path = files.display_path(&sub_meta_file);
+            let sub_meta_value = parse_file(files, &sub_meta_file)?.ok_or_else(|| {
                 anyhow!("{at}: dependency {chart_name:?} needs {sub_meta_path}, which is missing")
             })?;
             let mut sub_meta = parse_meta(&sub_meta_value, &sub_meta_path)?;
@@ -396,11 +413,15 @@ fn parse_file(files: &ChartFiles, path: &str) -> Result<Option<Map>> {
     };
     let parsed = match files.preparsed.and_then(|preparsed| preparsed(path)) {
         Some(value) => value,
-        None => yaml::parse_values(text, path)?,
+        None => yaml::parse_values(text, &files.display_path(path))?,
     };
     match parsed {
         Value::Map(m) => Ok(Some(m)),
-        other => bail!("{path}: expected a map, found {}", other.type_name()),
+        other => bail!(
+            "{}: expected a map, found {}",
+            files.display_path(path),
+            other.type_name()
+        ),
     }
 }
 
@@ -504,6 +525,79 @@ mod tests {
                 ])
             );
         }
+    }
+
+    /// A chart directory on disk, removed when dropped.
+    struct TempChart(std::path::PathBuf);
+
+    impl TempChart {
+        fn new(name: &str, files: &[(&str, &str)]) -> Self {
+            let root = std::env::temp_dir().join(format!("qspgb-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&root);
+            for (path, text) in files {
+                let path = root.join(path);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, text).unwrap();
+            }
+            TempChart(root)
+        }
+    }
+
+    impl Drop for TempChart {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// With `--chart DIR`, errors name the file on disk (`DIR/chart/Chart.yaml`), not its
+    /// path inside the chart, which the user would have to resolve against DIR.
+    #[test]
+    fn errors_in_a_chart_directory_name_the_file_on_disk() {
+        let dir = TempChart::new(
+            "bad-chart-yaml",
+            &[("chart/Chart.yaml", "name: x\nversion: [1\n")],
+        );
+        let err = format!(
+            "{:#}",
+            Chart::load(&ChartFiles::from_dir(&dir.0).unwrap()).unwrap_err()
+        );
+        let file = dir.0.join("chart/Chart.yaml").display().to_string();
+        assert!(err.starts_with(&format!("{file}:3:1: ")), "{err}");
+
+        let dir = TempChart::new("no-version", &[("chart/Chart.yaml", "name: x\n")]);
+        let err = format!(
+            "{:#}",
+            Chart::load(&ChartFiles::from_dir(&dir.0).unwrap()).unwrap_err()
+        );
+        let file = dir.0.join("chart/Chart.yaml").display().to_string();
+        assert_eq!(err, format!("{file}: version is missing"));
+
+        let dir = TempChart::new(
+            "missing-dependency",
+            &[(
+                "chart/Chart.yaml",
+                "name: x\nversion: 1.0.0\ndependencies:\n- name: sub\n",
+            )],
+        );
+        let err = format!(
+            "{:#}",
+            Chart::load(&ChartFiles::from_dir(&dir.0).unwrap()).unwrap_err()
+        );
+        let sub = dir
+            .0
+            .join("chart/charts/sub/Chart.yaml")
+            .display()
+            .to_string();
+        assert!(
+            err.contains(&format!("needs {sub}, which is missing")),
+            "{err}"
+        );
+
+        // The embedded chart keeps its repository paths.
+        assert_eq!(
+            ChartFiles::embedded().display_path("chart/Chart.yaml"),
+            "chart/Chart.yaml"
+        );
     }
 
     #[test]

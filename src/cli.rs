@@ -376,12 +376,7 @@ fn render_context(
         is_upgrade,
         revision: 1,
         kube_version: normalize_kube_version(kube_version)?,
-        api_versions: api_versions
-            .iter()
-            .flat_map(|a| a.split(','))
-            .map(|a| a.trim().to_string())
-            .filter(|a| !a.is_empty())
-            .collect(),
+        api_versions: crate::render::parse_api_versions(api_versions)?,
     })
 }
 
@@ -614,17 +609,24 @@ fn argocd_generate() -> Result<i32> {
     let lookup = |name: &str| std::env::var(name).ok();
     let mut argv = vec!["qspgb".to_string()];
     argv.extend(crate::argocd::render_args(&lookup, &all_env)?);
-    let cli = Cli::try_parse_from(&argv).map_err(|e| {
-        anyhow::anyhow!(
-            "the Argo CD environment gave an invalid command line ({}): {}",
-            argv[1..].join(" "),
-            e.kind()
-        )
-    })?;
+    let cli = Cli::try_parse_from(&argv).map_err(argocd_command_line_error)?;
     match cli.command {
         Command::Render(args) => render(args),
         _ => unreachable!("render_args always starts with render"),
     }
+}
+
+/// The error for a command line built from the Argo CD environment that clap refuses.
+/// clap's first line names the argument at fault; the command line itself is not quoted,
+/// since its `--set` flags (from ARGOCD_APP_PARAMETERS) may carry passwords.
+fn argocd_command_line_error(err: clap::Error) -> anyhow::Error {
+    let text = err.render().to_string();
+    let first = text.lines().next().unwrap_or_default();
+    anyhow::anyhow!(
+        "the Argo CD environment gave an invalid command line (see ARGOCD_ENV_QSPGB_ARGS and \
+         the application's parameters): {}",
+        first.strip_prefix("error: ").unwrap_or(first)
+    )
 }
 
 /// `qspgb version`.
@@ -747,17 +749,18 @@ fn values(args: ValuesArgs) -> Result<()> {
 /// Reads a file named on the command line; `-` is standard input.
 fn read_input(path: &str) -> Result<String> {
     if path == "-" {
-        let mut text = String::new();
+        let mut bytes = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut text)
-            .context("reading standard input (values must be UTF-8 text)")?;
-        return Ok(text);
+            .read_to_end(&mut bytes)
+            .context("reading standard input")?;
+        return Ok(yaml::text_from_bytes(bytes, "<stdin>")?);
     }
     let p = Path::new(path);
     if p.is_dir() {
         bail!("{path} is a directory, expected a YAML file");
     }
-    std::fs::read_to_string(p).with_context(|| format!("cannot read {path}"))
+    let bytes = std::fs::read(p).with_context(|| format!("cannot read {path}"))?;
+    Ok(yaml::text_from_bytes(bytes, path)?)
 }
 
 fn write_stdout(text: &str) -> Result<()> {
@@ -768,22 +771,13 @@ fn write_stdout(text: &str) -> Result<()> {
 }
 
 /// Writes Helm's `--output-dir` layout: DIR/<template path>, the documents of one template
-/// in one file. Each file is written to a temporary name and renamed, so a reader never sees
-/// a half-written file.
+/// in one file; all or nothing (see [`crate::render::output::write_files`]).
 fn write_output_dir(dir: &Path, rendered: &release::Rendered) -> Result<()> {
-    let files = output_files(rendered);
-    let mut report = String::new();
-    for (source, text) in &files {
-        let target = dir.join(source);
-        let parent = target.parent().expect("a template path has a folder");
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("creating {}", parent.display()))?;
-        let tmp = target.with_extension("qspgb-tmp");
-        std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-        std::fs::rename(&tmp, &target)
-            .with_context(|| format!("renaming {} to {}", tmp.display(), target.display()))?;
-        report.push_str(&format!("wrote {}\n", target.display()));
-    }
+    let written = crate::render::output::write_files(dir, &output_files(rendered))?;
+    let report: String = written
+        .iter()
+        .map(|target| format!("wrote {}\n", target.display()))
+        .collect();
     write_stdout(&report)
 }
 
@@ -868,6 +862,26 @@ mod tests {
         );
         assert!(normalize_kube_version("one").is_err());
         assert!(normalize_kube_version("1").is_err());
+    }
+
+    /// The message named only clap's error kind ("unexpected argument found") and quoted
+    /// the whole command line, `--set` passwords included.
+    #[test]
+    fn argocd_command_line_errors_name_the_argument_and_no_values() {
+        let argv = [
+            "qspgb",
+            "render",
+            "x",
+            "--set",
+            "pgbouncerPharia.config.adminPassword=hunter2",
+            "--bogus",
+        ];
+        let err = argocd_command_line_error(Cli::try_parse_from(argv).unwrap_err()).to_string();
+        assert!(
+            err.ends_with("unexpected argument '--bogus' found"),
+            "{err}"
+        );
+        assert!(!err.contains("hunter2"), "{err}");
     }
 
     #[test]

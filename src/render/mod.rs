@@ -11,7 +11,7 @@ pub mod transform;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use anyhow::{Result, anyhow};
+use anyhow::{Result, anyhow, bail};
 use minijinja::value::{Object, Value as JValue};
 use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior, syntax::SyntaxConfig};
 
@@ -48,6 +48,74 @@ pub const BUILTIN_API_VERSIONS: &[&str] = &[
     "scheduling.k8s.io/v1",
     "storage.k8s.io/v1",
 ];
+
+/// The `--api-versions` flags (repeated or comma-separated; blanks and empty entries are
+/// skipped), each checked to be `GROUP/VERSION`, a core `VERSION`, or either followed by
+/// `/Kind` (Argo CD's `KUBE_API_VERSIONS` lists both forms).
+///
+/// Helm takes any text here, and a typo (`monitoring.coreos.com v1`,
+/// `monitoring.coreos.com`) silently leaves out what the templates guard with
+/// `Capabilities.APIVersions.Has` — a ServiceMonitor that is enabled and never rendered.
+///
+/// ```
+/// use qspgb::render::parse_api_versions;
+/// let flags = vec!["monitoring.coreos.com/v1, v1/ConfigMap".to_string(), "apps/v1/Deployment".into()];
+/// assert_eq!(
+///     parse_api_versions(&flags).unwrap(),
+///     ["monitoring.coreos.com/v1", "v1/ConfigMap", "apps/v1/Deployment"]
+/// );
+/// assert!(parse_api_versions(&["monitoring.coreos.com v1".to_string()]).is_err());
+/// ```
+pub fn parse_api_versions(flags: &[String]) -> Result<Vec<String>> {
+    let version = |s: &str| {
+        let b = s.as_bytes();
+        b.len() >= 2
+            && b[0] == b'v'
+            && b[1].is_ascii_digit()
+            && b.iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    };
+    let group = |s: &str| {
+        !s.is_empty()
+            && s.split('.').all(|label| {
+                !label.is_empty()
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label
+                        .bytes()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+            })
+    };
+    let kind = |s: &str| {
+        s.as_bytes().first().is_some_and(u8::is_ascii_uppercase)
+            && s.bytes().all(|c| c.is_ascii_alphanumeric())
+    };
+    let valid = |entry: &str| {
+        let mut parts: Vec<&str> = entry.split('/').collect();
+        if parts.len() > 1 && parts.last().is_some_and(|last| kind(last)) {
+            parts.pop();
+        }
+        match parts[..] {
+            [v] => version(v),
+            [g, v] => group(g) && version(v),
+            _ => false,
+        }
+    };
+    let mut out = Vec::new();
+    for entry in flags.iter().flat_map(|f| f.split(',')).map(str::trim) {
+        if entry.is_empty() {
+            continue;
+        }
+        if !valid(entry) {
+            bail!(
+                "invalid --api-versions {entry:?}: expected GROUP/VERSION such as \
+                 monitoring.coreos.com/v1 (or v1 for the core group), optionally followed by /Kind"
+            );
+        }
+        out.push(entry.to_string());
+    }
+    Ok(out)
+}
 
 /// What a render is for: the `.Release` and `.Capabilities` objects.
 #[derive(Debug, Clone)]
@@ -100,6 +168,9 @@ struct Scope<'a> {
 /// so [`crate::release`] runs it on a second thread while values are loaded.
 pub struct Engine {
     env: Environment<'static>,
+    /// The chart directory (`--chart DIR`), so that errors name template files by their
+    /// path on disk; `None` for the embedded chart.
+    dir: Option<std::path::PathBuf>,
 }
 
 impl Engine {
@@ -107,11 +178,12 @@ impl Engine {
     /// (`templates/pgbouncer/deployment.yaml`), however many aliases will render it.
     pub fn compile(files: &ChartFiles) -> Result<Engine> {
         let mut env = new_environment();
+        let dir = files.dir().map(std::path::Path::to_path_buf);
         for (path, source) in files.files_below("templates") {
             env.add_template_owned(path.to_string(), source.to_string())
-                .map_err(|e| anyhow!(describe_error(&e)))?;
+                .map_err(|e| anyhow!(describe_error_in(&e, dir.as_deref())))?;
         }
-        Ok(Engine { env })
+        Ok(Engine { env, dir })
     }
 
     /// Renders every non-partial template of `chart` and of its dependencies listed in
@@ -242,7 +314,10 @@ impl Engine {
                                 scope.chart.template_dir, template.name
                             ))
                             .and_then(|t| t.render(context))
-                            .map_err(|e| anyhow!("rendering {path}: {}", describe_error(&e)))?;
+                            .map_err(|e| {
+                                let why = describe_error_in(&e, self.dir.as_deref());
+                                anyhow!("rendering {path}: {why}")
+                            })?;
                         lock(&rendered_texts).insert(path.clone(), text.clone());
                         text
                     }
@@ -367,13 +442,22 @@ impl Object for ApiVersions {
 
 /// The root cause first (`template:line: what went wrong`), then where it was reached from.
 pub fn describe_error(err: &Error) -> String {
+    describe_error_in(err, None)
+}
+
+/// [`describe_error`] for a chart read from `dir`: template names become paths on disk.
+fn describe_error_in(err: &Error, dir: Option<&std::path::Path>) -> String {
+    let file = |name: &str| match dir {
+        Some(dir) => dir.join(name).display().to_string(),
+        None => name.to_string(),
+    };
     let mut lines = Vec::new();
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = current {
         if let Some(mj) = e.downcast_ref::<Error>() {
             let place = match (mj.name(), mj.line()) {
-                (Some(name), Some(line)) => format!("{name}:{line}: "),
-                (Some(name), None) => format!("{name}: "),
+                (Some(name), Some(line)) => format!("{}:{line}: ", file(name)),
+                (Some(name), None) => format!("{}: ", file(name)),
                 _ => String::new(),
             };
             let what = mj
@@ -536,6 +620,71 @@ mod tests {
         assert!(
             format!("{err:#}").contains("templates/sub/t.yaml"),
             "{err:#}"
+        );
+    }
+
+    #[test]
+    fn api_versions_are_checked() {
+        let parse = |flags: &[&str]| {
+            parse_api_versions(&flags.iter().map(|f| f.to_string()).collect::<Vec<_>>())
+        };
+        // What users and Argo CD's KUBE_API_VERSIONS pass.
+        let ok = parse(&[
+            "v1,apps/v1, batch/v1beta1 ,,",
+            "monitoring.coreos.com/v1",
+            "v1/ConfigMap,apps/v1/Deployment,autoscaling/v2beta2",
+            "",
+        ])
+        .unwrap();
+        assert_eq!(ok.len(), 7, "{ok:?}");
+        for bad in [
+            "monitoring.coreos.com v1",
+            "monitoring.coreos.com",
+            "monitoring.coreos.com/",
+            "/v1",
+            "Monitoring.coreos.com/v1",
+            "apps/1",
+            "apps/v1/Deployment/x",
+            "apps/v1/deployment",
+        ] {
+            let err = parse(&[bad]).unwrap_err().to_string();
+            assert!(err.contains(&format!("{:?}", bad.trim())), "{bad}: {err}");
+        }
+    }
+
+    /// With `--chart DIR`, template errors name the template file on disk, syntax errors
+    /// (found when compiling) and render errors alike.
+    #[test]
+    fn template_errors_in_a_chart_directory_name_the_file_on_disk() {
+        let root = std::env::temp_dir().join(format!("qspgb-tpl-errors-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("chart")).unwrap();
+        std::fs::create_dir_all(root.join("templates")).unwrap();
+        std::fs::write(root.join("chart/Chart.yaml"), "name: x\nversion: 1.0.0\n").unwrap();
+        let template = root.join("templates/cm.yaml");
+        std::fs::write(&template, "kind: ConfigMap\n{% if %}\n").unwrap();
+        let compiled = Engine::compile(&ChartFiles::from_dir(&root).unwrap());
+        let err = format!("{:#}", compiled.err().expect("a syntax error"));
+        assert!(
+            err.starts_with(&format!("{}:2: ", template.display())),
+            "{err}"
+        );
+
+        std::fs::write(&template, "kind: ConfigMap\n{{ fail('no') }}\n").unwrap();
+        let files = ChartFiles::from_dir(&root).unwrap();
+        let chart = Chart::load(&files).unwrap();
+        let err = Engine::compile(&files)
+            .unwrap()
+            .render_chart(&chart, &Map::new(), &[], &RenderContext::default())
+            .unwrap_err();
+        let err = format!("{err:#}");
+        std::fs::remove_dir_all(&root).unwrap();
+        assert_eq!(
+            err,
+            format!(
+                "rendering x/templates/cm.yaml: {}:2: no",
+                template.display()
+            )
         );
     }
 

@@ -110,6 +110,10 @@ fn collect_user_values(
 ) -> Result<Map> {
     let mut values = Map::new();
     for path in &inputs.files {
+        if path.is_empty() {
+            // Otherwise: "cannot read : No such file or directory".
+            bail!("-f/--values: the file name is empty (an unset variable in `-f \"$VALUES\"`?)");
+        }
         let origin = if path == "-" {
             "<stdin>"
         } else {
@@ -131,24 +135,24 @@ fn collect_user_values(
     }
     for expr in &inputs.set_json {
         strvals::parse_set_json(expr, &mut values)
-            .with_context(|| format!("--set-json {}", redacted(expr)))?;
+            .with_context(|| format!("--set-json {}", strvals::quote_expression(expr)))?;
     }
     for expr in &inputs.set {
         strvals::parse_set(expr, &mut values)
-            .with_context(|| format!("--set {}", redacted(expr)))?;
+            .with_context(|| format!("--set {}", strvals::quote_expression(expr)))?;
     }
     for expr in &inputs.set_string {
         strvals::parse_set_string(expr, &mut values)
-            .with_context(|| format!("--set-string {}", redacted(expr)))?;
+            .with_context(|| format!("--set-string {}", strvals::quote_expression(expr)))?;
     }
     for expr in &inputs.set_file {
         let mut read_file = |path: &str| read(path).map_err(|e| format!("{e:#}"));
         strvals::parse_set_file(expr, &mut values, &mut read_file)
-            .with_context(|| format!("--set-file {}", redacted(expr)))?;
+            .with_context(|| format!("--set-file {}", strvals::quote_expression(expr)))?;
     }
     for expr in &inputs.set_literal {
         strvals::parse_set_literal(expr, &mut values)
-            .with_context(|| format!("--set-literal {}", redacted(expr)))?;
+            .with_context(|| format!("--set-literal {}", strvals::quote_expression(expr)))?;
     }
     if let Some(chart) = chart {
         check_flags(chart, inputs, report)?;
@@ -556,6 +560,17 @@ mod tests {
         assert_eq!(v["s"], Value::from("1"));
         assert_eq!(v["f"], Value::from("a: 1\nb: {c: 1}\n"));
         assert_eq!(v["lit"], Value::from("a,b"));
+    }
+
+    #[test]
+    fn an_empty_file_name_is_an_error_of_its_own() {
+        let inputs = ValueInputs {
+            files: vec![String::new()],
+            ..Default::default()
+        };
+        let mut read = |_: &str| -> Result<String> { unreachable!("nothing to read") };
+        let err = format!("{:#}", user_values(&inputs, &mut read).unwrap_err());
+        assert!(err.contains("the file name is empty"), "{err}");
     }
 
     #[test]

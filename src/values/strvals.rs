@@ -14,7 +14,7 @@
 
 use std::fmt;
 
-use crate::value::{Map, Value};
+use crate::value::{Map, Value, is_secret_path};
 
 /// Helm refuses list indexes above this, so that `a[999999999]=x` cannot exhaust memory.
 const MAX_INDEX: usize = 65536;
@@ -67,6 +67,33 @@ impl fmt::Display for SetError {
 }
 
 impl std::error::Error for SetError {}
+
+/// The longest expression [`quote_expression`] quotes whole.
+const MAX_QUOTED_CHARS: usize = 100;
+
+/// An expression as an error message names it: quoted, shortened when long, and withheld
+/// when it sets a secret (a password or a userlist entry), because errors end up in CI and
+/// Argo CD logs. The error itself still quotes the failing assignment, without its value
+/// when that is the secret.
+///
+/// ```
+/// use qspgb::values::strvals::quote_expression;
+/// assert_eq!(quote_expression("a[x]=1"), r#""a[x]=1""#);
+/// assert_eq!(
+///     quote_expression("config.adminPassword=hunter2,x"),
+///     "(expression not shown: it sets a password or userlist)"
+/// );
+/// ```
+pub fn quote_expression(expr: &str) -> String {
+    if is_secret_path(expr) {
+        return "(expression not shown: it sets a password or userlist)".into();
+    }
+    if expr.chars().count() > MAX_QUOTED_CHARS {
+        let head: String = expr.chars().take(MAX_QUOTED_CHARS).collect();
+        return format!("{head:?}… ({} characters)", expr.chars().count());
+    }
+    format!("{expr:?}")
+}
 
 /// Parses a `--set` expression into `dest`, turning values into typed scalars.
 ///
@@ -180,6 +207,9 @@ struct Parser<'a> {
     pos: usize,
     /// Where the assignment being parsed began, to quote it in errors.
     start: usize,
+    /// Where the value being read began, when its key path names a secret (a password, a
+    /// userlist entry): errors quote nothing from there on.
+    secret_from: Option<usize>,
     mode: Mode<'a>,
 }
 
@@ -189,6 +219,7 @@ impl<'a> Parser<'a> {
             input: expr.chars().collect(),
             pos: 0,
             start: 0,
+            secret_from: None,
             mode,
         }
     }
@@ -205,13 +236,18 @@ impl<'a> Parser<'a> {
     }
 
     fn fail(&self, message: impl Into<String>) -> SetError {
-        let end = self.pos.min(self.input.len());
+        let mut end = self.pos.min(self.input.len());
+        let mut cut = "";
+        if let Some(from) = self.secret_from.filter(|&from| from < end) {
+            end = from;
+            cut = "…";
+        }
         let consumed = &self.input[self.start.min(end)..end];
         let fragment = if consumed.len() > MAX_FRAGMENT_CHARS {
             let tail = &consumed[consumed.len() - MAX_FRAGMENT_CHARS..];
-            format!("…{}", tail.iter().collect::<String>())
+            format!("…{}{cut}", tail.iter().collect::<String>())
         } else {
-            consumed.iter().collect()
+            format!("{}{cut}", consumed.iter().collect::<String>())
         };
         SetError {
             message: message.into(),
@@ -436,6 +472,26 @@ impl<'a> Parser<'a> {
 
     /// Reads the right-hand side of an assignment (the `=` is already consumed).
     fn read_value(&mut self, target: Target<'_>) -> Result<Value, SetError> {
+        let path: String = self.input[self.start..self.pos.saturating_sub(1)]
+            .iter()
+            .collect();
+        if !is_secret_path(&path) {
+            return self.read_value_as_is(target);
+        }
+        // README: errors never print secrets, and errors land in CI and Argo CD logs.
+        self.secret_from = Some(self.pos);
+        let read = self.read_value_as_is(target).map_err(|e| match self.mode {
+            // A JSON error names the character it stumbled on.
+            Mode::Json => self.fail(format!(
+                "invalid JSON value for {target} (the value is not shown: it is a secret)"
+            )),
+            _ => e,
+        });
+        self.secret_from = None;
+        read
+    }
+
+    fn read_value_as_is(&mut self, target: Target<'_>) -> Result<Value, SetError> {
         match self.mode {
             Mode::Literal => {
                 let rest: String = self.input[self.pos..].iter().collect();
@@ -561,8 +617,16 @@ fn merge_json_object(text: &str, dest: &mut Map) -> Result<(), SetError> {
         fragment: String::new(),
     };
     let chars: Vec<char> = text.chars().collect();
-    let end = json_value_end(&chars, 0, 0)
-        .map_err(|(at, message)| fail(format!("{message} at character {at}")))?;
+    let end = json_value_end(&chars, 0, 0).map_err(|(at, message)| {
+        // The message may quote a character of a password; the position is enough.
+        if is_secret_path(text) {
+            fail(format!(
+                "invalid JSON at character {at} (details not shown: the object sets a secret)"
+            ))
+        } else {
+            fail(format!("{message} at character {at}"))
+        }
+    })?;
     // `text` is trimmed, so anything left is a second value, as json.Unmarshal rejects.
     if end != chars.len() {
         return Err(fail(format!(
@@ -693,8 +757,24 @@ fn json_string_end(s: &[char], mut p: usize) -> Result<usize, (usize, String)> {
     }
 }
 
-/// JSON number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-fn json_number_end(s: &[char], mut p: usize) -> Result<usize, (usize, String)> {
+/// JSON number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, and a
+/// value a float64 can hold: Helm's `json.Unmarshal` refuses `1e400` ("cannot unmarshal
+/// number"), and the YAML library behind [`crate::yaml::parse_json`] would silently turn it
+/// into the string "1e400".
+fn json_number_end(s: &[char], start: usize) -> Result<usize, (usize, String)> {
+    let end = json_number_grammar_end(s, start)?;
+    let text: String = s[start..end].iter().collect();
+    if !text.parse::<f64>().is_ok_and(f64::is_finite) {
+        // At its last character, so that the quoted fragment holds the whole number.
+        return Err((
+            end - 1,
+            format!("number {text} is out of range of a 64-bit float"),
+        ));
+    }
+    Ok(end)
+}
+
+fn json_number_grammar_end(s: &[char], mut p: usize) -> Result<usize, (usize, String)> {
     let digits = |mut p: usize| -> Result<usize, (usize, String)> {
         if !s.get(p).is_some_and(char::is_ascii_digit) {
             return Err((p, "expected a digit in number".into()));
@@ -1282,6 +1362,74 @@ mod tests {
             ],
         );
         assert!(err_text(parse_set_json, "a=[1,x]").contains("invalid JSON value for key \"a\""));
+    }
+
+    /// README: errors never print secrets. The failing assignment is quoted up to its
+    /// value when the key is a password or userlist entry, and a JSON error there does not
+    /// name the character it stumbled on.
+    #[test]
+    fn secret_values_are_not_quoted_in_errors() {
+        let secret = "Sup3rS3cret";
+        let cases: [(ParseFn, String); 6] = [
+            (parse_set, format!("a.adminPassword={{{secret},x")),
+            (parse_set_string, format!("config.userlist.bob={{{secret}")),
+            (parse_set_json, format!("config.adminPassword={secret}")),
+            (
+                parse_set_json,
+                format!("config.userlist={{\"bob\":{secret}}}"),
+            ),
+            (parse_set_json, format!("l[0].password=[\"{secret}\"")),
+            (
+                parse_set_json,
+                format!("{{\"config\":{{\"authPassword\":{secret}}}}}"),
+            ),
+        ];
+        for (parse, expr) in cases {
+            let text = err_text(parse, &expr);
+            assert!(
+                !text.contains(secret) && !text.contains("'S'"),
+                "{expr}: {text}"
+            );
+            assert!(!quote_expression(&expr).contains(secret), "{expr}");
+        }
+        assert_eq!(
+            err_text(parse_set_json, &format!("config.adminPassword={secret}")),
+            "invalid JSON value for key \"adminPassword\" (the value is not shown: it is a \
+             secret) (in \"config.adminPassword=…\")"
+        );
+        // An error after the secret quotes the failing assignment, not the secret.
+        let text = err_text(
+            parse_set,
+            &format!("config.adminPassword={secret},replicas"),
+        );
+        assert_eq!(text, "key \"replicas\" has no value (in \"replicas\")");
+        // Other values are quoted as before.
+        assert!(err_text(parse_set_json, "a=x").contains("'x'"));
+        assert!(quote_expression(&"k".repeat(300)).ends_with("… (300 characters)"));
+    }
+
+    /// Helm's json.Unmarshal refuses a number float64 cannot hold; serde_yaml would have
+    /// made it the string "1e400", so a typo'd exponent reached the manifests.
+    #[test]
+    fn set_json_numbers_out_of_float_range_are_errors() {
+        for bad in ["a=1e400", "a=-1e400", "a=[1,2e999]", "a={\"b\":1e309}"] {
+            let text = err_text(parse_set_json, bad);
+            assert!(
+                text.contains("out of range of a 64-bit float"),
+                "{bad}: {text}"
+            );
+        }
+        let mut dest = Map::new();
+        let err = parse_set_json(r#"{"a":{"b":1e400}}"#, &mut dest).unwrap_err();
+        assert!(
+            err.to_string().contains("number 1e400 is out of range"),
+            "{err}"
+        );
+        // Large but finite numbers are fine.
+        check_ok(
+            parse_set_json,
+            &[("a=1e300", v!({"a": (Value::Float(1e300))}))],
+        );
     }
 
     #[test]

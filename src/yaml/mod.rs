@@ -12,7 +12,7 @@ pub mod emit;
 pub mod parse;
 
 pub use emit::to_yaml;
-pub use parse::{YamlError, parse_documents, parse_values};
+pub use parse::{YamlError, parse_documents, parse_values, text_from_bytes};
 
 use crate::value::{Map, Value};
 

@@ -23,7 +23,7 @@ use std::fmt;
 use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
 
-use crate::value::{Map, Value};
+use crate::value::{Map, Value, is_secret_path};
 
 /// The deepest nesting of maps and lists accepted (counting alias expansions).
 pub const MAX_DEPTH: usize = 256;
@@ -49,13 +49,32 @@ pub struct YamlError {
 }
 
 impl YamlError {
+    /// An error about what the text means (a duplicate key, an alias, a value): the message
+    /// names the key path, `origin:line:column: path: reason`, so that the user need not
+    /// count indentation to find which `tag:` is meant.
     fn new(origin: &str, line: usize, column: usize, path: String, reason: &str) -> Self {
+        let place = if path.is_empty() {
+            String::new()
+        } else {
+            format!("{path}: ")
+        };
         YamlError {
-            message: format!("{origin}:{line}:{column}: {reason}"),
+            message: format!("{origin}:{line}:{column}: {place}{reason}"),
             origin: origin.to_string(),
             line,
             column,
             path,
+        }
+    }
+
+    /// A syntax error: the message gives only the position. The parser notices a syntax
+    /// error where the text stops making sense, often on the line after the mistake (bad
+    /// indentation is reported at the next key), so the path it is in could name the wrong
+    /// key; the line and column are what is reliable.
+    fn syntax(origin: &str, line: usize, column: usize, path: String, reason: &str) -> Self {
+        YamlError {
+            message: format!("{origin}:{line}:{column}: {reason}"),
+            ..YamlError::new(origin, line, column, path, reason)
         }
     }
 }
@@ -171,6 +190,51 @@ fn parse_stream(text: &str, origin: &str, first_only: bool) -> Result<Vec<Docume
     Ok(docs)
 }
 
+/// A file's bytes as text, or an error naming where they stop being UTF-8 (go-yaml reads
+/// nothing else). The offending byte is not quoted: it may be part of a password.
+///
+/// ```
+/// use qspgb::yaml::text_from_bytes;
+/// assert_eq!(text_from_bytes(b"a: 1\n".to_vec(), "v.yaml").unwrap(), "a: 1\n");
+/// let err = text_from_bytes(b"a: 1\nb: caf\xe9\n".to_vec(), "v.yaml").unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "v.yaml:2:7: not UTF-8 text (values and chart files must be UTF-8; is it Latin-1?)"
+/// );
+/// ```
+pub fn text_from_bytes(bytes: Vec<u8>, origin: &str) -> Result<String, YamlError> {
+    let err = match String::from_utf8(bytes) {
+        Ok(text) => return Ok(text),
+        Err(err) => err,
+    };
+    let bytes = err.as_bytes();
+    let valid = &bytes[..err.utf8_error().valid_up_to()];
+    let before = std::str::from_utf8(valid).unwrap_or_default();
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let guess = if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        "it looks like UTF-16: save it as UTF-8"
+    } else if bytes
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f)
+        .count()
+        > bytes.len() / 20
+    {
+        // Text, in any encoding, has few control characters; random bytes have one in 8.
+        "it looks like binary data, not text"
+    } else {
+        "is it Latin-1?"
+    };
+    let reason = format!("not UTF-8 text (values and chart files must be UTF-8; {guess})");
+    Err(YamlError::syntax(
+        origin,
+        line,
+        column,
+        String::new(),
+        &reason,
+    ))
+}
+
 /// Rejects the characters go-yaml's reader rejects (NUL and other C0/C1 controls,
 /// surrogates, U+FFFE/U+FFFF); yaml-rust2 would let them into scalars.
 fn check_characters(text: &str, origin: &str) -> Result<(), YamlError> {
@@ -259,7 +323,14 @@ impl Scalar {
 }
 
 /// Resolves one scalar event as go-yaml v2's `decoder.scalar` does for an `interface{}`.
-fn resolve_scalar(text: String, style: TScalarStyle, tag: Option<&Tag>) -> Result<Scalar, String> {
+///
+/// `quote`: whether an error may quote the text (false for secrets).
+fn resolve_scalar(
+    text: String,
+    style: TScalarStyle,
+    tag: Option<&Tag>,
+    quote: bool,
+) -> Result<Scalar, String> {
     let tag = tag.map(short_tag);
     let plain = style == TScalarStyle::Plain;
     if text == "<<" && (tag.as_deref() == Some("!!merge") || (plain && tag.is_none())) {
@@ -282,8 +353,12 @@ fn resolve_scalar(text: String, style: TScalarStyle, tag: Option<&Tag>) -> Resul
                 | ("!!bool", s @ Scalar::Bool(_))
                 | ("!!null", s @ Scalar::Null) => Ok(s),
                 ("!!float", Scalar::Int(i)) => Ok(Scalar::Float(i as f64)),
-                (tag, other) => Err(format!(
+                (tag, other) if quote => Err(format!(
                     "cannot decode {} {text:?} as a {tag}",
+                    other.tag_name()
+                )),
+                (tag, other) => Err(format!(
+                    "cannot decode a {} as a {tag} (the value is not shown: it is a secret)",
                     other.tag_name()
                 )),
             }
@@ -547,8 +622,12 @@ impl<'a> Builder<'a> {
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 self.count(1, mark)?;
-                let scalar =
-                    resolve_scalar(text, style, tag.as_ref()).map_err(|r| self.error(mark, &r))?;
+                // Only a tagged scalar can fail to resolve, and its error quotes the text:
+                // not for a password (README: errors never print secrets). Untagged
+                // scalars skip the path lookup, which would cost every scalar a string.
+                let quote = tag.is_none() || !is_secret_path(&self.path());
+                let scalar = resolve_scalar(text, style, tag.as_ref(), quote)
+                    .map_err(|r| self.error(mark, &r))?;
                 if anchor != 0 {
                     // Through an alias, `<<` is an ordinary string key (go-yaml's isMerge
                     // only looks at scalar nodes).
@@ -591,7 +670,7 @@ impl<'a> Builder<'a> {
             return Err(self.error(mark, "a map or list cannot be a mapping key"));
         }
         if self.stack.len() >= MAX_DEPTH {
-            return Err(self.error(mark, &too_deep()));
+            return Err(self.position_error(mark, &too_deep()));
         }
         self.count(1, mark)?;
         self.stack.push(Frame {
@@ -638,7 +717,7 @@ impl<'a> Builder<'a> {
             return Err(self.error(mark, &reason));
         };
         if self.stack.len() + height > MAX_DEPTH {
-            return Err(self.error(mark, &too_deep()));
+            return Err(self.position_error(mark, &too_deep()));
         }
         self.count(size, mark)?;
         match self.anchors.get(&id) {
@@ -782,17 +861,30 @@ impl<'a> Builder<'a> {
         )
     }
 
+    /// An error whose message gives the position only: syntax errors (see
+    /// [`YamlError::syntax`]) and nesting limits (whose path would be hundreds of `[0]`).
+    fn position_error(&self, mark: Marker, reason: &str) -> YamlError {
+        YamlError::syntax(
+            self.origin,
+            mark.line(),
+            mark.col() + 1,
+            self.path(),
+            reason,
+        )
+    }
+
     fn scan_error(&self, e: &ScanError) -> YamlError {
         let mark = *e.marker();
-        let reason = match e.info() {
+        match e.info() {
             // yaml-rust2 stops at 255 levels of flow collections.
-            "recursion limit exceeded" => too_deep(),
+            "recursion limit exceeded" => self.position_error(mark, &too_deep()),
+            // Not a syntax error: the alias sits where the path says.
             "while parsing node, found unknown anchor" => {
-                format!("unknown anchor {:?} referenced", self.alias_name(mark))
+                let reason = format!("unknown anchor {:?} referenced", self.alias_name(mark));
+                self.error(mark, &reason)
             }
-            info => info.to_string(),
-        };
-        self.error(mark, &reason)
+            info => self.position_error(mark, info),
+        }
     }
 
     /// The name of the alias at `mark`, read back from the text: events only carry ids.
@@ -992,7 +1084,7 @@ mod tests {
         }
         assert_eq!(
             error("k: -.inf").to_string(),
-            "values.yaml:1:4: -.inf is not representable in JSON, so Helm cannot read it"
+            "values.yaml:1:4: k: -.inf is not representable in JSON, so Helm cannot read it"
         );
         assert_eq!(scalar("\".inf\""), string(".inf"));
         assert_eq!(scalar(".infinity"), string(".infinity"));
@@ -1031,7 +1123,7 @@ mod tests {
         // The position is the value's (after the tag).
         assert_eq!(
             e.to_string(),
-            "values.yaml:1:10: cannot decode !!str \"abc\" as a !!int"
+            "values.yaml:1:10: k: cannot decode !!str \"abc\" as a !!int"
         );
         assert!(
             error("k: !!int 1.5")
@@ -1157,7 +1249,7 @@ mod tests {
         let e = error("a: 1\nb: *nope\n");
         assert_eq!(
             e.to_string(),
-            "values.yaml:2:4: unknown anchor \"nope\" referenced"
+            "values.yaml:2:4: b: unknown anchor \"nope\" referenced"
         );
         let e = error("a: &x\n  b: *x\n");
         assert!(
@@ -1169,7 +1261,7 @@ mod tests {
         // Anchors belong to one document.
         let e = parse_documents("a: &x 1\n---\nb: *x\n", "m.yaml").unwrap_err();
         assert!(
-            e.message.starts_with("m.yaml:3:4: unknown anchor \"x\""),
+            e.message.starts_with("m.yaml:3:4: b: unknown anchor \"x\""),
             "{e}"
         );
     }
@@ -1249,14 +1341,14 @@ mod tests {
         let e = error("replicaCount: 1\nfoo: 2\n\n  # c\nreplicaCount: 3\n");
         assert_eq!(
             e.to_string(),
-            "values.yaml:5:1: duplicate key \"replicaCount\" (first defined at line 1)"
+            "values.yaml:5:1: replicaCount: duplicate key \"replicaCount\" (first defined at line 1)"
         );
         assert_eq!((e.line, e.column, e.path.as_str()), (5, 1, "replicaCount"));
 
         let e = error("image:\n  tag: a\n  pull: b\n  tag: c\n");
         assert_eq!(
             e.to_string(),
-            "values.yaml:4:3: duplicate key \"tag\" (first defined at line 2)"
+            "values.yaml:4:3: image.tag: duplicate key \"tag\" (first defined at line 2)"
         );
         assert_eq!(e.path, "image.tag");
 
@@ -1435,6 +1527,78 @@ mod tests {
         assert!(e.message.starts_with("values.yaml:2:"), "{e}");
         let e = error("a: b: c\n");
         assert_eq!((e.line, e.origin.as_str()), (1, "values.yaml"));
+    }
+
+    /// README: errors name the key path. Semantic errors do; syntax errors and nesting
+    /// limits give the position only (see `YamlError::syntax`).
+    #[test]
+    fn semantic_errors_name_the_key_path() {
+        let e = error("pgbouncerPharia:\n  replicaCount: 1\n  replicaCount: 2\n");
+        assert_eq!(
+            e.to_string(),
+            "values.yaml:3:3: pgbouncerPharia.replicaCount: duplicate key \"replicaCount\" \
+             (first defined at line 2)"
+        );
+        let e = error("a:\n  - {b: !!int x}\n");
+        assert!(
+            e.message
+                .starts_with("values.yaml:2:15: a[0].b: cannot decode"),
+            "{e}"
+        );
+        // A syntax error names no path: it is found on the line after the mistake.
+        let e = error("a:\n  b: [1, 2\n  c: 3\n");
+        assert!(e.path.starts_with("a.b"), "{e:?}");
+        assert!(!e.message.contains("a.b"), "{e}");
+        let e = error(&format!("k: {}", "[".repeat(1000)));
+        assert!(e.message.len() < 120, "no path of hundreds of [0]: {e}");
+    }
+
+    /// README: errors never print secrets. A tagged password that fails to resolve is the
+    /// one place a scalar's text would be quoted.
+    #[test]
+    fn secrets_are_not_quoted_in_errors() {
+        let e = error("pgbouncerPharia:\n  config:\n    adminPassword: !!int Sup3rS3cret\n");
+        assert!(!e.message.contains("Sup3rS3cret"), "{e}");
+        assert!(
+            e.message
+                .contains("pgbouncerPharia.config.adminPassword: cannot decode a !!str as a !!int"),
+            "{e}"
+        );
+        let e = error("config:\n  userlist:\n    bob: !!bool hunter2\n");
+        assert!(!e.message.contains("hunter2"), "{e}");
+        // Other values are quoted: that is what tells the user what is wrong.
+        assert!(
+            error("config:\n  adminUser: !!int bob\n")
+                .message
+                .contains("\"bob\"")
+        );
+    }
+
+    #[test]
+    fn non_utf8_text_is_located_and_not_quoted() {
+        let err = text_from_bytes(b"a: 1\npassword: \xffhunter2\n".to_vec(), "v.yaml").unwrap_err();
+        assert_eq!((err.line, err.column), (2, 11));
+        assert!(
+            !err.message.contains("0xFF") && !err.message.contains("hunter2"),
+            "{err}"
+        );
+        let utf16: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain("a: 1\n".bytes().flat_map(|b| [b, 0]))
+            .collect();
+        assert!(
+            text_from_bytes(utf16, "v.yaml")
+                .unwrap_err()
+                .message
+                .contains("UTF-16")
+        );
+        let binary: Vec<u8> = (0..=255u8).rev().collect();
+        assert!(
+            text_from_bytes(binary, "v.yaml")
+                .unwrap_err()
+                .message
+                .contains("1:1:")
+        );
     }
 
     #[test]
