@@ -511,7 +511,7 @@ fn rendered_pgbouncer_works_against_postgresql() {
     // The chart, pointed at the loopback PostgreSQL.
     let pg = env.pg_port;
     let pharia_dbs = format!(
-        r#"pgbouncerPharia.config.databases={{"*":{{"host":"127.0.0.1","port":{pg}}},"pharia-os":{{"host":"127.0.0.1","port":{pg},"pool_mode":"session"}}}}"#
+        r#"pgbouncerPharia.config.databases={{"*":{{"host":"127.0.0.1","port":{pg}}},"pharia-os":{{"host":"127.0.0.1","port":{pg},"pool_mode":"session","connect_query":"SET statement_timeout = 12345"}}}}"#
     );
     let temporal_dbs =
         format!(r#"pgbouncerTemporal.config.databases={{"*":{{"host":"127.0.0.1","port":{pg}}}}}"#);
@@ -578,6 +578,24 @@ fn rendered_pgbouncer_works_against_postgresql() {
                 text(&wrong.stderr).contains("password authentication failed"),
                 "{}",
                 text(&wrong.stderr)
+            );
+        }
+
+        // A connection parameter with spaces is written quoted (`connect_query='SET ...'`),
+        // and PgBouncer reads it back whole: the server connection ran it.
+        if name == "pgbouncer-pharia" {
+            assert!(
+                ini_of(name).contains("connect_query='SET statement_timeout = 12345'"),
+                "{}",
+                ini_of(name)
+            );
+            let (_, role, database, password) = roles
+                .iter()
+                .find(|(_, _, db, _)| *db == "pharia-os")
+                .unwrap();
+            assert_eq!(
+                bouncer.query(role, password, database, "SHOW statement_timeout"),
+                "12345ms"
             );
         }
 
