@@ -2,13 +2,21 @@
 //! Secrets when their content differs, restart the workload when needed.
 //!
 //! Thin async glue around typed API calls; every decision is made by the pure functions
-//! in [`super`]. Requests per instance: one list, one get per target Secret, one get of the
-//! workload; then a create or replace per changed Secret and one patch per restart.
+//! in [`super`] and [`super::retry`]. Requests per instance: one list, one get per target
+//! Secret, one get of the workload; then a create or replace per changed Secret and one
+//! patch per restart.
+//!
+//! Faults: every request has a hard time limit (`--request-timeout`, retries and waits
+//! included) and is retried on transient failures as [`super::retry`] decides; a 409
+//! Conflict or a 404 on a write re-reads the Secret and decides again. A run that fails
+//! leaves each Secret either as it was or with the complete new content (a Secret is
+//! written in one request).
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use k8s_openapi::ByteString;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment};
@@ -18,6 +26,7 @@ use kube::api::{ListParams, Patch, PatchParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Api, Client, Config};
 
+use super::retry::{failure_of, retry_delay};
 use super::{
     DesiredSecrets, HooksError, INSTANCE_LABEL, InstanceTarget, MANAGED_BY, MANAGED_BY_LABEL,
     RESTART_ANNOTATION, SOURCE_HASH_LABEL, SecretAction, SecretData, SourceSecret, WorkloadKind,
@@ -36,7 +45,8 @@ pub struct ConnectOptions {
     pub kubeconfig: Option<PathBuf>,
     /// A kubeconfig context (`--context`); else the current one.
     pub context: Option<String>,
-    /// Limit for each request (connect, read, write).
+    /// Limit for each request: connect, send and the whole answer, retries and the waits
+    /// between them included.
     pub request_timeout: Duration,
 }
 
@@ -65,9 +75,17 @@ pub async fn connect(options: &ConnectOptions) -> Result<(Client, String), Hooks
             ))
         })?,
     };
+    // A connection that hangs is given up early enough for a retry within the budget.
+    // Reads and writes need no limit of their own: `InstanceApi::call` ends the whole
+    // request at its deadline (one here would race it and blur the message).
     config.connect_timeout = Some(options.request_timeout.min(Duration::from_secs(10)));
-    config.read_timeout = Some(options.request_timeout);
-    config.write_timeout = Some(options.request_timeout);
+    config.read_timeout = None;
+    config.write_timeout = None;
+    // kube's own retry (on by default) repeats 429/503/504 up to 15 times with waits growing
+    // to minutes, outside any time limit set here: a server answering 503 would hold a run
+    // for almost three minutes per request. `InstanceApi::call` retries instead, within the
+    // request's budget (see `super::retry`).
+    config.default_retry = false;
     let namespace = config.default_namespace.clone();
     let client = Client::try_from(config)
         .map_err(|e| HooksError::api(format!("creating the Kubernetes client: {e}")))?;
@@ -81,7 +99,8 @@ pub struct SecretOutcome {
     pub name: String,
     /// What was done (or, in a dry run, would be done).
     pub action: SecretAction,
-    /// How many 409 Conflicts were met and retried.
+    /// How many 409 Conflicts (or 404s of a deleted Secret) were met, each followed by a
+    /// fresh read and a new decision.
     pub conflicts: u32,
 }
 
@@ -123,25 +142,75 @@ pub struct InstanceReport {
     pub requests: usize,
 }
 
-/// One instance's API calls, counted.
+/// One instance's API calls, counted, each within its time budget.
 struct InstanceApi {
     secrets: Api<Secret>,
     deployments: Api<Deployment>,
     daemonsets: Api<DaemonSet>,
+    /// Time limit of one request, its retries and waits included.
+    budget: Duration,
+    /// Attempts made, retries included.
     requests: AtomicUsize,
 }
 
+/// A request that failed for good.
+#[derive(Debug)]
+enum CallError {
+    /// The last attempt's error, after `attempts` attempts.
+    Failed { error: kube::Error, attempts: u32 },
+    /// The time budget ran out during attempt number `attempts`.
+    TimedOut { budget: Duration, attempts: u32 },
+}
+
+impl CallError {
+    fn status(&self) -> Option<u16> {
+        match self {
+            CallError::Failed {
+                error: kube::Error::Api(status),
+                ..
+            } => Some(status.code),
+            _ => None,
+        }
+    }
+}
+
 impl InstanceApi {
-    fn count(&self) {
-        self.requests.fetch_add(1, Ordering::Relaxed);
+    /// Runs one request: `attempt` is called again after a transient failure, as
+    /// [`retry_delay`] decides, and the whole (attempts and waits) ends after `budget`.
+    async fn call<T, F, Fut>(&self, mut attempt: F) -> Result<T, CallError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = kube::Result<T>>,
+    {
+        let started = Instant::now();
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let remaining = self.budget.saturating_sub(started.elapsed());
+            let error = match tokio::time::timeout(remaining, attempt()).await {
+                Ok(Ok(value)) => return Ok(value),
+                Ok(Err(error)) => error,
+                Err(_) => {
+                    return Err(CallError::TimedOut {
+                        budget: self.budget,
+                        attempts,
+                    });
+                }
+            };
+            let remaining = self.budget.saturating_sub(started.elapsed());
+            match retry_delay(failure_of(&error), attempts, remaining) {
+                Some(delay) => tokio::time::sleep(delay).await,
+                None => return Err(CallError::Failed { error, attempts }),
+            }
+        }
     }
 
     async fn list_sources(&self, target: &InstanceTarget) -> Result<Vec<SourceSecret>, HooksError> {
-        self.count();
         let selector = target.label_selector();
+        let params = ListParams::default().labels(&selector);
         let list = self
-            .secrets
-            .list(&ListParams::default().labels(&selector))
+            .call(|| self.secrets.list(&params))
             .await
             .map_err(|e| api_error(&format!("listing Secrets matching {selector}"), e))?;
         Ok(list
@@ -155,9 +224,7 @@ impl InstanceApi {
     }
 
     async fn get_secret(&self, name: &str) -> Result<Option<Secret>, HooksError> {
-        self.count();
-        self.secrets
-            .get_opt(name)
+        self.call(|| self.secrets.get_opt(name))
             .await
             .map_err(|e| api_error(&format!("reading secret/{name}"), e))
     }
@@ -168,19 +235,16 @@ impl InstanceApi {
         &self,
         target: &InstanceTarget,
     ) -> Result<Option<Option<String>>, HooksError> {
-        self.count();
         let name = &target.workload.name;
         let what = format!("reading {}/{name}", target.workload.kind);
         let template = match target.workload.kind {
             WorkloadKind::Deployment => self
-                .deployments
-                .get_opt(name)
+                .call(|| self.deployments.get_opt(name))
                 .await
                 .map_err(|e| api_error(&what, e))?
                 .map(|d| d.spec.map(|s| s.template)),
             WorkloadKind::DaemonSet => self
-                .daemonsets
-                .get_opt(name)
+                .call(|| self.daemonsets.get_opt(name))
                 .await
                 .map_err(|e| api_error(&what, e))?
                 .map(|d| d.spec.map(|s| s.template)),
@@ -193,29 +257,28 @@ impl InstanceApi {
         }))
     }
 
-    /// Patches the restart annotation; `false` when the workload is gone.
+    /// Patches the restart annotation; `false` when the workload is gone. Repeating the
+    /// patch gives the same object, so a retry after a lost answer is harmless.
     async fn restart(&self, target: &InstanceTarget, hash: &str) -> Result<bool, HooksError> {
-        self.count();
         let patch = serde_json::json!({
             "spec": {"template": {"metadata": {"annotations": {RESTART_ANNOTATION: hash}}}}
         });
+        let patch = Patch::Strategic(&patch);
         let params = PatchParams::default();
         let name = &target.workload.name;
         let result = match target.workload.kind {
             WorkloadKind::Deployment => self
-                .deployments
-                .patch(name, &params, &Patch::Strategic(&patch))
+                .call(|| self.deployments.patch(name, &params, &patch))
                 .await
                 .map(drop),
             WorkloadKind::DaemonSet => self
-                .daemonsets
-                .patch(name, &params, &Patch::Strategic(&patch))
+                .call(|| self.daemonsets.patch(name, &params, &patch))
                 .await
                 .map(drop),
         };
         match result {
             Ok(()) => Ok(true),
-            Err(e) if status_code(&e) == Some(404) => Ok(false),
+            Err(e) if e.status() == Some(404) => Ok(false),
             Err(e) => Err(api_error(
                 &format!("restarting {}/{name}", target.workload.kind),
                 e,
@@ -224,8 +287,9 @@ impl InstanceApi {
     }
 
     /// Makes the Secret `name` hold `desired`, starting from `live` as first read. On a 409
-    /// Conflict (someone wrote in between) the live Secret is read again and the decision
-    /// made again, at most [`MAX_CONFLICT_RETRIES`] times.
+    /// Conflict (someone wrote in between, or an earlier attempt of ours whose answer was
+    /// lost) the live Secret is read again and the decision made again, at most
+    /// [`MAX_CONFLICT_RETRIES`] times.
     async fn converge_secret(
         &self,
         target: &InstanceTarget,
@@ -238,27 +302,20 @@ impl InstanceApi {
             let live_data = live.as_ref().map(|s| data_of(s.data.clone()));
             let action = SecretAction::decide(desired, live_data.as_ref());
             let secret = secret_object(target, name, desired, live.as_ref());
+            let params = PostParams::default();
             let result = match action {
-                SecretAction::Unchanged => {
-                    return Ok(SecretOutcome {
-                        name: name.to_string(),
-                        action,
-                        conflicts,
-                    });
-                }
-                SecretAction::Create => {
-                    self.count();
-                    self.secrets.create(&PostParams::default(), &secret).await
-                }
-                SecretAction::Update => {
-                    self.count();
-                    self.secrets
-                        .replace(name, &PostParams::default(), &secret)
-                        .await
-                }
+                SecretAction::Unchanged => Ok(()),
+                SecretAction::Create => self
+                    .call(|| self.secrets.create(&params, &secret))
+                    .await
+                    .map(drop),
+                SecretAction::Update => self
+                    .call(|| self.secrets.replace(name, &params, &secret))
+                    .await
+                    .map(drop),
             };
             match result {
-                Ok(_) => {
+                Ok(()) => {
                     return Ok(SecretOutcome {
                         name: name.to_string(),
                         action,
@@ -268,7 +325,7 @@ impl InstanceApi {
                 // 409: created or changed by someone else since we read it. 404 on replace:
                 // deleted since. Either way, read again and decide again.
                 Err(e)
-                    if matches!(status_code(&e), Some(409) | Some(404))
+                    if matches!(e.status(), Some(409) | Some(404))
                         && conflicts < MAX_CONFLICT_RETRIES =>
                 {
                     conflicts += 1;
@@ -293,16 +350,19 @@ impl InstanceApi {
 }
 
 /// Runs one instance: reads, decides, writes (unless `dry_run`), restarts when needed.
+/// `request_timeout` limits each request, its retries included.
 pub async fn run_instance(
     client: &Client,
     namespace: &str,
     target: &InstanceTarget,
     dry_run: bool,
+    request_timeout: Duration,
 ) -> Result<InstanceReport, HooksError> {
     let api = InstanceApi {
         secrets: Api::namespaced(client.clone(), namespace),
         deployments: Api::namespaced(client.clone(), namespace),
         daemonsets: Api::namespaced(client.clone(), namespace),
+        budget: request_timeout,
         requests: AtomicUsize::new(0),
     };
     // The four reads are independent: run them concurrently.
@@ -418,16 +478,35 @@ fn data_of(data: Option<BTreeMap<String, ByteString>>) -> SecretData {
         .collect()
 }
 
-fn status_code(err: &kube::Error) -> Option<u16> {
-    match err {
-        kube::Error::Api(status) => Some(status.code),
-        _ => None,
+/// An API failure as a message: what we were doing, the HTTP code, reason and the
+/// server's message (which names objects, verbs and namespaces, never Secret data), and
+/// how many attempts were made when there was more than one.
+fn api_error(doing: &str, err: CallError) -> HooksError {
+    let (err, attempts) = match err {
+        CallError::Failed { error, attempts } => (error, attempts),
+        CallError::TimedOut { budget, attempts } => {
+            return HooksError::api(format!(
+                "{doing}: timed out: no complete answer within {}s (--request-timeout){}",
+                budget.as_secs_f64(),
+                attempts_note(attempts)
+            ));
+        }
+    };
+    let mut error = plain_api_error(doing, err);
+    error.message.push_str(&attempts_note(attempts));
+    error
+}
+
+/// `" (gave up after N attempts)"` when a request was tried more than once.
+fn attempts_note(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" (gave up after {attempts} attempts)")
+    } else {
+        String::new()
     }
 }
 
-/// An API failure as a message: what we were doing, the HTTP code, reason and the
-/// server's message (which names objects and verbs, never Secret data).
-fn api_error(doing: &str, err: kube::Error) -> HooksError {
+fn plain_api_error(doing: &str, err: kube::Error) -> HooksError {
     match err {
         kube::Error::Api(status) => {
             let mut message = format!("{doing}: {} {}", status.code, status.reason);

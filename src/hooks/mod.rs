@@ -36,6 +36,7 @@
 //! ```
 
 pub mod cluster;
+pub mod retry;
 pub mod targets;
 
 use std::collections::BTreeMap;
