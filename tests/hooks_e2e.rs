@@ -94,10 +94,13 @@ fn writes_both_secrets_exactly_then_only_what_changes() {
         stdout.contains("daemonset/pgbouncer-temporal: restarted"),
         "{stdout}"
     );
-    // The Secret without a password is skipped by name; the foreign ones are never seen.
+    // The Secret without credentials is skipped by name; the foreign ones are never seen.
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("secret/cluster-pharia-broken: has no `password`; skipped"),
+        stderr.contains(
+            "secret/cluster-pharia-ca: holds no `username`, `user` or `password` (not a \
+             credential Secret); skipped"
+        ),
         "{stderr}"
     );
     assert!(!stdout.contains("intruder") && !stdout.contains("stranger"));

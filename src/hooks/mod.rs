@@ -212,24 +212,37 @@ struct Role {
 
 /// Builds the userlist and admin Secrets of `target` from its source Secrets.
 ///
-/// Every usable source Secret gives one role: the name in `username` (or `user`), the
-/// password in `password`. A Secret without them, with non-UTF-8 bytes or with a value
-/// `userlist.txt` cannot hold is skipped and named in [`DesiredSecrets::skipped`]. The
-/// result is all or nothing: no usable Secret, the admin role missing, or one role with two
-/// different passwords is an error, so an empty or partial userlist is never produced.
+/// Every credential Secret gives one role: the name in `username` (or `user`), the
+/// password in `password`. A Secret holding none of these three keys is no credential
+/// Secret (say, a CA certificate carrying the cluster's labels): it is skipped and named in
+/// [`DesiredSecrets::skipped`]. The result is all or nothing: a credential Secret that
+/// cannot give a role (a key missing or empty, non-UTF-8 bytes, a value `userlist.txt`
+/// cannot hold such as a line break), no credential Secret at all, the admin role missing,
+/// or one role with two different passwords is an error, so an empty or partial userlist is
+/// never produced. Skipping a broken credential Secret instead would drop its role from
+/// the userlist and lock its application out of PgBouncer.
 pub fn desired_secrets(
     target: &InstanceTarget,
     sources: &[SourceSecret],
 ) -> Result<DesiredSecrets, HooksError> {
     let mut roles: BTreeMap<String, Role> = BTreeMap::new();
     let mut skipped = Vec::new();
+    let mut malformed = Vec::new();
     let mut sorted: Vec<&SourceSecret> = sources.iter().collect();
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
     for source in sorted {
         let (user, password) = match role_of(source) {
-            Ok(pair) => pair,
+            Ok(Some(pair)) => pair,
+            Ok(None) => {
+                skipped.push(format!(
+                    "secret/{}: holds no `username`, `user` or `password` (not a credential \
+                     Secret); skipped",
+                    source.name
+                ));
+                continue;
+            }
             Err(reason) => {
-                skipped.push(format!("secret/{}: {reason}; skipped", source.name));
+                malformed.push(format!("secret/{}: {reason}", source.name));
                 continue;
             }
         };
@@ -252,6 +265,18 @@ pub fn desired_secrets(
                 );
             }
         }
+    }
+    if !malformed.is_empty() {
+        return Err(HooksError::source(format!(
+            "{}: {} source Secret{} matching {} cannot give a role ({}); refusing to write a \
+             userlist without {} (nothing written)",
+            target.alias,
+            malformed.len(),
+            if malformed.len() == 1 { "" } else { "s" },
+            target.label_selector(),
+            malformed.join("; "),
+            if malformed.len() == 1 { "it" } else { "them" },
+        )));
     }
     if roles.is_empty() {
         return Err(HooksError::source(format!(
@@ -301,15 +326,18 @@ pub fn desired_secrets(
     })
 }
 
-/// The role name and password a source Secret holds, or why it cannot be used (never
-/// quoting the password).
-fn role_of(source: &SourceSecret) -> Result<(String, String), String> {
+/// The role name and password a source Secret holds; `None` when it holds no credential
+/// key at all; or why it cannot be used (never quoting a value).
+fn role_of(source: &SourceSecret) -> Result<Option<(String, String)>, String> {
+    let has_password = source.data.contains_key("password");
     let user_key = if source.data.contains_key("username") {
         "username"
     } else if source.data.contains_key("user") {
         "user"
+    } else if has_password {
+        return Err("has a `password` but neither `username` nor `user`".into());
     } else {
-        return Err("has neither `username` nor `user`".into());
+        return Ok(None);
     };
     let Some(password) = source.data.get("password") else {
         return Err("has no `password`".into());
@@ -325,7 +353,7 @@ fn role_of(source: &SourceSecret) -> Result<(String, String), String> {
         return Err(format!("the password of role {user:?} is empty"));
     }
     pgbouncer::userlist_line(&user, &password).map_err(|e| e.to_string())?;
-    Ok((user, password))
+    Ok(Some((user, password)))
 }
 
 /// A deterministic hash of a Secret's data: sha256 over each key and value, length-prefixed
@@ -486,28 +514,59 @@ mod tests {
     }
 
     #[test]
-    fn unusable_sources_are_skipped_by_name_without_values() {
+    fn secrets_without_credential_keys_are_skipped_by_name() {
         let sources = [
             source("p", &[("username", b"pgbouncer"), ("password", b"x")]),
+            source("ca", &[("ca.crt", b"-----BEGIN CERTIFICATE-----")]),
+            source("empty", &[]),
+        ];
+        let d = desired_secrets(&target(), &sources).unwrap();
+        assert_eq!(d.roles, ["pgbouncer"]);
+        assert_eq!(
+            d.skipped,
+            [
+                "secret/ca: holds no `username`, `user` or `password` (not a credential \
+                 Secret); skipped",
+                "secret/empty: holds no `username`, `user` or `password` (not a credential \
+                 Secret); skipped"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_broken_credential_secret_is_an_error_naming_each_without_values() {
+        let good = source("p", &[("username", b"pgbouncer"), ("password", b"x")]);
+        let broken = [
             source("no-password", &[("username", b"a")]),
             source("no-user", &[("password", b"secret-one")]),
             source("empty", &[("username", b"b"), ("password", b"")]),
             source("binary", &[("username", b"c"), ("password", &[0xff, 0xfe])]),
+            source("binary-user", &[("user", &[0xc3]), ("password", b"pw")]),
             source(
                 "newline",
                 &[("username", b"d"), ("password", b"secret\ntwo")],
             ),
         ];
-        let d = desired_secrets(&target(), &sources).unwrap();
-        assert_eq!(d.roles, ["pgbouncer"]);
-        assert_eq!(d.skipped.len(), 5, "{:?}", d.skipped);
-        let all = d.skipped.join("\n");
+        for one in &broken {
+            let err = desired_secrets(&target(), &[good.clone(), one.clone()]).unwrap_err();
+            assert_eq!(err.class, FailureClass::Source, "{err}");
+            assert!(
+                err.message
+                    .contains(&format!("1 source Secret matching app.kubernetes.io/name=qs-postgresql-cluster,qs-postgresql-cluster/name=cluster-pharia cannot give a role (secret/{}: ", one.name)),
+                "{err}"
+            );
+            assert!(err.message.ends_with("(nothing written)"), "{err}");
+        }
+        let mut all = broken.to_vec();
+        all.push(good);
+        let err = desired_secrets(&target(), &all).unwrap_err();
+        assert!(err.message.contains("6 source Secrets"), "{err}");
         for name in ["no-password", "no-user", "empty", "binary", "newline"] {
-            assert!(all.contains(&format!("secret/{name}:")), "{all}");
+            assert!(err.message.contains(&format!("secret/{name}: ")), "{err}");
         }
         assert!(
-            !all.contains("secret-one") && !all.contains("secret\ntwo"),
-            "{all}"
+            !err.message.contains("secret-one") && !err.message.contains("secret\ntwo"),
+            "{err}"
         );
     }
 

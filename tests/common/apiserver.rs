@@ -200,8 +200,9 @@ pub fn source_secret_json(cluster: &str, name: &str, data: &[(&str, &[u8])]) -> 
 }
 
 /// The database clusters' Secrets of both instances, as CloudNativePG-style charts create
-/// them: one with `user` instead of `username`, one without a password, one of another
-/// cluster and one unlabelled (neither may be used). One kubectl call.
+/// them: one with `user` instead of `username`, one that holds no credential (a CA
+/// certificate with the cluster's labels), one of another cluster and one unlabelled
+/// (neither may be used). One kubectl call.
 pub fn create_sources(server: &Server, ns: &str) {
     let mut items = Vec::new();
     let mut s = |cluster: &str, name: &str, data: &[(&str, &str)]| {
@@ -224,8 +225,8 @@ pub fn create_sources(server: &Server, ns: &str) {
     );
     s(
         "cluster-pharia",
-        "cluster-pharia-broken",
-        &[("username", "no_password_here")],
+        "cluster-pharia-ca",
+        &[("ca.crt", "-----BEGIN CERTIFICATE-----")],
     );
     s(
         "cluster-temporal",
