@@ -4,7 +4,8 @@
 //! Thin async glue around typed API calls; every decision is made by the pure functions
 //! in [`super`] and [`super::retry`]. Requests per instance: one list, one get per target
 //! Secret, one get of the workload; then a create or replace per changed Secret and one
-//! patch per restart.
+//! patch per restart. When no source Secret matches, one get of the namespace tells a
+//! missing namespace apart from an empty one.
 //!
 //! Faults: every request has a hard time limit (`--request-timeout`, retries and waits
 //! included) and is retried on transient failures as [`super::retry`] decides; a 409
@@ -20,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use k8s_openapi::ByteString;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment};
-use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::api::core::v1::{Namespace, Secret};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{ListParams, Patch, PatchParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
@@ -144,6 +145,8 @@ pub struct InstanceReport {
 
 /// One instance's API calls, counted, each within its time budget.
 struct InstanceApi {
+    client: Client,
+    namespace: String,
     secrets: Api<Secret>,
     deployments: Api<Deployment>,
     daemonsets: Api<DaemonSet>,
@@ -227,6 +230,23 @@ impl InstanceApi {
         self.call(|| self.secrets.get_opt(name))
             .await
             .map_err(|e| api_error(&format!("reading secret/{name}"), e))
+    }
+
+    /// Called when no Secret matches the selector. Listing in a namespace that does not
+    /// exist is not an error for the API (an empty list), so without this a mistyped `-n`
+    /// would read as "no source Secrets". `Ok` when the namespace exists or that cannot be
+    /// told (reading namespaces needs a ClusterRole, which the hook's own ServiceAccount
+    /// lacks; its namespace is the Job's own and exists anyway).
+    async fn check_namespace(&self) -> Result<(), HooksError> {
+        let namespaces: Api<Namespace> = Api::all(self.client.clone());
+        match self.call(|| namespaces.get_opt(&self.namespace)).await {
+            Ok(None) => Err(HooksError::api(format!(
+                "namespace {:?} does not exist (check -n/--namespace or the kubeconfig \
+                 context's namespace); nothing read, nothing written",
+                self.namespace
+            ))),
+            Ok(Some(_)) | Err(_) => Ok(()),
+        }
     }
 
     /// The workload's restart annotation: `None` when the workload does not exist,
@@ -359,6 +379,8 @@ pub async fn run_instance(
     request_timeout: Duration,
 ) -> Result<InstanceReport, HooksError> {
     let api = InstanceApi {
+        client: client.clone(),
+        namespace: namespace.to_string(),
         secrets: Api::namespaced(client.clone(), namespace),
         deployments: Api::namespaced(client.clone(), namespace),
         daemonsets: Api::namespaced(client.clone(), namespace),
@@ -372,6 +394,9 @@ pub async fn run_instance(
         api.get_secret(&target.admin_secret),
         api.restart_annotation(target),
     )?;
+    if sources.is_empty() {
+        api.check_namespace().await?;
+    }
     let desired: DesiredSecrets = desired_secrets(target, &sources)?;
     let hash = desired.content_hash();
 
