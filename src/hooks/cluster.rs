@@ -98,7 +98,10 @@ pub async fn connect(options: &ConnectOptions) -> Result<(Client, String), Hooks
 pub struct SecretOutcome {
     /// The Secret's name.
     pub name: String,
-    /// What was done (or, in a dry run, would be done).
+    /// What the Secret needed when first read: created, updated or left alone (in a dry
+    /// run: would be). After a successful run it holds the desired content in every case;
+    /// when a concurrent writer (or an earlier attempt of ours whose answer was lost) wrote
+    /// it first, the run itself may have written less.
     pub action: SecretAction,
     /// How many 409 Conflicts (or 404s of a deleted Secret) were met, each followed by a
     /// fresh read and a new decision.
@@ -317,10 +320,16 @@ impl InstanceApi {
         desired: &SecretData,
         mut live: Option<Secret>,
     ) -> Result<SecretOutcome, HooksError> {
+        let decide = |live: &Option<Secret>| {
+            SecretAction::decide(
+                desired,
+                live.as_ref().map(|s| data_of(s.data.clone())).as_ref(),
+            )
+        };
+        let first = decide(&live);
         let mut conflicts = 0;
         loop {
-            let live_data = live.as_ref().map(|s| data_of(s.data.clone()));
-            let action = SecretAction::decide(desired, live_data.as_ref());
+            let action = decide(&live);
             let secret = secret_object(target, name, desired, live.as_ref());
             let params = PostParams::default();
             let result = match action {
@@ -338,7 +347,7 @@ impl InstanceApi {
                 Ok(()) => {
                     return Ok(SecretOutcome {
                         name: name.to_string(),
-                        action,
+                        action: first,
                         conflicts,
                     });
                 }
