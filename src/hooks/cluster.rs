@@ -11,7 +11,8 @@
 //! included) and is retried on transient failures as [`super::retry`] decides; a 409
 //! Conflict or a 404 on a write re-reads the Secret and decides again. A run that fails
 //! leaves each Secret either as it was or with the complete new content (a Secret is
-//! written in one request).
+//! written in one request), and a re-run finishes the work: see [`restart_needed`] for the
+//! restart that a failed run still owes.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -30,8 +31,8 @@ use kube::{Api, Client, Config};
 use super::retry::{failure_of, retry_delay};
 use super::{
     DesiredSecrets, HooksError, INSTANCE_LABEL, InstanceTarget, MANAGED_BY, MANAGED_BY_LABEL,
-    RESTART_ANNOTATION, SOURCE_HASH_LABEL, SecretAction, SecretData, SourceSecret, WorkloadKind,
-    data_hash, desired_secrets, restart_needed,
+    PENDING_RESTART_ANNOTATION, RESTART_ANNOTATION, SOURCE_HASH_LABEL, SecretAction, SecretData,
+    SourceSecret, WorkloadKind, data_hash, desired_secrets, restart_needed,
 };
 
 /// How often a write that meets a concurrent writer (409 Conflict) is retried, each time
@@ -312,13 +313,14 @@ impl InstanceApi {
     /// Makes the Secret `name` hold `desired`, starting from `live` as first read. On a 409
     /// Conflict (someone wrote in between, or an earlier attempt of ours whose answer was
     /// lost) the live Secret is read again and the decision made again, at most
-    /// [`MAX_CONFLICT_RETRIES`] times.
+    /// [`MAX_CONFLICT_RETRIES`] times. `pending_restart`: see [`secret_object`].
     async fn converge_secret(
         &self,
         target: &InstanceTarget,
         name: &str,
         desired: &SecretData,
         mut live: Option<Secret>,
+        pending_restart: Option<&str>,
     ) -> Result<SecretOutcome, HooksError> {
         let decide = |live: &Option<Secret>| {
             SecretAction::decide(
@@ -330,7 +332,7 @@ impl InstanceApi {
         let mut conflicts = 0;
         loop {
             let action = decide(&live);
-            let secret = secret_object(target, name, desired, live.as_ref());
+            let secret = secret_object(target, name, desired, live.as_ref(), pending_restart);
             let params = PostParams::default();
             let result = match action {
                 SecretAction::Unchanged => Ok(()),
@@ -408,6 +410,21 @@ pub async fn run_instance(
     }
     let desired: DesiredSecrets = desired_secrets(target, &sources)?;
     let hash = desired.content_hash();
+    // Marks left by an earlier run that wrote these Secrets and could not restart.
+    let pending: Vec<String> = [&live_userlist, &live_admin]
+        .into_iter()
+        .flatten()
+        .filter_map(|s| {
+            s.metadata
+                .annotations
+                .as_ref()?
+                .get(PENDING_RESTART_ANNOTATION)
+        })
+        .cloned()
+        .collect();
+    // Content written now, while the workload runs, is owed a restart: say so on the
+    // Secrets, in case this run fails before the restart.
+    let pending_restart = annotation.is_some().then_some(hash.as_str());
 
     let (userlist, admin) = if dry_run {
         let plan = |name: &str, data: &SecretData, live: &Option<Secret>| SecretOutcome {
@@ -430,10 +447,17 @@ pub async fn run_instance(
                 &target.userlist_secret,
                 &desired.userlist,
                 live_userlist,
+                pending_restart,
             )
             .await?;
         let admin = api
-            .converge_secret(target, &target.admin_secret, &desired.admin, live_admin)
+            .converge_secret(
+                target,
+                &target.admin_secret,
+                &desired.admin,
+                live_admin,
+                pending_restart,
+            )
             .await?;
         (userlist, admin)
     };
@@ -441,7 +465,7 @@ pub async fn run_instance(
     let changed = userlist.action.writes() || admin.action.writes();
     let restart = match annotation {
         None => RestartOutcome::WorkloadMissing,
-        Some(live) if restart_needed(changed, live.as_deref(), &hash) => {
+        Some(live) if restart_needed(changed, live.as_deref(), &pending, &hash) => {
             if dry_run || api.restart(target, &hash).await? {
                 RestartOutcome::Restarted
             } else {
@@ -467,13 +491,23 @@ pub async fn run_instance(
 
 /// The Secret to write: our data and labels; the live Secret's other labels, annotations
 /// and type (immutable in the API) are kept, and its resourceVersion makes the replace
-/// conditional.
+/// conditional. `pending_restart`: the content hash the running workload still has to be
+/// restarted with ([`PENDING_RESTART_ANNOTATION`]); `None` when no workload runs, which
+/// also drops an old mark.
 fn secret_object(
     target: &InstanceTarget,
     name: &str,
     desired: &SecretData,
     live: Option<&Secret>,
+    pending_restart: Option<&str>,
 ) -> Secret {
+    let mut annotations: BTreeMap<String, String> = live
+        .and_then(|s| s.metadata.annotations.clone())
+        .unwrap_or_default();
+    annotations.remove(PENDING_RESTART_ANNOTATION);
+    if let Some(hash) = pending_restart {
+        annotations.insert(PENDING_RESTART_ANNOTATION.into(), hash.into());
+    }
     let mut labels: BTreeMap<String, String> = live
         .and_then(|s| s.metadata.labels.clone())
         .unwrap_or_default();
@@ -487,7 +521,7 @@ fn secret_object(
         metadata: ObjectMeta {
             name: Some(name.to_string()),
             labels: Some(labels),
-            annotations: live.and_then(|s| s.metadata.annotations.clone()),
+            annotations: (!annotations.is_empty()).then_some(annotations),
             resource_version: live.and_then(|s| s.metadata.resource_version.clone()),
             ..ObjectMeta::default()
         },
@@ -732,14 +766,33 @@ mod tests {
             ..Secret::default()
         };
         let desired = SecretData::from([("userlist.txt".into(), b"x".to_vec())]);
-        let s = secret_object(&target, "ul", &desired, Some(&live));
+        let mut live = live;
+        live.metadata.annotations = Some(BTreeMap::from([
+            ("note".into(), "kept".into()),
+            (PENDING_RESTART_ANNOTATION.into(), "h0".into()),
+        ]));
+        let s = secret_object(&target, "ul", &desired, Some(&live), Some("h1"));
+        // The mark is this run's; other annotations stay.
+        assert_eq!(
+            s.metadata.annotations,
+            Some(BTreeMap::from([
+                ("note".into(), "kept".into()),
+                (PENDING_RESTART_ANNOTATION.into(), "h1".into()),
+            ]))
+        );
+        // No workload running: an old mark goes, nothing else does.
+        let unmarked = secret_object(&target, "ul", &desired, Some(&live), None);
+        assert_eq!(
+            unmarked.metadata.annotations,
+            Some(BTreeMap::from([("note".into(), "kept".into())]))
+        );
         let labels = s.metadata.labels.unwrap();
         assert_eq!(labels["team"], "db");
         assert_eq!(labels[MANAGED_BY_LABEL], MANAGED_BY);
         assert_eq!(labels[SOURCE_HASH_LABEL].len(), 32);
         assert_eq!(s.metadata.resource_version.as_deref(), Some("42"));
         assert_eq!(s.type_.as_deref(), Some("kubernetes.io/basic-auth"));
-        let fresh = secret_object(&target, "ul", &desired, None);
+        let fresh = secret_object(&target, "ul", &desired, None, None);
         assert_eq!(fresh.type_.as_deref(), Some("Opaque"));
         assert_eq!(fresh.metadata.resource_version, None);
     }

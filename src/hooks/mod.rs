@@ -56,6 +56,11 @@ pub const USERLIST_KEY: &str = "userlist.txt";
 /// restarts the pods, and an equal value means the pods already run with this content.
 pub const RESTART_ANNOTATION: &str = "qspgb/secrets-hash";
 
+/// Annotation on a Secret qspgb wrote while the workload was running: the
+/// [`RESTART_ANNOTATION`] value the workload is owed. It matters only while the workload has
+/// no restart annotation at all, see [`restart_needed`].
+pub const PENDING_RESTART_ANNOTATION: &str = "qspgb/pending-secrets-hash";
+
 /// Label naming who manages a Secret we write.
 pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
 /// Its value.
@@ -411,20 +416,29 @@ impl SecretAction {
 
 /// Whether the workload must be restarted.
 ///
-/// `secrets_changed`: a Secret was created or updated in this run. `live_annotation`: the
-/// workload's pod-template [`RESTART_ANNOTATION`], `None` when it has none. A workload whose
-/// annotation is present but differs from `content_hash` also restarts: an earlier run
-/// changed the Secrets and then failed before restarting, and this run heals that. A missing
-/// annotation on unchanged Secrets means the pods were started by the chart with the current
-/// Secrets (the hook runs before them), so nothing restarts.
+/// `secrets_changed`: a Secret's content changed in this run (see
+/// [`cluster::SecretOutcome::action`]). `live_annotation`: the workload's pod-template
+/// [`RESTART_ANNOTATION`], `None` when it has none. `pending`: the
+/// [`PENDING_RESTART_ANNOTATION`] values of the live Secrets, as first read.
+///
+/// A workload whose annotation is present but differs from `content_hash` also restarts:
+/// an earlier run changed the Secrets and then failed before restarting (the API went away,
+/// the Role lacked `patch`), and this run heals that. A missing annotation on unchanged
+/// Secrets means the pods were started by the chart with the current Secrets (the hook runs
+/// before them), so nothing restarts — unless a Secret carries a pending mark equal to
+/// `content_hash`: then an earlier run wrote this content while the pods were running and
+/// failed before their first restart. (A workload deleted and created again after such a
+/// run restarts once more than needed; that is the price of the mark never being cleared,
+/// which would cost a write.)
 pub fn restart_needed(
     secrets_changed: bool,
     live_annotation: Option<&str>,
+    pending: &[String],
     content_hash: &str,
 ) -> bool {
     match live_annotation {
         Some(value) => value != content_hash,
-        None => secrets_changed,
+        None => secrets_changed || pending.iter().any(|p| p == content_hash),
     }
 }
 
@@ -656,11 +670,23 @@ mod tests {
 
     #[test]
     fn restarts_only_on_change_or_a_stale_annotation() {
-        assert!(restart_needed(true, None, "h"));
-        assert!(!restart_needed(false, None, "h"));
-        assert!(!restart_needed(false, Some("h"), "h"));
-        assert!(!restart_needed(true, Some("h"), "h"));
-        assert!(restart_needed(false, Some("old"), "h"));
+        assert!(restart_needed(true, None, &[], "h"));
+        assert!(!restart_needed(false, None, &[], "h"));
+        assert!(!restart_needed(false, Some("h"), &[], "h"));
+        assert!(!restart_needed(true, Some("h"), &[], "h"));
+        assert!(restart_needed(false, Some("old"), &[], "h"));
+    }
+
+    #[test]
+    fn a_restart_owed_by_a_failed_run_is_made_up() {
+        let owed = ["h".to_string()];
+        // Never restarted by qspgb, content written by a run that then failed: restart.
+        assert!(restart_needed(false, None, &owed, "h"));
+        // The mark is of older content (this run found other content to write, or none).
+        assert!(!restart_needed(false, None, &["old".to_string()], "h"));
+        // Once the workload has the annotation, it alone decides.
+        assert!(!restart_needed(false, Some("h"), &owed, "h"));
+        assert!(restart_needed(false, Some("old"), &owed, "h"));
     }
 
     #[test]
