@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value as Json;
 
@@ -73,14 +73,32 @@ impl Server {
         text(&out.stdout)
     }
 
-    /// qspgb with a kubeconfig (admin unless given).
-    pub fn qspgb(&self, kubeconfig: Option<&Path>, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_qspgb"))
+    /// The qspgb command with a kubeconfig (admin unless given), ready to run.
+    pub fn qspgb_command(&self, kubeconfig: Option<&Path>, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_qspgb"));
+        command
             .args(args)
             .env("KUBECONFIG", kubeconfig.unwrap_or(&self.kubeconfig))
-            .env_remove("KUBERNETES_SERVICE_HOST")
+            .env_remove("KUBERNETES_SERVICE_HOST");
+        command
+    }
+
+    /// qspgb with a kubeconfig (admin unless given).
+    pub fn qspgb(&self, kubeconfig: Option<&Path>, args: &[&str]) -> Output {
+        self.qspgb_command(kubeconfig, args)
             .output()
             .expect("run qspgb")
+    }
+
+    /// qspgb started in the background; killed when the guard is dropped.
+    pub fn qspgb_spawn(&self, kubeconfig: Option<&Path>, args: &[&str]) -> ChildGuard {
+        ChildGuard(Some(
+            self.qspgb_command(kubeconfig, args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("start qspgb"),
+        ))
     }
 
     /// A fresh namespace for one test (deleted namespaces stay Terminating without a
@@ -95,6 +113,42 @@ impl Server {
     pub fn source_secret(&self, ns: &str, cluster: &str, name: &str, data: &[(&str, &str)]) {
         let secret = source_secret_json(cluster, name, &text_data(data));
         self.kubectl(&["-n", ns, "create", "-f", "-"], Some(&secret.to_string()));
+    }
+
+    /// [`Server::source_secret`] with any bytes as values; `verb` is `create` or `replace`
+    /// (of the whole Secret: keys left out are gone).
+    pub fn write_source_secret(
+        &self,
+        verb: &str,
+        ns: &str,
+        cluster: &str,
+        name: &str,
+        data: &[(&str, &[u8])],
+    ) {
+        let secret = source_secret_json(cluster, name, data);
+        self.kubectl(&["-n", ns, verb, "-f", "-"], Some(&secret.to_string()));
+    }
+
+    /// Several objects (`secret/NAME`, `deployment/NAME`) in one kubectl call, by those
+    /// names; missing ones are left out.
+    pub fn objects(&self, ns: &str, whats: &[&str]) -> BTreeMap<String, Json> {
+        let mut args = vec!["-n", ns, "get", "--ignore-not-found", "-o", "json"];
+        args.extend_from_slice(whats);
+        let list: Json = serde_json::from_str(&self.kubectl(&args, None)).expect("JSON");
+        let items = match list["kind"].as_str() {
+            Some("List") => list["items"].as_array().cloned().unwrap_or_default(),
+            Some(_) => vec![list],
+            // Nothing found prints nothing.
+            None => Vec::new(),
+        };
+        items
+            .into_iter()
+            .map(|item| {
+                let kind = item["kind"].as_str().unwrap().to_lowercase();
+                let name = item["metadata"]["name"].as_str().unwrap();
+                (format!("{kind}/{name}"), item)
+            })
+            .collect()
     }
 
     /// An object as JSON, `None` when it does not exist.
@@ -117,13 +171,7 @@ impl Server {
 
     /// A Secret's data, decoded.
     pub fn secret_data(&self, ns: &str, name: &str) -> Option<BTreeMap<String, String>> {
-        let secret = self.get(ns, &format!("secret/{name}"))?;
-        let data = secret["data"].as_object().cloned().unwrap_or_default();
-        Some(
-            data.into_iter()
-                .map(|(k, v)| (k, base64_decode(v.as_str().unwrap())))
-                .collect(),
-        )
+        Some(decoded_data(&self.get(ns, &format!("secret/{name}"))?))
     }
 
     pub fn resource_version(&self, ns: &str, what: &str) -> String {
@@ -171,6 +219,27 @@ impl Server {
         assert!(out.status.success(), "{}", text(&out.stderr));
         path
     }
+
+    /// The admin kubeconfig with its server replaced by `https://127.0.0.1:PORT` (another
+    /// API server on the same etcd, or a proxy presenting the API server's certificate),
+    /// written into the run directory.
+    pub fn kubeconfig_for_port(&self, port: u16) -> PathBuf {
+        let path = self.run_dir.join(format!("kubeconfig-port-{port}"));
+        kubeconfig_with_server(
+            &self.kubeconfig,
+            &format!("https://127.0.0.1:{port}"),
+            &path,
+        );
+        path
+    }
+}
+
+/// A Secret's data, decoded into text.
+pub fn decoded_data(secret: &Json) -> BTreeMap<String, String> {
+    let data = secret["data"].as_object().cloned().unwrap_or_default();
+    data.into_iter()
+        .map(|(k, v)| (k, base64_decode(v.as_str().unwrap())))
+        .collect()
 }
 
 /// Text values as bytes.
@@ -197,6 +266,39 @@ pub fn source_secret_json(cluster: &str, name: &str, data: &[(&str, &[u8])]) -> 
         "type": "Opaque",
         "data": data,
     })
+}
+
+/// A child process that is killed (and reaped) when dropped, so a failing test leaves no
+/// process behind.
+pub struct ChildGuard(Option<Child>);
+
+impl ChildGuard {
+    /// Waits for the process to end (at most `limit`, then kills it and panics).
+    pub fn wait(mut self, limit: std::time::Duration) -> Output {
+        let started = std::time::Instant::now();
+        let child = self.0.as_mut().expect("a child");
+        while child.try_wait().expect("try_wait").is_none() {
+            assert!(
+                started.elapsed() < limit,
+                "qspgb still running after {limit:?}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        self.0
+            .take()
+            .unwrap()
+            .wait_with_output()
+            .expect("the output")
+    }
+}
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 /// The database clusters' Secrets of both instances, as CloudNativePG-style charts create
