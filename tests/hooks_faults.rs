@@ -68,19 +68,33 @@ fn port_of(kubeconfig: &std::path::Path) -> u16 {
 impl World {
     /// The world of test `name`, the proxy in front of the main API server.
     fn new(name: &str) -> Option<World> {
+        let world = World::without_workload(name)?;
+        world.create_workload();
+        Some(world)
+    }
+
+    /// [`World::new`] without the Deployment yet, as when the chart's pre-install hook
+    /// runs.
+    fn without_workload(name: &str) -> Option<World> {
         let server = server()?;
         let port = port_of(&server.kubeconfig);
         Some(World::with_upstream(server, name, port))
     }
 
-    fn with_upstream(server: Server, name: &str, upstream_port: u16) -> World {
-        let ns = server.namespace(name);
-        create_sources(&server, &ns);
-        server.apply_rendered(
-            &ns,
+    /// The Deployment as the chart creates it: without a restart annotation.
+    fn create_workload(&self) {
+        self.server.apply_rendered(
+            &self.ns,
             &[],
             &["charts/pgbouncerPharia/templates/deployment.yaml"],
         );
+    }
+
+    /// The world of test `name` without a Deployment, the proxy in front of the API
+    /// server on `upstream_port`.
+    fn with_upstream(server: Server, name: &str, upstream_port: u16) -> World {
+        let ns = server.namespace(name);
+        create_sources(&server, &ns);
         let proxy = FaultProxy::start(&server.run_dir, upstream_port);
         let via_proxy = server.kubeconfig_for_port(proxy.port());
         World {
@@ -99,10 +113,17 @@ impl World {
 
     /// `qspgb hooks` for Pharia through the proxy; returns its output and how long it took.
     fn run(&self, extra: &[&str]) -> (Output, Duration) {
+        self.run_within(extra, RUN_LIMIT)
+    }
+
+    /// [`World::run`], failing the test (and killing qspgb) after `limit`: a hang is a
+    /// failure, not a test that never ends.
+    fn run_within(&self, extra: &[&str], limit: Duration) -> (Output, Duration) {
         let started = Instant::now();
         let out = self
             .server
-            .qspgb(Some(&self.via_proxy), &self.hooks_args(extra));
+            .qspgb_spawn(Some(&self.via_proxy), &self.hooks_args(extra))
+            .wait(limit);
         assert_no_secret_values(&out);
         (out, started.elapsed())
     }
@@ -325,7 +346,7 @@ fn a_persistent_failure_gives_up_within_the_budget_and_changes_nothing() {
         usize::MAX,
         Fault::Respond(503),
     );
-    let (out, took) = world.run(&["--request-timeout", "5s"]);
+    let (out, took) = world.run_within(&["--request-timeout", "5s"], Duration::from_secs(15));
     assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
     assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
     let stderr = text(&out.stderr);
@@ -365,7 +386,7 @@ fn a_stalled_request_times_out_within_the_budget() {
     world
         .proxy
         .on("PUT", &secret_path(USERLIST), 1, Fault::Stall);
-    let (out, took) = world.run(&["--request-timeout", "3s"]);
+    let (out, took) = world.run_within(&["--request-timeout", "3s"], Duration::from_secs(10));
     assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
     assert!(
         text(&out.stderr).contains(&format!(
@@ -414,6 +435,7 @@ fn a_bounce_of_the_api_server_mid_run_is_retried_and_converges() {
     assert!(started.status.success(), "{}", text(&started.stderr));
     let port: u16 = text(&started.stdout).trim().parse().expect("a port");
     let world = World::with_upstream(server().unwrap(), "restart", port);
+    world.create_workload();
     world.run_ok(&[]);
     world.change_password();
     world.proxy.take_log();
@@ -523,13 +545,16 @@ fn a_concurrent_writer_of_other_content_is_overwritten() {
 
 /// Someone else writes exactly the desired content first (another run of the hook, say):
 /// 409; qspgb reads again, finds nothing left to write, and still restarts the pods, which
-/// were started with the old content.
+/// were started with the old content. The Deployment was created by the chart after the
+/// first run and never restarted by qspgb: only this run's own finding (the content
+/// changed) can tell that the pods need a restart.
 #[test]
 fn a_concurrent_writer_of_the_desired_content_leaves_nothing_to_write() {
-    let Some(world) = World::new("conflict-same") else {
+    let Some(world) = World::without_workload("conflict-same") else {
         return;
     };
     world.run_ok(&[]);
+    world.create_workload();
     world.change_password();
     let generation = world.server.generation(&world.ns, DEPLOYMENT);
     world.proxy.take_log();
@@ -751,17 +776,9 @@ fn a_role_without_update_is_a_clear_error_and_a_rerun_after_fixing_it_converges(
 /// restarts the pods although no Secret changes any more.
 #[test]
 fn a_role_without_patch_leaves_a_restart_owed_that_a_rerun_makes_up() {
-    let Some(server) = server() else { return };
     // No Deployment yet: the pre-install hook runs before the chart's objects.
-    let ns = server.namespace("forbidden-patch");
-    create_sources(&server, &ns);
-    let proxy = FaultProxy::start(&server.run_dir, port_of(&server.kubeconfig));
-    let via_proxy = server.kubeconfig_for_port(proxy.port());
-    let world = World {
-        server,
-        ns,
-        proxy,
-        via_proxy,
+    let Some(world) = World::without_workload("forbidden-patch") else {
+        return;
     };
     set_role(&world, None);
     let sa = world.server.service_account_kubeconfig(&world.ns, ROLE);
@@ -771,11 +788,7 @@ fn a_role_without_patch_leaves_a_restart_owed_that_a_rerun_makes_up() {
         "{}",
         text(&out.stdout)
     );
-    world.server.apply_rendered(
-        &world.ns,
-        &[],
-        &["charts/pgbouncerPharia/templates/deployment.yaml"],
-    );
+    world.create_workload();
     world.change_password();
     set_role(&world, Some(("deployments", "patch")));
     let generation = world.server.generation(&world.ns, DEPLOYMENT);
