@@ -38,8 +38,10 @@ pub const MAX_ATTEMPTS: u32 = 6;
 pub const FIRST_DELAY: Duration = Duration::from_millis(250);
 
 /// Longest wait between two attempts. With [`FIRST_DELAY`] and [`MAX_ATTEMPTS`], the waits
-/// are 0.25 + 0.5 + 1 + 2 + 4 = 7.75 s in all: enough to ride out a restart of a single
-/// API server (about 5 s on loopback) and short next to the 30 s default budget.
+/// are 0.25 + 0.5 + 1 + 2 + 4 = 7.75 s in all, short next to the 30 s default budget, and
+/// enough to ride out a restart of a single API server (5 to 9 s in the end-to-end tests):
+/// its port is closed only briefly, and an attempt that connects while it is starting
+/// waits for it within the budget.
 pub const MAX_DELAY: Duration = Duration::from_secs(4);
 
 /// A retry starts only if at least this much of the request's budget is left after the
