@@ -222,6 +222,15 @@ fn count(log: &[Entry], method: &str, suffix: &str) -> usize {
         .count()
 }
 
+/// The summary says the userlist was `created` or `updated` after one 409 and re-read.
+fn assert_after_one_conflict(stdout: &str, action: &str) {
+    let line = format!(
+        "secret/{USERLIST}: {action} (roles: document_index, pgbouncer, pharia_os), after 1 \
+         conflicting write\n"
+    );
+    assert!(stdout.contains(&line), "{stdout}");
+}
+
 fn secret_path(name: &str) -> String {
     format!("/secrets/{name}")
 }
@@ -249,12 +258,7 @@ fn transient_failures_are_retried_and_the_run_converges() {
     proxy.on("POST", "/secrets", 1, Fault::LoseResponse);
     proxy.on("PATCH", "/deployments/pgbouncer-pharia", 1, Fault::Cut);
     let stdout = world.run_ok(&[]);
-    assert!(
-        stdout.contains(&format!(
-            "secret/{USERLIST}: created (roles: document_index, pgbouncer, pharia_os), after 1 conflicting write"
-        )),
-        "{stdout}"
-    );
+    assert_after_one_conflict(&stdout, "created");
     assert!(
         stdout.contains(&format!("secret/{ADMIN}: created (admin role)\n")),
         "{stdout}"
@@ -308,12 +312,7 @@ fn transient_failures_are_retried_and_the_run_converges() {
         Fault::Refuse(Duration::from_millis(1500)),
     );
     let stdout = world.run_ok(&[]);
-    assert!(
-        stdout.contains(&format!(
-            "secret/{USERLIST}: updated (roles: document_index, pgbouncer, pharia_os), after 1 conflicting write"
-        )),
-        "{stdout}"
-    );
+    assert_after_one_conflict(&stdout, "updated");
     let log = proxy.take_log();
     // The repeated replace carried the old resourceVersion: 409, read again, equal.
     assert_eq!(count(&log, "PUT", &secret_path(USERLIST)), 2, "{log:#?}");
@@ -531,12 +530,7 @@ fn a_concurrent_writer_of_other_content_is_overwritten() {
         }
     });
     let stdout = world.run_ok(&[]);
-    assert!(
-        stdout.contains(&format!(
-            "secret/{USERLIST}: updated (roles: document_index, pgbouncer, pharia_os), after 1 conflicting write"
-        )),
-        "{stdout}"
-    );
+    assert_after_one_conflict(&stdout, "updated");
     assert!(stdout.contains("deployment/pgbouncer-pharia: restarted"));
     let log = world.proxy.take_log();
     assert_eq!(count(&log, "PUT", &secret_path(USERLIST)), 2, "{log:#?}");
@@ -564,12 +558,7 @@ fn a_concurrent_writer_of_the_desired_content_leaves_nothing_to_write() {
         }
     });
     let stdout = world.run_ok(&[]);
-    assert!(
-        stdout.contains(&format!(
-            "secret/{USERLIST}: updated (roles: document_index, pgbouncer, pharia_os), after 1 conflicting write"
-        )),
-        "{stdout}"
-    );
+    assert_after_one_conflict(&stdout, "updated");
     let log = world.proxy.take_log();
     assert_eq!(count(&log, "PUT", &secret_path(USERLIST)), 1, "{log:#?}");
     assert_eq!(
@@ -605,12 +594,7 @@ fn a_concurrent_create_or_delete_is_read_again() {
         }
     });
     let stdout = world.run_ok(&[]);
-    assert!(
-        stdout.contains(&format!(
-            "secret/{USERLIST}: created (roles: document_index, pgbouncer, pharia_os), after 1 conflicting write"
-        )),
-        "{stdout}"
-    );
+    assert_after_one_conflict(&stdout, "created");
     let log = world.proxy.take_log();
     // Create (409), read, replace; then the admin Secret's create.
     assert_eq!(count(&log, "POST", "/secrets"), 2, "{log:#?}");
@@ -624,10 +608,7 @@ fn a_concurrent_create_or_delete_is_read_again() {
         }
     });
     let stdout = world.run_ok(&[]);
-    assert!(
-        stdout.contains(&format!("secret/{USERLIST}: updated (roles: document_index, pgbouncer, pharia_os), after 1 conflicting write")),
-        "{stdout}"
-    );
+    assert_after_one_conflict(&stdout, "updated");
     let log = world.proxy.take_log();
     assert_eq!(count(&log, "PUT", &secret_path(USERLIST)), 1, "{log:#?}");
     assert_eq!(count(&log, "POST", "/secrets"), 1, "{log:#?}");
