@@ -523,7 +523,14 @@ fn hooks(args: HooksArgs) -> Result<i32> {
             let client = client.clone();
             let namespace = namespace.clone();
             tasks.spawn(async move {
-                let result = cluster::run_instance(&client, &namespace, &target, dry_run).await;
+                let result = cluster::run_instance(
+                    &client,
+                    &namespace,
+                    &target,
+                    dry_run,
+                    options.request_timeout,
+                )
+                .await;
                 (index, target.alias, result)
             });
         }

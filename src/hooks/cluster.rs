@@ -2,26 +2,37 @@
 //! Secrets when their content differs, restart the workload when needed.
 //!
 //! Thin async glue around typed API calls; every decision is made by the pure functions
-//! in [`super`]. Requests per instance: one list, one get per target Secret, one get of the
-//! workload; then a create or replace per changed Secret and one patch per restart.
+//! in [`super`] and [`super::retry`]. Requests per instance: one list, one get per target
+//! Secret, one get of the workload; then a create or replace per changed Secret and one
+//! patch per restart. When no source Secret matches, one get of the namespace tells a
+//! missing namespace apart from an empty one.
+//!
+//! Faults: every request has a hard time limit (`--request-timeout`, retries and waits
+//! included) and is retried on transient failures as [`super::retry`] decides; a 409
+//! Conflict or a 404 on a write re-reads the Secret and decides again. A run that fails
+//! leaves each Secret either as it was or with the complete new content (a Secret is
+//! written in one request), and a re-run finishes the work: see [`restart_needed`] for the
+//! restart that a failed run still owes.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use k8s_openapi::ByteString;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment};
-use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::api::core::v1::{Namespace, Secret};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{ListParams, Patch, PatchParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Api, Client, Config};
 
+use super::retry::{failure_of, retry_delay};
 use super::{
     DesiredSecrets, HooksError, INSTANCE_LABEL, InstanceTarget, MANAGED_BY, MANAGED_BY_LABEL,
-    RESTART_ANNOTATION, SOURCE_HASH_LABEL, SecretAction, SecretData, SourceSecret, WorkloadKind,
-    data_hash, desired_secrets, restart_needed,
+    PENDING_RESTART_ANNOTATION, RESTART_ANNOTATION, SOURCE_HASH_LABEL, SecretAction, SecretData,
+    SourceSecret, WorkloadKind, data_hash, desired_secrets, restart_needed,
 };
 
 /// How often a write that meets a concurrent writer (409 Conflict) is retried, each time
@@ -36,7 +47,8 @@ pub struct ConnectOptions {
     pub kubeconfig: Option<PathBuf>,
     /// A kubeconfig context (`--context`); else the current one.
     pub context: Option<String>,
-    /// Limit for each request (connect, read, write).
+    /// Limit for each request: connect, send and the whole answer, retries and the waits
+    /// between them included.
     pub request_timeout: Duration,
 }
 
@@ -65,9 +77,17 @@ pub async fn connect(options: &ConnectOptions) -> Result<(Client, String), Hooks
             ))
         })?,
     };
+    // A connection that hangs is given up early enough for a retry within the budget.
+    // Reads and writes need no limit of their own: `InstanceApi::call` ends the whole
+    // request at its deadline (one here would race it and blur the message).
     config.connect_timeout = Some(options.request_timeout.min(Duration::from_secs(10)));
-    config.read_timeout = Some(options.request_timeout);
-    config.write_timeout = Some(options.request_timeout);
+    config.read_timeout = None;
+    config.write_timeout = None;
+    // kube's own retry (on by default) repeats 429/503/504 up to 15 times with waits growing
+    // to minutes, outside any time limit set here: a server answering 503 would hold a run
+    // for almost three minutes per request. `InstanceApi::call` retries instead, within the
+    // request's budget (see `super::retry`).
+    config.default_retry = false;
     let namespace = config.default_namespace.clone();
     let client = Client::try_from(config)
         .map_err(|e| HooksError::api(format!("creating the Kubernetes client: {e}")))?;
@@ -79,9 +99,13 @@ pub async fn connect(options: &ConnectOptions) -> Result<(Client, String), Hooks
 pub struct SecretOutcome {
     /// The Secret's name.
     pub name: String,
-    /// What was done (or, in a dry run, would be done).
+    /// What the Secret needed when first read: created, updated or left alone (in a dry
+    /// run: would be). After a successful run it holds the desired content in every case;
+    /// when a concurrent writer (or an earlier attempt of ours whose answer was lost) wrote
+    /// it first, the run itself may have written less.
     pub action: SecretAction,
-    /// How many 409 Conflicts were met and retried.
+    /// How many 409 Conflicts (or 404s of a deleted Secret) were met, each followed by a
+    /// fresh read and a new decision.
     pub conflicts: u32,
 }
 
@@ -123,25 +147,77 @@ pub struct InstanceReport {
     pub requests: usize,
 }
 
-/// One instance's API calls, counted.
+/// One instance's API calls, counted, each within its time budget.
 struct InstanceApi {
+    client: Client,
+    namespace: String,
     secrets: Api<Secret>,
     deployments: Api<Deployment>,
     daemonsets: Api<DaemonSet>,
+    /// Time limit of one request, its retries and waits included.
+    budget: Duration,
+    /// Attempts made, retries included.
     requests: AtomicUsize,
 }
 
+/// A request that failed for good.
+#[derive(Debug)]
+enum CallError {
+    /// The last attempt's error, after `attempts` attempts.
+    Failed { error: kube::Error, attempts: u32 },
+    /// The time budget ran out during attempt number `attempts`.
+    TimedOut { budget: Duration, attempts: u32 },
+}
+
+impl CallError {
+    fn status(&self) -> Option<u16> {
+        match self {
+            CallError::Failed {
+                error: kube::Error::Api(status),
+                ..
+            } => Some(status.code),
+            _ => None,
+        }
+    }
+}
+
 impl InstanceApi {
-    fn count(&self) {
-        self.requests.fetch_add(1, Ordering::Relaxed);
+    /// Runs one request: `attempt` is called again after a transient failure, as
+    /// [`retry_delay`] decides, and the whole (attempts and waits) ends after `budget`.
+    async fn call<T, F, Fut>(&self, mut attempt: F) -> Result<T, CallError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = kube::Result<T>>,
+    {
+        let started = Instant::now();
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let remaining = self.budget.saturating_sub(started.elapsed());
+            let error = match tokio::time::timeout(remaining, attempt()).await {
+                Ok(Ok(value)) => return Ok(value),
+                Ok(Err(error)) => error,
+                Err(_) => {
+                    return Err(CallError::TimedOut {
+                        budget: self.budget,
+                        attempts,
+                    });
+                }
+            };
+            let remaining = self.budget.saturating_sub(started.elapsed());
+            match retry_delay(failure_of(&error), attempts, remaining) {
+                Some(delay) => tokio::time::sleep(delay).await,
+                None => return Err(CallError::Failed { error, attempts }),
+            }
+        }
     }
 
     async fn list_sources(&self, target: &InstanceTarget) -> Result<Vec<SourceSecret>, HooksError> {
-        self.count();
         let selector = target.label_selector();
+        let params = ListParams::default().labels(&selector);
         let list = self
-            .secrets
-            .list(&ListParams::default().labels(&selector))
+            .call(|| self.secrets.list(&params))
             .await
             .map_err(|e| api_error(&format!("listing Secrets matching {selector}"), e))?;
         Ok(list
@@ -155,11 +231,26 @@ impl InstanceApi {
     }
 
     async fn get_secret(&self, name: &str) -> Result<Option<Secret>, HooksError> {
-        self.count();
-        self.secrets
-            .get_opt(name)
+        self.call(|| self.secrets.get_opt(name))
             .await
             .map_err(|e| api_error(&format!("reading secret/{name}"), e))
+    }
+
+    /// Called when no Secret matches the selector. Listing in a namespace that does not
+    /// exist is not an error for the API (an empty list), so without this a mistyped `-n`
+    /// would read as "no source Secrets". `Ok` when the namespace exists or that cannot be
+    /// told (reading namespaces needs a ClusterRole, which the hook's own ServiceAccount
+    /// lacks; its namespace is the Job's own and exists anyway).
+    async fn check_namespace(&self) -> Result<(), HooksError> {
+        let namespaces: Api<Namespace> = Api::all(self.client.clone());
+        match self.call(|| namespaces.get_opt(&self.namespace)).await {
+            Ok(None) => Err(HooksError::api(format!(
+                "namespace {:?} does not exist (check -n/--namespace or the kubeconfig \
+                 context's namespace); nothing read, nothing written",
+                self.namespace
+            ))),
+            Ok(Some(_)) | Err(_) => Ok(()),
+        }
     }
 
     /// The workload's restart annotation: `None` when the workload does not exist,
@@ -168,19 +259,16 @@ impl InstanceApi {
         &self,
         target: &InstanceTarget,
     ) -> Result<Option<Option<String>>, HooksError> {
-        self.count();
         let name = &target.workload.name;
         let what = format!("reading {}/{name}", target.workload.kind);
         let template = match target.workload.kind {
             WorkloadKind::Deployment => self
-                .deployments
-                .get_opt(name)
+                .call(|| self.deployments.get_opt(name))
                 .await
                 .map_err(|e| api_error(&what, e))?
                 .map(|d| d.spec.map(|s| s.template)),
             WorkloadKind::DaemonSet => self
-                .daemonsets
-                .get_opt(name)
+                .call(|| self.daemonsets.get_opt(name))
                 .await
                 .map_err(|e| api_error(&what, e))?
                 .map(|d| d.spec.map(|s| s.template)),
@@ -193,29 +281,28 @@ impl InstanceApi {
         }))
     }
 
-    /// Patches the restart annotation; `false` when the workload is gone.
+    /// Patches the restart annotation; `false` when the workload is gone. Repeating the
+    /// patch gives the same object, so a retry after a lost answer is harmless.
     async fn restart(&self, target: &InstanceTarget, hash: &str) -> Result<bool, HooksError> {
-        self.count();
         let patch = serde_json::json!({
             "spec": {"template": {"metadata": {"annotations": {RESTART_ANNOTATION: hash}}}}
         });
+        let patch = Patch::Strategic(&patch);
         let params = PatchParams::default();
         let name = &target.workload.name;
         let result = match target.workload.kind {
             WorkloadKind::Deployment => self
-                .deployments
-                .patch(name, &params, &Patch::Strategic(&patch))
+                .call(|| self.deployments.patch(name, &params, &patch))
                 .await
                 .map(drop),
             WorkloadKind::DaemonSet => self
-                .daemonsets
-                .patch(name, &params, &Patch::Strategic(&patch))
+                .call(|| self.daemonsets.patch(name, &params, &patch))
                 .await
                 .map(drop),
         };
         match result {
             Ok(()) => Ok(true),
-            Err(e) if status_code(&e) == Some(404) => Ok(false),
+            Err(e) if e.status() == Some(404) => Ok(false),
             Err(e) => Err(api_error(
                 &format!("restarting {}/{name}", target.workload.kind),
                 e,
@@ -224,51 +311,52 @@ impl InstanceApi {
     }
 
     /// Makes the Secret `name` hold `desired`, starting from `live` as first read. On a 409
-    /// Conflict (someone wrote in between) the live Secret is read again and the decision
-    /// made again, at most [`MAX_CONFLICT_RETRIES`] times.
+    /// Conflict (someone wrote in between, or an earlier attempt of ours whose answer was
+    /// lost) the live Secret is read again and the decision made again, at most
+    /// [`MAX_CONFLICT_RETRIES`] times. `pending_restart`: see [`secret_object`].
     async fn converge_secret(
         &self,
         target: &InstanceTarget,
         name: &str,
         desired: &SecretData,
         mut live: Option<Secret>,
+        pending_restart: Option<&str>,
     ) -> Result<SecretOutcome, HooksError> {
+        let decide = |live: &Option<Secret>| {
+            SecretAction::decide(
+                desired,
+                live.as_ref().map(|s| data_of(s.data.clone())).as_ref(),
+            )
+        };
+        let first = decide(&live);
         let mut conflicts = 0;
         loop {
-            let live_data = live.as_ref().map(|s| data_of(s.data.clone()));
-            let action = SecretAction::decide(desired, live_data.as_ref());
-            let secret = secret_object(target, name, desired, live.as_ref());
+            let action = decide(&live);
+            let secret = secret_object(target, name, desired, live.as_ref(), pending_restart);
+            let params = PostParams::default();
             let result = match action {
-                SecretAction::Unchanged => {
-                    return Ok(SecretOutcome {
-                        name: name.to_string(),
-                        action,
-                        conflicts,
-                    });
-                }
-                SecretAction::Create => {
-                    self.count();
-                    self.secrets.create(&PostParams::default(), &secret).await
-                }
-                SecretAction::Update => {
-                    self.count();
-                    self.secrets
-                        .replace(name, &PostParams::default(), &secret)
-                        .await
-                }
+                SecretAction::Unchanged => Ok(()),
+                SecretAction::Create => self
+                    .call(|| self.secrets.create(&params, &secret))
+                    .await
+                    .map(drop),
+                SecretAction::Update => self
+                    .call(|| self.secrets.replace(name, &params, &secret))
+                    .await
+                    .map(drop),
             };
             match result {
-                Ok(_) => {
+                Ok(()) => {
                     return Ok(SecretOutcome {
                         name: name.to_string(),
-                        action,
+                        action: first,
                         conflicts,
                     });
                 }
                 // 409: created or changed by someone else since we read it. 404 on replace:
                 // deleted since. Either way, read again and decide again.
                 Err(e)
-                    if matches!(status_code(&e), Some(409) | Some(404))
+                    if matches!(e.status(), Some(409) | Some(404))
                         && conflicts < MAX_CONFLICT_RETRIES =>
                 {
                     conflicts += 1;
@@ -293,16 +381,21 @@ impl InstanceApi {
 }
 
 /// Runs one instance: reads, decides, writes (unless `dry_run`), restarts when needed.
+/// `request_timeout` limits each request, its retries included.
 pub async fn run_instance(
     client: &Client,
     namespace: &str,
     target: &InstanceTarget,
     dry_run: bool,
+    request_timeout: Duration,
 ) -> Result<InstanceReport, HooksError> {
     let api = InstanceApi {
+        client: client.clone(),
+        namespace: namespace.to_string(),
         secrets: Api::namespaced(client.clone(), namespace),
         deployments: Api::namespaced(client.clone(), namespace),
         daemonsets: Api::namespaced(client.clone(), namespace),
+        budget: request_timeout,
         requests: AtomicUsize::new(0),
     };
     // The four reads are independent: run them concurrently.
@@ -312,8 +405,26 @@ pub async fn run_instance(
         api.get_secret(&target.admin_secret),
         api.restart_annotation(target),
     )?;
+    if sources.is_empty() {
+        api.check_namespace().await?;
+    }
     let desired: DesiredSecrets = desired_secrets(target, &sources)?;
     let hash = desired.content_hash();
+    // Marks left by an earlier run that wrote these Secrets and could not restart.
+    let pending: Vec<String> = [&live_userlist, &live_admin]
+        .into_iter()
+        .flatten()
+        .filter_map(|s| {
+            s.metadata
+                .annotations
+                .as_ref()?
+                .get(PENDING_RESTART_ANNOTATION)
+        })
+        .cloned()
+        .collect();
+    // Content written now, while the workload runs, is owed a restart: say so on the
+    // Secrets, in case this run fails before the restart.
+    let pending_restart = annotation.is_some().then_some(hash.as_str());
 
     let (userlist, admin) = if dry_run {
         let plan = |name: &str, data: &SecretData, live: &Option<Secret>| SecretOutcome {
@@ -336,10 +447,17 @@ pub async fn run_instance(
                 &target.userlist_secret,
                 &desired.userlist,
                 live_userlist,
+                pending_restart,
             )
             .await?;
         let admin = api
-            .converge_secret(target, &target.admin_secret, &desired.admin, live_admin)
+            .converge_secret(
+                target,
+                &target.admin_secret,
+                &desired.admin,
+                live_admin,
+                pending_restart,
+            )
             .await?;
         (userlist, admin)
     };
@@ -347,7 +465,7 @@ pub async fn run_instance(
     let changed = userlist.action.writes() || admin.action.writes();
     let restart = match annotation {
         None => RestartOutcome::WorkloadMissing,
-        Some(live) if restart_needed(changed, live.as_deref(), &hash) => {
+        Some(live) if restart_needed(changed, live.as_deref(), &pending, &hash) => {
             if dry_run || api.restart(target, &hash).await? {
                 RestartOutcome::Restarted
             } else {
@@ -373,13 +491,23 @@ pub async fn run_instance(
 
 /// The Secret to write: our data and labels; the live Secret's other labels, annotations
 /// and type (immutable in the API) are kept, and its resourceVersion makes the replace
-/// conditional.
+/// conditional. `pending_restart`: the content hash the running workload still has to be
+/// restarted with ([`PENDING_RESTART_ANNOTATION`]); `None` when no workload runs, which
+/// also drops an old mark.
 fn secret_object(
     target: &InstanceTarget,
     name: &str,
     desired: &SecretData,
     live: Option<&Secret>,
+    pending_restart: Option<&str>,
 ) -> Secret {
+    let mut annotations: BTreeMap<String, String> = live
+        .and_then(|s| s.metadata.annotations.clone())
+        .unwrap_or_default();
+    annotations.remove(PENDING_RESTART_ANNOTATION);
+    if let Some(hash) = pending_restart {
+        annotations.insert(PENDING_RESTART_ANNOTATION.into(), hash.into());
+    }
     let mut labels: BTreeMap<String, String> = live
         .and_then(|s| s.metadata.labels.clone())
         .unwrap_or_default();
@@ -393,7 +521,7 @@ fn secret_object(
         metadata: ObjectMeta {
             name: Some(name.to_string()),
             labels: Some(labels),
-            annotations: live.and_then(|s| s.metadata.annotations.clone()),
+            annotations: (!annotations.is_empty()).then_some(annotations),
             resource_version: live.and_then(|s| s.metadata.resource_version.clone()),
             ..ObjectMeta::default()
         },
@@ -418,16 +546,35 @@ fn data_of(data: Option<BTreeMap<String, ByteString>>) -> SecretData {
         .collect()
 }
 
-fn status_code(err: &kube::Error) -> Option<u16> {
-    match err {
-        kube::Error::Api(status) => Some(status.code),
-        _ => None,
+/// An API failure as a message: what we were doing, the HTTP code, reason and the
+/// server's message (which names objects, verbs and namespaces, never Secret data), and
+/// how many attempts were made when there was more than one.
+fn api_error(doing: &str, err: CallError) -> HooksError {
+    let (err, attempts) = match err {
+        CallError::Failed { error, attempts } => (error, attempts),
+        CallError::TimedOut { budget, attempts } => {
+            return HooksError::api(format!(
+                "{doing}: timed out: no complete answer within {}s (--request-timeout){}",
+                budget.as_secs_f64(),
+                attempts_note(attempts)
+            ));
+        }
+    };
+    let mut error = plain_api_error(doing, err);
+    error.message.push_str(&attempts_note(attempts));
+    error
+}
+
+/// `" (gave up after N attempts)"` when a request was tried more than once.
+fn attempts_note(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" (gave up after {attempts} attempts)")
+    } else {
+        String::new()
     }
 }
 
-/// An API failure as a message: what we were doing, the HTTP code, reason and the
-/// server's message (which names objects and verbs, never Secret data).
-fn api_error(doing: &str, err: kube::Error) -> HooksError {
+fn plain_api_error(doing: &str, err: kube::Error) -> HooksError {
     match err {
         kube::Error::Api(status) => {
             let mut message = format!("{doing}: {} {}", status.code, status.reason);
@@ -619,14 +766,33 @@ mod tests {
             ..Secret::default()
         };
         let desired = SecretData::from([("userlist.txt".into(), b"x".to_vec())]);
-        let s = secret_object(&target, "ul", &desired, Some(&live));
+        let mut live = live;
+        live.metadata.annotations = Some(BTreeMap::from([
+            ("note".into(), "kept".into()),
+            (PENDING_RESTART_ANNOTATION.into(), "h0".into()),
+        ]));
+        let s = secret_object(&target, "ul", &desired, Some(&live), Some("h1"));
+        // The mark is this run's; other annotations stay.
+        assert_eq!(
+            s.metadata.annotations,
+            Some(BTreeMap::from([
+                ("note".into(), "kept".into()),
+                (PENDING_RESTART_ANNOTATION.into(), "h1".into()),
+            ]))
+        );
+        // No workload running: an old mark goes, nothing else does.
+        let unmarked = secret_object(&target, "ul", &desired, Some(&live), None);
+        assert_eq!(
+            unmarked.metadata.annotations,
+            Some(BTreeMap::from([("note".into(), "kept".into())]))
+        );
         let labels = s.metadata.labels.unwrap();
         assert_eq!(labels["team"], "db");
         assert_eq!(labels[MANAGED_BY_LABEL], MANAGED_BY);
         assert_eq!(labels[SOURCE_HASH_LABEL].len(), 32);
         assert_eq!(s.metadata.resource_version.as_deref(), Some("42"));
         assert_eq!(s.type_.as_deref(), Some("kubernetes.io/basic-auth"));
-        let fresh = secret_object(&target, "ul", &desired, None);
+        let fresh = secret_object(&target, "ul", &desired, None, None);
         assert_eq!(fresh.type_.as_deref(), Some("Opaque"));
         assert_eq!(fresh.metadata.resource_version, None);
     }

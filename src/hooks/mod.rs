@@ -36,6 +36,7 @@
 //! ```
 
 pub mod cluster;
+pub mod retry;
 pub mod targets;
 
 use std::collections::BTreeMap;
@@ -54,6 +55,11 @@ pub const USERLIST_KEY: &str = "userlist.txt";
 /// Pod-template annotation whose value is the hash of both Secrets' content: changing it
 /// restarts the pods, and an equal value means the pods already run with this content.
 pub const RESTART_ANNOTATION: &str = "qspgb/secrets-hash";
+
+/// Annotation on a Secret qspgb wrote while the workload was running: the
+/// [`RESTART_ANNOTATION`] value the workload is owed. It matters only while the workload has
+/// no restart annotation at all, see [`restart_needed`].
+pub const PENDING_RESTART_ANNOTATION: &str = "qspgb/pending-secrets-hash";
 
 /// Label naming who manages a Secret we write.
 pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
@@ -211,24 +217,37 @@ struct Role {
 
 /// Builds the userlist and admin Secrets of `target` from its source Secrets.
 ///
-/// Every usable source Secret gives one role: the name in `username` (or `user`), the
-/// password in `password`. A Secret without them, with non-UTF-8 bytes or with a value
-/// `userlist.txt` cannot hold is skipped and named in [`DesiredSecrets::skipped`]. The
-/// result is all or nothing: no usable Secret, the admin role missing, or one role with two
-/// different passwords is an error, so an empty or partial userlist is never produced.
+/// Every credential Secret gives one role: the name in `username` (or `user`), the
+/// password in `password`. A Secret holding none of these three keys is no credential
+/// Secret (say, a CA certificate carrying the cluster's labels): it is skipped and named in
+/// [`DesiredSecrets::skipped`]. The result is all or nothing: a credential Secret that
+/// cannot give a role (a key missing or empty, non-UTF-8 bytes, a value `userlist.txt`
+/// cannot hold such as a line break), no credential Secret at all, the admin role missing,
+/// or one role with two different passwords is an error, so an empty or partial userlist is
+/// never produced. Skipping a broken credential Secret instead would drop its role from
+/// the userlist and lock its application out of PgBouncer.
 pub fn desired_secrets(
     target: &InstanceTarget,
     sources: &[SourceSecret],
 ) -> Result<DesiredSecrets, HooksError> {
     let mut roles: BTreeMap<String, Role> = BTreeMap::new();
     let mut skipped = Vec::new();
+    let mut malformed = Vec::new();
     let mut sorted: Vec<&SourceSecret> = sources.iter().collect();
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
     for source in sorted {
         let (user, password) = match role_of(source) {
-            Ok(pair) => pair,
+            Ok(Some(pair)) => pair,
+            Ok(None) => {
+                skipped.push(format!(
+                    "secret/{}: holds no `username`, `user` or `password` (not a credential \
+                     Secret); skipped",
+                    source.name
+                ));
+                continue;
+            }
             Err(reason) => {
-                skipped.push(format!("secret/{}: {reason}; skipped", source.name));
+                malformed.push(format!("secret/{}: {reason}", source.name));
                 continue;
             }
         };
@@ -251,6 +270,18 @@ pub fn desired_secrets(
                 );
             }
         }
+    }
+    if !malformed.is_empty() {
+        return Err(HooksError::source(format!(
+            "{}: {} source Secret{} matching {} cannot give a role ({}); refusing to write a \
+             userlist without {} (nothing written)",
+            target.alias,
+            malformed.len(),
+            if malformed.len() == 1 { "" } else { "s" },
+            target.label_selector(),
+            malformed.join("; "),
+            if malformed.len() == 1 { "it" } else { "them" },
+        )));
     }
     if roles.is_empty() {
         return Err(HooksError::source(format!(
@@ -300,15 +331,18 @@ pub fn desired_secrets(
     })
 }
 
-/// The role name and password a source Secret holds, or why it cannot be used (never
-/// quoting the password).
-fn role_of(source: &SourceSecret) -> Result<(String, String), String> {
+/// The role name and password a source Secret holds; `None` when it holds no credential
+/// key at all; or why it cannot be used (never quoting a value).
+fn role_of(source: &SourceSecret) -> Result<Option<(String, String)>, String> {
+    let has_password = source.data.contains_key("password");
     let user_key = if source.data.contains_key("username") {
         "username"
     } else if source.data.contains_key("user") {
         "user"
+    } else if has_password {
+        return Err("has a `password` but neither `username` nor `user`".into());
     } else {
-        return Err("has neither `username` nor `user`".into());
+        return Ok(None);
     };
     let Some(password) = source.data.get("password") else {
         return Err("has no `password`".into());
@@ -324,7 +358,7 @@ fn role_of(source: &SourceSecret) -> Result<(String, String), String> {
         return Err(format!("the password of role {user:?} is empty"));
     }
     pgbouncer::userlist_line(&user, &password).map_err(|e| e.to_string())?;
-    Ok((user, password))
+    Ok(Some((user, password)))
 }
 
 /// A deterministic hash of a Secret's data: sha256 over each key and value, length-prefixed
@@ -382,20 +416,29 @@ impl SecretAction {
 
 /// Whether the workload must be restarted.
 ///
-/// `secrets_changed`: a Secret was created or updated in this run. `live_annotation`: the
-/// workload's pod-template [`RESTART_ANNOTATION`], `None` when it has none. A workload whose
-/// annotation is present but differs from `content_hash` also restarts: an earlier run
-/// changed the Secrets and then failed before restarting, and this run heals that. A missing
-/// annotation on unchanged Secrets means the pods were started by the chart with the current
-/// Secrets (the hook runs before them), so nothing restarts.
+/// `secrets_changed`: a Secret's content changed in this run (see
+/// [`cluster::SecretOutcome::action`]). `live_annotation`: the workload's pod-template
+/// [`RESTART_ANNOTATION`], `None` when it has none. `pending`: the
+/// [`PENDING_RESTART_ANNOTATION`] values of the live Secrets, as first read.
+///
+/// A workload whose annotation is present but differs from `content_hash` also restarts:
+/// an earlier run changed the Secrets and then failed before restarting (the API went away,
+/// the Role lacked `patch`), and this run heals that. A missing annotation on unchanged
+/// Secrets means the pods were started by the chart with the current Secrets (the hook runs
+/// before them), so nothing restarts — unless a Secret carries a pending mark equal to
+/// `content_hash`: then an earlier run wrote this content while the pods were running and
+/// failed before their first restart. (A workload deleted and created again after such a
+/// run restarts once more than needed; that is the price of the mark never being cleared,
+/// which would cost a write.)
 pub fn restart_needed(
     secrets_changed: bool,
     live_annotation: Option<&str>,
+    pending: &[String],
     content_hash: &str,
 ) -> bool {
     match live_annotation {
         Some(value) => value != content_hash,
-        None => secrets_changed,
+        None => secrets_changed || pending.iter().any(|p| p == content_hash),
     }
 }
 
@@ -485,28 +528,59 @@ mod tests {
     }
 
     #[test]
-    fn unusable_sources_are_skipped_by_name_without_values() {
+    fn secrets_without_credential_keys_are_skipped_by_name() {
         let sources = [
             source("p", &[("username", b"pgbouncer"), ("password", b"x")]),
+            source("ca", &[("ca.crt", b"-----BEGIN CERTIFICATE-----")]),
+            source("empty", &[]),
+        ];
+        let d = desired_secrets(&target(), &sources).unwrap();
+        assert_eq!(d.roles, ["pgbouncer"]);
+        assert_eq!(
+            d.skipped,
+            [
+                "secret/ca: holds no `username`, `user` or `password` (not a credential \
+                 Secret); skipped",
+                "secret/empty: holds no `username`, `user` or `password` (not a credential \
+                 Secret); skipped"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_broken_credential_secret_is_an_error_naming_each_without_values() {
+        let good = source("p", &[("username", b"pgbouncer"), ("password", b"x")]);
+        let broken = [
             source("no-password", &[("username", b"a")]),
             source("no-user", &[("password", b"secret-one")]),
             source("empty", &[("username", b"b"), ("password", b"")]),
             source("binary", &[("username", b"c"), ("password", &[0xff, 0xfe])]),
+            source("binary-user", &[("user", &[0xc3]), ("password", b"pw")]),
             source(
                 "newline",
                 &[("username", b"d"), ("password", b"secret\ntwo")],
             ),
         ];
-        let d = desired_secrets(&target(), &sources).unwrap();
-        assert_eq!(d.roles, ["pgbouncer"]);
-        assert_eq!(d.skipped.len(), 5, "{:?}", d.skipped);
-        let all = d.skipped.join("\n");
+        for one in &broken {
+            let err = desired_secrets(&target(), &[good.clone(), one.clone()]).unwrap_err();
+            assert_eq!(err.class, FailureClass::Source, "{err}");
+            assert!(
+                err.message
+                    .contains(&format!("1 source Secret matching app.kubernetes.io/name=qs-postgresql-cluster,qs-postgresql-cluster/name=cluster-pharia cannot give a role (secret/{}: ", one.name)),
+                "{err}"
+            );
+            assert!(err.message.ends_with("(nothing written)"), "{err}");
+        }
+        let mut all = broken.to_vec();
+        all.push(good);
+        let err = desired_secrets(&target(), &all).unwrap_err();
+        assert!(err.message.contains("6 source Secrets"), "{err}");
         for name in ["no-password", "no-user", "empty", "binary", "newline"] {
-            assert!(all.contains(&format!("secret/{name}:")), "{all}");
+            assert!(err.message.contains(&format!("secret/{name}: ")), "{err}");
         }
         assert!(
-            !all.contains("secret-one") && !all.contains("secret\ntwo"),
-            "{all}"
+            !err.message.contains("secret-one") && !err.message.contains("secret\ntwo"),
+            "{err}"
         );
     }
 
@@ -596,11 +670,23 @@ mod tests {
 
     #[test]
     fn restarts_only_on_change_or_a_stale_annotation() {
-        assert!(restart_needed(true, None, "h"));
-        assert!(!restart_needed(false, None, "h"));
-        assert!(!restart_needed(false, Some("h"), "h"));
-        assert!(!restart_needed(true, Some("h"), "h"));
-        assert!(restart_needed(false, Some("old"), "h"));
+        assert!(restart_needed(true, None, &[], "h"));
+        assert!(!restart_needed(false, None, &[], "h"));
+        assert!(!restart_needed(false, Some("h"), &[], "h"));
+        assert!(!restart_needed(true, Some("h"), &[], "h"));
+        assert!(restart_needed(false, Some("old"), &[], "h"));
+    }
+
+    #[test]
+    fn a_restart_owed_by_a_failed_run_is_made_up() {
+        let owed = ["h".to_string()];
+        // Never restarted by qspgb, content written by a run that then failed: restart.
+        assert!(restart_needed(false, None, &owed, "h"));
+        // The mark is of older content (this run found other content to write, or none).
+        assert!(!restart_needed(false, None, &["old".to_string()], "h"));
+        // Once the workload has the annotation, it alone decides.
+        assert!(!restart_needed(false, Some("h"), &owed, "h"));
+        assert!(restart_needed(false, Some("old"), &owed, "h"));
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! What the render-level integration tests share: running the real binary and reading its
-//! documents. Each test crate uses a part of it, hence `allow(dead_code)`.
+//! documents. Each test crate uses a part of it, hence `allow(dead_code)`. The suites
+//! against the real API server share [`apiserver`] as well.
 #![allow(dead_code)]
+
+pub mod apiserver;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -97,12 +100,35 @@ pub fn output_with_stdin(command: &mut std::process::Command, stdin: &str) -> Ou
     child.wait_with_output().expect("wait for the output")
 }
 
+const BASE64_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Encodes bytes as standard base64 with padding (a Secret's `data` values).
+pub fn base64_encode(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(BASE64_ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// Decodes standard base64 (a Secret's `data` values as kubectl prints them) into UTF-8.
 pub fn base64_decode(s: &str) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let (mut bits, mut count, mut out) = (0u32, 0, Vec::new());
     for c in s.bytes().filter(|&c| c != b'=') {
-        let v = ALPHABET.iter().position(|&a| a == c).expect("base64") as u32;
+        let v = BASE64_ALPHABET
+            .iter()
+            .position(|&a| a == c)
+            .expect("base64") as u32;
         bits = (bits << 6) | v;
         count += 6;
         if count >= 8 {
