@@ -132,6 +132,29 @@ const KEYWORDS: &[&str] = &[
     "anyOf",
 ];
 
+/// Where a node sits in the schema file, for its errors: a chain of steps that is only
+/// turned into text when there is an error (building the text for every node was a tenth
+/// of a render).
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Root,
+    Definition(&'a str),
+    Step(&'a At<'a>, &'a str, &'a str),
+    Index(&'a At<'a>, &'a str, usize),
+}
+
+impl fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            At::Root => f.write_str("(root)"),
+            At::Definition(name) => write!(f, "definitions.{name}"),
+            At::Step(parent, keyword, "") => write!(f, "{parent}.{keyword}"),
+            At::Step(parent, keyword, key) => write!(f, "{parent}.{keyword}.{key}"),
+            At::Index(parent, keyword, i) => write!(f, "{parent}.{keyword}[{i}]"),
+        }
+    }
+}
+
 /// Compiles one schema document; `definitions` are compiled on first reference.
 struct Compiler<'a> {
     origin: &'a str,
@@ -141,7 +164,7 @@ struct Compiler<'a> {
 }
 
 impl<'a> Compiler<'a> {
-    fn compile(&mut self, json: &'a Json, at: &str) -> Result<usize> {
+    fn compile(&mut self, json: &'a Json, at: &At) -> Result<usize> {
         let index = self.nodes.len();
         self.nodes.push(Node::default());
         let node = self.node(json, at)?;
@@ -149,7 +172,7 @@ impl<'a> Compiler<'a> {
         Ok(index)
     }
 
-    fn node(&mut self, json: &'a Json, at: &str) -> Result<Node> {
+    fn node(&mut self, json: &'a Json, at: &At) -> Result<Node> {
         let origin = self.origin;
         let fail = |what: String| anyhow!("{origin}: {at}: {what}");
         let object = match json {
@@ -197,7 +220,7 @@ impl<'a> Compiler<'a> {
                 .as_object()
                 .ok_or_else(|| fail("properties: expected an object".into()))?;
             for (key, schema) in properties {
-                let index = self.compile(schema, &format!("{at}.properties.{key}"))?;
+                let index = self.compile(schema, &At::Step(at, "properties", key))?;
                 node.properties.insert(key.clone(), index);
             }
         }
@@ -205,11 +228,11 @@ impl<'a> Compiler<'a> {
             None | Some(Json::Bool(true)) => Additional::Any,
             Some(Json::Bool(false)) => Additional::Forbidden,
             Some(schema) => {
-                Additional::Schema(self.compile(schema, &format!("{at}.additionalProperties"))?)
+                Additional::Schema(self.compile(schema, &At::Step(at, "additionalProperties", ""))?)
             }
         };
         if let Some(items) = object.get("items") {
-            node.items = Some(self.compile(items, &format!("{at}.items"))?);
+            node.items = Some(self.compile(items, &At::Step(at, "items", ""))?);
         }
         if let Some(values) = object.get("enum") {
             let values = values
@@ -261,13 +284,13 @@ impl<'a> Compiler<'a> {
                 .ok_or_else(|| fail("anyOf: expected a non-empty array".into()))?;
             for (i, branch) in branches.iter().enumerate() {
                 node.any_of
-                    .push(self.compile(branch, &format!("{at}.anyOf[{i}]"))?);
+                    .push(self.compile(branch, &At::Index(at, "anyOf", i))?);
             }
         }
         Ok(node)
     }
 
-    fn definition(&mut self, name: &str, at: &str) -> Result<usize> {
+    fn definition(&mut self, name: &str, at: &At) -> Result<usize> {
         if let Some(&index) = self.by_name.get(name) {
             return Ok(index);
         }
@@ -279,7 +302,7 @@ impl<'a> Compiler<'a> {
         let index = self.nodes.len();
         self.nodes.push(Node::default());
         self.by_name.insert(name.to_string(), index);
-        let node = self.node(json, &format!("definitions.{name}"))?;
+        let node = self.node(json, &At::Definition(name))?;
         self.nodes[index] = node;
         Ok(index)
     }
@@ -387,7 +410,7 @@ impl Schema {
             by_name: IndexMap::new(),
             nodes: Vec::new(),
         };
-        compiler.compile(&json, "(root)")?;
+        compiler.compile(&json, &At::Root)?;
         Ok(Schema {
             nodes: compiler.nodes,
         })
