@@ -243,7 +243,14 @@ fn settings_findings(
             format!("PgBouncer would refuse this value: {why}"),
         ));
     } else if let Some(why) = settings::value_warning(&setting.kind, &text) {
-        out.push((Severity::Warning, why));
+        // PgBouncer takes any number for a port, but one outside 1..65535 reaches nothing.
+        let is_port = matches!(setting.kind, settings::Kind::ConnPort) || key.ends_with("port");
+        let severity = if is_port {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        out.push((severity, why));
     }
     if let Some(why) = setting.deprecated {
         out.push((Severity::Warning, format!("deprecated: {why}")));

@@ -121,6 +121,16 @@ fn pgbouncer_settings_are_checked_against_pgbouncer() {
         !err.contains("hunter2"),
         "a password is never printed: {err}"
     );
+    // Ports out of range are errors, wherever they are.
+    let (code, _, err) = lint_text(
+        "pgbouncerPharia:\n  config:\n    databases:\n      app:\n        host: db\n        port: 99999\n",
+        &[],
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("error: values.yaml: pgbouncerPharia.config.databases.app.port: 99999 is outside the meaningful range 1..65535"),
+        "{err}"
+    );
 }
 
 #[test]
