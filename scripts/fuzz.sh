@@ -72,12 +72,11 @@ run_one() {
   log "fuzzing $target for ${seconds}s (log: fuzz/$log_file)"
   status=0
   nice -n "$NICE" cargo "+$TOOLCHAIN" fuzz run -O "$target" "work/corpus/$target" "${dirs[@]}" -- \
-    "${LIBFUZZER_FLAGS[@]}" -max_total_time="$seconds" \
-    -artifact_prefix="artifacts/$target/" "${extra[@]}" > "$log_file" 2>&1 || status=$?
+    "${LIBFUZZER_FLAGS[@]}" -max_total_time="$seconds" "${extra[@]}" > "$log_file" 2>&1 || status=$?
   log "$target: final stats (exit status $status)"
   # The last progress line has cov/ft/corp; -print_final_stats adds the stat:: lines.
   grep -E '^#[0-9]+' "$log_file" | tail -n 1 || true
-  grep -E '^stat::' "$log_file" || true
+  grep -E '^stat::' "$log_file" | awk '!seen[$0]++' || true
   if [ "$status" -ne 0 ]; then
     grep -E 'ERROR: libFuzzer|panicked at|SUMMARY|Test unit written' "$log_file" | head -n 20 >&2 || true
   fi
