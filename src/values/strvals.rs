@@ -591,11 +591,11 @@ fn set_key(map: &mut Map, key: String, value: Value) {
 
 /// Helm's typing of `--set` scalars.
 fn typed_value(text: String) -> Value {
-    if text.eq_ignore_ascii_case("true") {
+    if equal_fold(&text, "true") {
         Value::Bool(true)
-    } else if text.eq_ignore_ascii_case("false") {
+    } else if equal_fold(&text, "false") {
         Value::Bool(false)
-    } else if text.eq_ignore_ascii_case("null") {
+    } else if equal_fold(&text, "null") {
         Value::Null
     } else if text == "0" {
         Value::Int(0)
@@ -608,6 +608,19 @@ fn typed_value(text: String) -> Value {
             Err(_) => Value::String(text),
         }
     }
+}
+
+/// Go's `strings.EqualFold` against a lowercase ASCII `word`, which is how Helm recognizes
+/// `true`, `false` and `null`. It folds case the Unicode way, where two non-ASCII letters
+/// fold to ASCII ones: `ſ` (U+017F) to `s` and the Kelvin sign (U+212A) to `k`, so Helm
+/// reads `falſe` as false. An ASCII-only comparison would make it a string.
+fn equal_fold(text: &str, word: &str) -> bool {
+    let fold = |c: char| match c {
+        '\u{17F}' => 's',
+        '\u{212A}' => 'k',
+        c => c.to_ascii_lowercase(),
+    };
+    text.chars().map(fold).eq(word.chars())
 }
 
 /// The `--set-json '{...}'` form: one JSON object deep-merged into `dest`.
@@ -1029,6 +1042,13 @@ mod tests {
             ("9223372036854775808", v!("9223372036854775808")),
             ("yes", v!("yes")),
             ("truex", v!("truex")),
+            // Go's EqualFold folds the long s (U+017F) to `s`; no other non-ASCII letter
+            // folds to a letter of these words.
+            ("falſe", v!(false)),
+            ("FALſE", v!(false)),
+            ("trſe", v!("trſe")),
+            ("nuLL\u{212A}", v!("nuLL\u{212A}")),
+            ("ﬁlse", v!("ﬁlse")),
             ("", v!("")),
         ];
         for (text, expected) in cases {
