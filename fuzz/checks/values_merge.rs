@@ -12,6 +12,9 @@
 //! - no panic; an error is an `Err`, with a message;
 //! - resolving is deterministic: the same inputs give the same values (in the same order),
 //!   enabled dependencies and warnings, or the same error;
+//! - the merge without the schema check (`user_values` + `resolve`, what a chart without a
+//!   schema runs) holds the invariants below too, and gives the same values whenever the
+//!   checked pipeline succeeds (the schema only refuses);
 //! - the enabled dependencies are chart dependencies, in Chart.yaml order, and each one's
 //!   values are a map;
 //! - user values win (Helm's CoalesceValues): every non-null, non-map value the user gave
@@ -74,7 +77,7 @@ pub fn check(data: &[u8]) {
 
     let first = qspgb::release::resolve_values(chart_files(), &inputs, &mut read);
     let second = qspgb::release::resolve_values(chart_files(), &inputs, &mut read);
-    let (chart, resolved) = match (first, second) {
+    let checked = match (first, second) {
         (Ok(first), Ok(second)) => {
             assert!(
                 same(&first.1.values, &second.1.values)
@@ -82,13 +85,13 @@ pub fn check(data: &[u8]) {
                     && first.1.warnings == second.1.warnings,
                 "resolving {inputs:?} twice gave different results"
             );
-            first
+            Some(first.1)
         }
         (Err(a), Err(b)) => {
             let (a, b) = (format!("{a:#}"), format!("{b:#}"));
             assert_eq!(a, b, "resolving {inputs:?} twice failed differently");
             assert!(!a.is_empty(), "empty error for {inputs:?}");
-            return;
+            None
         }
         (a, b) => panic!(
             "resolving {inputs:?} twice: once {}, once {}",
@@ -96,6 +99,36 @@ pub fn check(data: &[u8]) {
             if b.is_ok() { "Ok" } else { "Err" }
         ),
     };
+
+    // The merge itself, without the schema in front: the schema refuses most fuzzed trees
+    // before they reach the merge, which must still hold for anything a chart without a
+    // schema (a `--chart` fork) lets through. Schema checks only refuse: when they pass,
+    // the values are the same.
+    let chart = qspgb::chart::Chart::load(chart_files()).expect("the embedded chart loads");
+    let Ok(user) = values::user_values(&inputs, &mut read) else {
+        assert!(
+            checked.is_none(),
+            "checked values pass, unchecked fail: {inputs:?}"
+        );
+        return;
+    };
+    let resolved = match values::resolve(&chart, user.clone()) {
+        Ok(resolved) => resolved,
+        Err(e) => {
+            assert!(
+                checked.is_none(),
+                "checked values pass, unchecked fail: {e:#}"
+            );
+            assert!(!format!("{e:#}").is_empty(), "empty error for {inputs:?}");
+            return;
+        }
+    };
+    if let Some(checked) = &checked {
+        assert!(
+            same(&checked.values, &resolved.values) && checked.enabled == resolved.enabled,
+            "the schema check changed the values of {inputs:?}"
+        );
+    }
 
     let names: Vec<&str> = chart.dependencies.iter().map(|d| d.name.as_str()).collect();
     let mut rest = names.iter();
@@ -111,8 +144,6 @@ pub fn check(data: &[u8]) {
         );
     }
 
-    let user = values::user_values(&inputs, &mut read)
-        .unwrap_or_else(|e| panic!("resolve succeeded but user values fail: {e:#}"));
     user_values_win(&user, &resolved.values, &mut Vec::new());
 
     // The round trip is done on the user's values, the part the fuzzer controls: the
