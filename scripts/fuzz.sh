@@ -101,27 +101,28 @@ cmd_run() {
 
 # libFuzzer's merge: start from the seeds, add only the inputs (from the committed corpus
 # and the scratch one) that reach new coverage, and commit those, named by content hash.
+# Only inputs of at most FUZZ_CMIN_MAX_BYTES (default 2048) are candidates: the large ones
+# are mostly mutations of the big values files, which are seeds already, and would make
+# the committed corpus several times larger for a few percent of the features.
+# -set_cover_merge picks a small set covering the same features: about half the files of
+# -merge (what `cargo fuzz cmin` uses) here.
 cmd_cmin() {
-  local target=${1:?usage: fuzz.sh cmin TARGET} merged
-  local -a sources=()
+  local target=${1:?usage: fuzz.sh cmin TARGET} max_bytes=${FUZZ_CMIN_MAX_BYTES:-2048} d f
   check_target "$target"
   cargo_fuzz build -O "$target"
-  merged=$(mktemp -d)
-  MERGE_DIR=$merged
-  trap 'rm -rf "$MERGE_DIR"' EXIT
-  [ -d "seeds/$target" ] && cp "seeds/$target"/* "$merged"/
-  local seeds_count
-  seeds_count=$(find "$merged" -type f | wc -l)
-  for d in "corpus/$target" "work/corpus/$target" "regressions/$target"; do
-    [ -d "$d" ] && sources+=("$d")
+  CMIN_TMP=$(mktemp -d)
+  trap 'rm -rf "$CMIN_TMP"' EXIT
+  mkdir "$CMIN_TMP/merged" "$CMIN_TMP/candidates"
+  [ -d "seeds/$target" ] && cp "seeds/$target"/* "$CMIN_TMP/merged"/
+  for d in "corpus/$target" "work/corpus/$target"; do
+    [ -d "$d" ] && find "$d" -type f -size "-$((max_bytes + 1))c" -exec cp {} "$CMIN_TMP/candidates"/ \;
   done
-  log "merging ${sources[*]} over $seeds_count seeds"
-  nice -n "$NICE" cargo "+$TOOLCHAIN" fuzz run -O "$target" "$merged" "${sources[@]}" -- \
-    -merge=1 "${LIBFUZZER_FLAGS[@]}" 2>&1 | grep -E '^MERGE-OUTER' || true
+  log "merging $(find "$CMIN_TMP/candidates" -type f | wc -l) inputs of at most $max_bytes bytes over the seeds"
+  nice -n "$NICE" cargo "+$TOOLCHAIN" fuzz run -O "$target" "$CMIN_TMP/merged" "$CMIN_TMP/candidates" -- \
+    -set_cover_merge=1 "${LIBFUZZER_FLAGS[@]}" 2>&1 | grep -E '^MERGE-OUTER' || true
   mkdir -p "corpus/$target"
   find "corpus/$target" -type f -delete
-  local f
-  for f in "$merged"/*; do
+  for f in "$CMIN_TMP/merged"/*; do
     [ -f "seeds/$target/$(basename "$f")" ] && continue
     mv "$f" "corpus/$target/"
   done
