@@ -75,16 +75,8 @@ pub fn lint(
     ctx: &RenderContext,
 ) -> Result<Vec<Finding>> {
     let chart = Chart::load(files)?;
-    // Inputs are read once: the render below reads them again through this cache.
-    let mut seen = std::collections::HashMap::new();
-    let mut read_once = |path: &str| -> Result<String> {
-        if let Some(text) = seen.get(path) {
-            return Ok(String::clone(text));
-        }
-        let text = read(path)?;
-        seen.insert(path.to_string(), text.clone());
-        Ok(text)
-    };
+    // Inputs are read once: the render below reads them again (standard input cannot be).
+    let mut read_once = release::read_each_once(read);
     let report = values::report_user_values(&chart, inputs, &mut read_once)?;
     let mut findings: Vec<Finding> = report
         .problems

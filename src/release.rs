@@ -104,6 +104,20 @@ pub fn render_release(
     })
 }
 
+/// A reader that reads each path once and serves repeats from memory, for pipelines that
+/// go over the inputs twice: standard input (`-`) can only be read once.
+pub fn read_each_once<'a>(read: &'a mut ReadInput) -> impl FnMut(&str) -> Result<String> + 'a {
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    move |path: &str| -> Result<String> {
+        if let Some(text) = seen.get(path) {
+            return Ok(text.clone());
+        }
+        let text = read(path)?;
+        seen.insert(path.to_string(), text.clone());
+        Ok(text)
+    }
+}
+
 /// The instances `qspgb hooks` works on: the values decide the Secrets and selector, the
 /// full rendering (hooks included) decides the workload's kind and name.
 pub fn hook_targets(
@@ -114,15 +128,7 @@ pub fn hook_targets(
     only: Option<&str>,
 ) -> Result<Vec<crate::hooks::InstanceTarget>> {
     // Values and rendering both read the inputs; read each once (`-` is standard input).
-    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    let mut read_once = |path: &str| -> Result<String> {
-        if let Some(text) = seen.get(path) {
-            return Ok(text.clone());
-        }
-        let text = read(path)?;
-        seen.insert(path.to_string(), text.clone());
-        Ok(text)
-    };
+    let mut read_once = read_each_once(read);
     let (chart, resolved) = resolve_values(files, inputs, &mut read_once)?;
     let rendered = render_release(
         files,
