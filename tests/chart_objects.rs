@@ -30,19 +30,6 @@ fn names(docs: &[&Value]) -> Vec<String> {
         .collect()
 }
 
-fn one<'a>(docs: &'a [Value], kind: &str, name: &str) -> &'a Value {
-    let found: Vec<&Value> = docs
-        .iter()
-        .filter(|d| d["kind"] == kind && d["metadata"]["name"] == name)
-        .collect();
-    assert_eq!(found.len(), 1, "exactly one {kind} {name}");
-    found[0]
-}
-
-fn yaml(text: &str) -> Value {
-    serde_yaml::from_str(text).expect("test YAML")
-}
-
 /// Whether a matchLabels map selects these labels: non-empty and every pair present.
 fn selects(match_labels: &Value, labels: &Value) -> bool {
     let selector = match_labels.as_mapping().expect("matchLabels map");
