@@ -11,6 +11,7 @@
 //! - [`render`]: templates (Jinja, with Helm's functions) and `helm template`'s output.
 //! - [`lint`]: `qspgb lint`, the schema plus PgBouncer settings and Kubernetes names.
 //! - [`hooks`]: `qspgb hooks`, the userlist and admin Secrets from the clusters' Secrets.
+//! - [`k8s`]: Kubernetes' rules for names, labels, quantities and image references.
 //! - [`pgbouncer`]: PgBouncer's file formats (ini entries, userlist lines).
 //! - [`release`]: the whole render pipeline in memory, for the CLI, tests and benchmarks.
 //! - [`suggest`]: "did you mean" suggestions for unknown names.
@@ -22,6 +23,7 @@ pub mod chart;
 pub mod cli;
 pub mod diff;
 pub mod hooks;
+pub mod k8s;
 pub mod lint;
 pub mod pgbouncer;
 pub mod release;

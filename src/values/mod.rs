@@ -1,6 +1,7 @@
 //! Values: user input (`-f` files and the `--set` family), Helm's merge rules, and which
 //! dependencies are enabled.
 
+pub mod format;
 pub mod merge;
 pub mod schema;
 pub mod strvals;

@@ -2,7 +2,11 @@
 //! Helm checks it, with errors that name the input, the key path, what was expected and what
 //! was found.
 //!
-//! Two decisions differ from a general JSON Schema validator, both on purpose:
+//! Three decisions differ from a general JSON Schema validator, all on purpose:
+//!
+//! - **Strings are single lines.** A string the schema describes may not hold a control
+//!   character (a line break, a tab, NUL) unless its `format` is `multiline`: a value is
+//!   data, and must not be able to add a line to what the templates write from it.
 //!
 //! - **Null is always allowed.** In Helm a `null` value deletes the default it overrides,
 //!   and chart defaults use `null` for "unset"; neither is a type error.
@@ -13,7 +17,8 @@
 //! The schema language is the part of draft-07 the chart needs: `type`, `properties`,
 //! `additionalProperties`, `items`, `enum`, `minimum`, `maximum`, `exclusiveMinimum`,
 //! `exclusiveMaximum`, `minLength`, `maxLength`, `minItems`, `maxItems`, `required`,
-//! `anyOf`, `$ref` to `#/definitions/...`, and the annotations (`title`, `description`,
+//! `anyOf`, `propertyNames`, `format` (qspgb's own formats, [`super::format`]; other
+//! validators ignore them), `$ref` to `#/definitions/...`, and the annotations (`title`, `description`,
 //! `default`, `examples`, `$comment`, `$schema`, `$id`). Any other keyword is refused when
 //! the schema loads: a constraint we silently ignored would be a check that never runs.
 //! Helm's own validator understands all of these, so the file also works with `helm`.
@@ -42,6 +47,7 @@ use anyhow::{Result, anyhow, bail};
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
+use super::format::{self, Format};
 use crate::value::{Map, Value};
 
 /// A compiled schema: nodes in an arena, so `$ref` cycles need no reference counting.
@@ -90,6 +96,10 @@ struct Node {
     max_items: Option<usize>,
     required: Vec<String>,
     any_of: Vec<usize>,
+    /// `format`: the form a string must have ([`Format`]).
+    format: Option<Format>,
+    /// `propertyNames`: the schema every key of a map must meet (as a string).
+    property_names: Option<usize>,
     /// `$ref`: this node is the referenced one.
     reference: Option<usize>,
 }
@@ -130,6 +140,8 @@ const KEYWORDS: &[&str] = &[
     "maxItems",
     "required",
     "anyOf",
+    "format",
+    "propertyNames",
 ];
 
 /// Where a node sits in the schema file, for its errors: a chain of steps that is only
@@ -277,6 +289,20 @@ impl<'a> Compiler<'a> {
                 })
                 .ok_or_else(|| fail("required: expected an array of strings".into()))?;
         }
+        if let Some(name) = object.get("format") {
+            let name = name
+                .as_str()
+                .ok_or_else(|| fail("format: expected a string".into()))?;
+            node.format = Some(Format::from_name(name).ok_or_else(|| {
+                fail(format!(
+                    "format {name:?} is not supported by qspgb's validator (supported: {})",
+                    Format::NAMES.join(", ")
+                ))
+            })?);
+        }
+        if let Some(names) = object.get("propertyNames") {
+            node.property_names = Some(self.compile(names, &At::Step(at, "propertyNames", ""))?);
+        }
         if let Some(branches) = object.get("anyOf") {
             let branches = branches
                 .as_array()
@@ -382,10 +408,24 @@ fn is_identifier(key: &str) -> bool {
 /// wrong place is not echoed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// How bad it is.
+    pub kind: ProblemKind,
     /// The key path of the value.
     pub path: KeyPath,
     /// What is wrong, e.g. `expected integer, found string`.
     pub message: String,
+}
+
+/// How bad a [`Problem`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// Not a value qspgb can use, or one that would change what qspgb writes (a line
+    /// break, a wrong type, an unknown key): always an error.
+    Invalid,
+    /// A value qspgb renders, but Kubernetes, PgBouncer or Prometheus would refuse (a
+    /// format of [`super::format`]): an error, a warning with `--helm-exact`, which renders
+    /// it as Helm would.
+    Undeployable,
 }
 
 impl fmt::Display for Problem {
@@ -435,6 +475,7 @@ impl Schema {
         let root = self.resolve(ROOT);
         if root.types.is_some_and(|t| t & OBJECT == 0) {
             problems.push(Problem {
+                kind: ProblemKind::Invalid,
                 path: path.clone(),
                 message: format!(
                     "expected {}, found object",
@@ -511,6 +552,7 @@ impl Schema {
                 .collect::<Vec<_>>()
                 .join(", ");
             problems.push(Problem {
+                kind: ProblemKind::Invalid,
                 path: path.clone(),
                 message: format!("expected one of {list}, found {}", scalar_text(value)),
             });
@@ -519,15 +561,34 @@ impl Schema {
         match value {
             Value::Int(_) | Value::Float(_) => self.check_number(node, value, path, problems),
             Value::String(s) => {
+                if let Err(why) = format::check_characters(s, node.format) {
+                    problems.push(Problem {
+                        kind: ProblemKind::Invalid,
+                        path: path.clone(),
+                        message: why,
+                    });
+                    return;
+                }
+                if let Some(format) = node.format
+                    && let Err((kind, why)) = format.check(s)
+                {
+                    problems.push(Problem {
+                        kind,
+                        path: path.clone(),
+                        message: why,
+                    });
+                }
                 let length = s.chars().count();
                 if let Some(min) = node.min_length.filter(|&m| length < m) {
                     problems.push(Problem {
+                        kind: ProblemKind::Invalid,
                         path: path.clone(),
                         message: format!("must be at least {min} characters long, found {length}"),
                     });
                 }
                 if let Some(max) = node.max_length.filter(|&m| length > m) {
                     problems.push(Problem {
+                        kind: ProblemKind::Invalid,
                         path: path.clone(),
                         message: format!("must be at most {max} characters long, found {length}"),
                     });
@@ -536,12 +597,14 @@ impl Schema {
             Value::List(items) => {
                 if let Some(min) = node.min_items.filter(|&m| items.len() < m) {
                     problems.push(Problem {
+                        kind: ProblemKind::Invalid,
                         path: path.clone(),
                         message: format!("needs at least {min} items, found {}", items.len()),
                     });
                 }
                 if let Some(max) = node.max_items.filter(|&m| items.len() > m) {
                     problems.push(Problem {
+                        kind: ProblemKind::Invalid,
                         path: path.clone(),
                         message: format!("allows at most {max} items, found {}", items.len()),
                     });
@@ -572,6 +635,7 @@ impl Schema {
         let shown = scalar_text(value);
         let mut fail = |message: String| {
             problems.push(Problem {
+                kind: ProblemKind::Invalid,
                 path: path.clone(),
                 message,
             })
@@ -603,6 +667,12 @@ impl Schema {
                 continue;
             }
             let at = path.child(Segment::Key(key.clone()));
+            // Keys the user chooses (a map of names to values) are data like values: the
+            // templates write them as keys, so the same rules hold, and `propertyNames`
+            // says which names the map takes.
+            if !node.properties.contains_key(key) {
+                self.check_key(node, key, &at, problems);
+            }
             if let Some(&property) = node.properties.get(key) {
                 self.check(property, value, &at, problems);
                 continue;
@@ -611,6 +681,7 @@ impl Schema {
                 Additional::Any => {}
                 Additional::Schema(index) => self.check(index, value, &at, problems),
                 Additional::Forbidden => problems.push(Problem {
+                    kind: ProblemKind::Invalid,
                     path: at,
                     message: unknown_key_message(key, node.properties.keys().map(String::as_str)),
                 }),
@@ -619,10 +690,46 @@ impl Schema {
         for key in &node.required {
             if map.get(key).is_none_or(Value::is_null) && !skip(key) {
                 problems.push(Problem {
+                    kind: ProblemKind::Invalid,
                     path: path.clone(),
                     message: format!("missing required key {key:?}"),
                 });
             }
+        }
+    }
+
+    /// A key of a map the schema describes: no control characters where the map's other
+    /// keys are given by the user (`additionalProperties` a schema), and `propertyNames`.
+    fn check_key(&self, node: &Node, key: &str, at: &KeyPath, problems: &mut Vec<Problem>) {
+        if matches!(node.additional, Additional::Forbidden) && node.property_names.is_none() {
+            // An unknown key, reported as one.
+            return;
+        }
+        let free = matches!(node.additional, Additional::Any) && node.property_names.is_none();
+        if free {
+            // A Kubernetes object passed through: its keys are serialized by toYaml.
+            return;
+        }
+        if let Err(why) = format::check_characters(key, None) {
+            problems.push(Problem {
+                kind: ProblemKind::Invalid,
+                path: at.clone(),
+                message: format!("the key {why}"),
+            });
+            return;
+        }
+        if let Some(names) = node.property_names {
+            let mut key_problems = Vec::new();
+            self.check(
+                names,
+                &Value::String(key.to_string()),
+                at,
+                &mut key_problems,
+            );
+            problems.extend(key_problems.into_iter().map(|mut p| {
+                p.message = format!("the key: {}", p.message);
+                p
+            }));
         }
     }
 
@@ -697,6 +804,7 @@ fn type_problem(path: &KeyPath, expected: u8, value: &Value) -> Problem {
         }
     }
     Problem {
+        kind: ProblemKind::Invalid,
         path: path.clone(),
         message,
     }
