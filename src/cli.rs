@@ -590,8 +590,7 @@ fn check_userlist(path: &Path) -> Result<i32> {
         ),
         Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
     };
-    let text = String::from_utf8(text)
-        .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", path.display()))?;
+    // Bytes, as PgBouncer reads them: it does not require UTF-8 either.
     let users = crate::pgbouncer::userlist_users(&text)
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     if users.is_empty() {

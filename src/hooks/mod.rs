@@ -307,7 +307,7 @@ pub fn desired_secrets(
     let mut userlist = String::new();
     for (user, role) in &roles {
         // Checked in role_of, so this cannot fail here.
-        let line = pgbouncer::userlist_line(user, &role.password)
+        let line = pgbouncer::checked_userlist_line(user, &role.password)
             .map_err(|e| HooksError::source(e.to_string()))?;
         userlist.push_str(&line);
         userlist.push('\n');
@@ -357,7 +357,7 @@ fn role_of(source: &SourceSecret) -> Result<Option<(String, String)>, String> {
     if password.is_empty() {
         return Err(format!("the password of role {user:?} is empty"));
     }
-    pgbouncer::userlist_line(&user, &password).map_err(|e| e.to_string())?;
+    pgbouncer::checked_userlist_line(&user, &password).map_err(|e| e.to_string())?;
     Ok(Some((user, password)))
 }
 

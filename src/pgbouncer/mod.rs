@@ -198,64 +198,178 @@ pub fn userlist_line(user: &str, password: &str) -> Result<String, FormatError> 
     ))
 }
 
-/// Reads a `userlist.txt` as PgBouncer's auth_file loader does and returns the user names,
-/// in file order. Each entry is `"user" "password"` (a `"` inside doubled); blank lines and
-/// lines starting with `;` are skipped, a line starting with `#` is an error. The error names the line, never its content.
+/// PgBouncer's longest user name in userlist.txt, in bytes as written there (a `"` counts
+/// twice, doubled): `MAX_USERNAME` is 128 with the terminating NUL (include/bouncer.h,
+/// 1.18 to 1.25). A longer one makes PgBouncer log "username too long in auth file" and
+/// stop reading the file: that user and every later one cannot log in.
+pub const MAX_USERNAME_BYTES: usize = 127;
+
+/// PgBouncer's longest password in userlist.txt, in bytes as written there (`MAX_PASSWORD`
+/// 2048 with the NUL). A longer one stops the file's loading like a long user name.
+pub const MAX_PASSWORD_BYTES: usize = 2047;
+
+/// Why a user name is too long for PgBouncer's userlist, if it is. Never shows the name's
+/// text beyond its length.
+///
+/// ```
+/// # use qspgb::pgbouncer::check_user_name_length;
+/// assert!(check_user_name_length(&"u".repeat(127)).is_ok());
+/// assert!(check_user_name_length(&"u".repeat(128)).is_err());
+/// assert!(check_user_name_length(&"\"".repeat(64)).is_err()); // 128 bytes once doubled
+/// ```
+pub fn check_user_name_length(user: &str) -> Result<(), String> {
+    let written = user.len() + user.matches('"').count();
+    if written > MAX_USERNAME_BYTES {
+        return Err(format!(
+            "is {written} bytes long in userlist.txt; PgBouncer reads at most {MAX_USERNAME_BYTES} (longer ones stop it from reading this and every later user)"
+        ));
+    }
+    Ok(())
+}
+
+/// Why a password is too long for PgBouncer's userlist, if it is (see
+/// [`MAX_PASSWORD_BYTES`]). Never shows the password.
+pub fn check_password_length(password: &str) -> Result<(), String> {
+    let written = password.len() + password.matches('"').count();
+    if written > MAX_PASSWORD_BYTES {
+        return Err(format!(
+            "is {written} bytes long in userlist.txt; PgBouncer reads at most {MAX_PASSWORD_BYTES} (longer ones stop it from reading this and every later user)"
+        ));
+    }
+    Ok(())
+}
+
+/// [`userlist_line`] after PgBouncer's length limits ([`check_user_name_length`],
+/// [`check_password_length`]): what `qspgb hooks` writes. The error names the user (user
+/// names are not secret), never the password.
+pub fn checked_userlist_line(user: &str, password: &str) -> Result<String, FormatError> {
+    check_user_name_length(user).map_err(|why| {
+        FormatError(format!(
+            "userlist: the user name {:?} {why}",
+            user.chars().take(40).collect::<String>()
+        ))
+    })?;
+    check_password_length(password)
+        .map_err(|why| FormatError(format!("userlist: the password of user {user:?} {why}")))?;
+    userlist_line(user, password)
+}
+
+/// The whitespace PgBouncer skips before an entry: C's `isspace` in the C locale.
+fn is_c_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// Reads a `userlist.txt` exactly as PgBouncer's `load_auth_file` (src/loader.c, the same
+/// from 1.18 to 1.25) does and returns the user names in file order, or why PgBouncer
+/// would not read every entry. The error names the line, never its content.
+///
+/// PgBouncer's reader, byte by byte: skip C whitespace (only space, tab, line feed,
+/// vertical tab, form feed, carriage return: a no-break space is not one); a line starting
+/// with `;` is a comment; anything else that does not start with `"` is "broken auth
+/// file" and ends the reading (so a `#` comment loses every later user). The user name
+/// runs to the next `"` that is not doubled; then everything up to the next `"` is
+/// skipped (blanks, but also any other text), the password runs to its closing `"`, and
+/// the rest of the line is ignored. A name of 128 or a password of 2048 bytes as written
+/// also ends the reading, and so does a NUL byte. PgBouncer starts all the same, so
+/// each of these is an error here: the init container is the only place that says so.
 ///
 /// ```
 /// # use qspgb::pgbouncer::userlist_users;
-/// assert_eq!(userlist_users("\"a\" \"x\"\n\n\"b\"\"c\" \"y\"\n").unwrap(), ["a", "b\"c"]);
-/// assert!(userlist_users("\"a\" x\n").is_err());
+/// assert_eq!(userlist_users(b"\"a\" \"x\"\n\n\"b\"\"c\" \"y\"\n").unwrap(), ["a", "b\"c"]);
+/// assert!(userlist_users(b"\"a\" x\n").is_err());
 /// ```
-pub fn userlist_users(text: &str) -> Result<Vec<String>, FormatError> {
+pub fn userlist_users(text: &[u8]) -> Result<Vec<String>, FormatError> {
     let mut users = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with(';') {
-            continue;
+    let line_of = |at: usize| {
+        text[..at.min(text.len())]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    };
+    let broken = |at: usize, why: &str| FormatError(format!("line {}: {why}", line_of(at)));
+    let expected = "expected \"user\" \"password\" (PgBouncer stops reading the file here and ignores every later user)";
+    // The next `"` at or after `from`; for a closing quote, a doubled `""` is skipped.
+    let find_quote = |from: usize, opening: bool| -> Option<usize> {
+        let mut p = from;
+        loop {
+            while p < text.len() && text[p] != b'"' && text[p] != 0 {
+                p += 1;
+            }
+            if p >= text.len() || text[p] == 0 {
+                return None;
+            }
+            if !opening && text.get(p + 1) == Some(&b'"') {
+                p += 2;
+                continue;
+            }
+            return Some(p);
         }
-        if line.starts_with('#') {
-            // PgBouncer reads only `;` as a comment here: at a `#` it logs "broken auth
-            // file" and ignores every user below, while still starting.
-            return Err(FormatError(format!(
-                "line {}: starts with '#', which PgBouncer does not read as a comment (it ignores this and every later line); use ';'",
-                index + 1
-            )));
+    };
+    let mut p = 0;
+    loop {
+        while p < text.len() && is_c_space(text[p]) {
+            p += 1;
         }
-        let bad = || {
-            FormatError(format!(
-                "line {}: expected \"user\" \"password\"",
-                index + 1
-            ))
-        };
-        let (user, rest) = quoted_field(line).ok_or_else(bad)?;
-        let (_, rest) = quoted_field(rest.trim_start()).ok_or_else(bad)?;
-        if !rest.trim().is_empty() {
-            return Err(bad());
+        if p >= text.len() {
+            break;
         }
-        users.push(user);
+        match text[p] {
+            0 => {
+                return Err(broken(
+                    p,
+                    "a NUL byte, where PgBouncer stops reading the file (every later user is ignored)",
+                ));
+            }
+            b';' => {
+                while p < text.len() && text[p] != b'\n' {
+                    p += 1;
+                }
+                continue;
+            }
+            b'#' => {
+                return Err(broken(
+                    p,
+                    "starts with '#', which PgBouncer does not read as a comment (it ignores this and every later line); use ';'",
+                ));
+            }
+            b'"' => {}
+            _ => return Err(broken(p, expected)),
+        }
+        let user_start = p + 1;
+        let user_end = find_quote(user_start, false).ok_or_else(|| broken(p, expected))?;
+        if user_end - user_start > MAX_USERNAME_BYTES {
+            return Err(broken(
+                p,
+                &format!(
+                    "a user name longer than PgBouncer's {MAX_USERNAME_BYTES} bytes (it stops reading the file here and ignores every later user)"
+                ),
+            ));
+        }
+        let password_open = find_quote(user_end + 1, true).ok_or_else(|| broken(p, expected))?;
+        let password_start = password_open + 1;
+        let password_end = find_quote(password_start, false).ok_or_else(|| broken(p, expected))?;
+        if password_end - password_start > MAX_PASSWORD_BYTES {
+            return Err(broken(
+                p,
+                &format!(
+                    "a password longer than PgBouncer's {MAX_PASSWORD_BYTES} bytes (it stops reading the file here and ignores every later user)"
+                ),
+            ));
+        }
+        users.push(String::from_utf8_lossy(&text[user_start..user_end]).replace("\"\"", "\""));
+        p = password_end + 1;
+        while p < text.len() && text[p] != b'\n' {
+            if text[p] == 0 {
+                return Err(broken(
+                    p,
+                    "a NUL byte, where PgBouncer stops reading the file (every later user is ignored)",
+                ));
+            }
+            p += 1;
+        }
     }
     Ok(users)
-}
-
-/// A leading `"..."` field with `""` as an escaped quote: the unescaped text and the rest.
-fn quoted_field(text: &str) -> Option<(String, &str)> {
-    let mut chars = text.strip_prefix('"')?.char_indices().peekable();
-    let body = &text[1..];
-    let mut field = String::new();
-    while let Some((i, c)) = chars.next() {
-        if c == '"' {
-            if chars.peek().is_some_and(|&(_, next)| next == '"') {
-                chars.next();
-                field.push('"');
-            } else {
-                return Some((field, &body[i + 1..]));
-            }
-        } else {
-            field.push(c);
-        }
-    }
-    None
 }
 
 #[cfg(test)]
@@ -340,22 +454,59 @@ mod tests {
             .map(|(u, p)| userlist_line(u, p).unwrap() + "\n")
             .collect::<String>();
         assert_eq!(
-            userlist_users(&format!("; comment\n{text}")).unwrap(),
+            userlist_users(format!("; comment\n{text}").as_bytes()).unwrap(),
             ["a", "q\"uote", "sp ace"]
         );
-        for bad in ["a b", "\"a\"", "\"a\" \"b", "\"a\" \"b\" c", "\"a\"\"b"] {
-            let err = userlist_users(bad).unwrap_err().to_string();
+        for bad in [
+            "s3cret",
+            "\"s3cret\"",
+            "\"a\" \"s3cret",
+            "\"a\"\"s3cret",
+            "\u{a0}\"a\" \"s3cret\"",
+        ] {
+            let err = userlist_users(bad.as_bytes()).unwrap_err().to_string();
             assert!(
-                err.starts_with("line 1:") && !err.contains('b'),
+                err.starts_with("line 1:") && !err.contains("s3cret"),
                 "{bad}: {err}"
             );
         }
-        assert_eq!(userlist_users("").unwrap(), Vec::<String>::new());
-        let err = userlist_users("\"a\" \"x\"\n# note\n\"b\" \"y\"\n").unwrap_err();
+        // What PgBouncer skips: text between the fields and after the password.
+        assert_eq!(
+            userlist_users(b"\"a\" junk \"x\" more\n\"b\"\t\"y\"").unwrap(),
+            ["a", "b"]
+        );
+        // Only C's whitespace leads an entry: vertical tab and form feed are, NBSP is not.
+        assert_eq!(userlist_users(b"\x0b\x0c\"a\" \"x\"").unwrap(), ["a"]);
+        assert_eq!(userlist_users(b"").unwrap(), Vec::<String>::new());
+        let err = userlist_users(b"\"a\" \"x\"\n# note\n\"b\" \"y\"\n").unwrap_err();
         assert!(
             err.to_string().starts_with("line 2: starts with '#'"),
             "{err}"
         );
+        let err = userlist_users(b"\"a\" \"x\"\n\0\"b\" \"y\"").unwrap_err();
+        assert!(err.to_string().contains("NUL"), "{err}");
+    }
+
+    #[test]
+    fn userlist_length_limits_are_pgbouncers() {
+        let line = |u: &str, p: &str| format!("{}\n", userlist_line(u, p).unwrap());
+        let longest_user = "u".repeat(MAX_USERNAME_BYTES);
+        let longest_password = "p".repeat(MAX_PASSWORD_BYTES);
+        assert!(userlist_users(line(&longest_user, &longest_password).as_bytes()).is_ok());
+        let err =
+            userlist_users((line("ok", "x") + &line(&format!("{longest_user}u"), "x")).as_bytes())
+                .unwrap_err();
+        assert!(
+            err.to_string().starts_with("line 2: a user name longer"),
+            "{err}"
+        );
+        assert!(userlist_users(line("a", &format!("{longest_password}p")).as_bytes()).is_err());
+        // Doubled quotes count as written.
+        assert!(userlist_users(line(&"\"".repeat(64), "x").as_bytes()).is_err());
+        assert!(checked_userlist_line(&longest_user, &longest_password).is_ok());
+        let err = checked_userlist_line("bob", &format!("{longest_password}\"")).unwrap_err();
+        let err = err.to_string();
+        assert!(err.contains("bob") && !err.contains("ppp"), "{err}");
     }
 
     #[test]
