@@ -54,8 +54,8 @@
 
 {#- The labels that select the instance's pods (the subchart's selectorLabels()). -#}
 {% macro selectorLabels(alias) -%}
-app.kubernetes.io/name: {{ name(alias) }}
-app.kubernetes.io/instance: {{ Release.Name }}
+app.kubernetes.io/name: {{ name(alias) | scalar }}
+app.kubernetes.io/instance: {{ Release.Name | scalar }}
 {%- endmacro %}
 
 {#-
@@ -63,10 +63,10 @@ app.kubernetes.io/instance: {{ Release.Name }}
   the instance's selector labels, the component and managed-by.
 -#}
 {% macro instanceLabels(alias, component) -%}
-helm.sh/chart: {{ (Chart.Name ~ "-" ~ Chart.Version) | replace("+", "_") | trunc(63) | trimSuffix("-") }}
+helm.sh/chart: {{ (Chart.Name ~ "-" ~ Chart.Version) | replace("+", "_") | trunc(63) | trimSuffix("-") | scalar }}
 {{ selectorLabels(alias) }}
-app.kubernetes.io/component: {{ component }}
-app.kubernetes.io/managed-by: {{ Release.Service }}
+app.kubernetes.io/component: {{ component | scalar }}
+app.kubernetes.io/managed-by: {{ Release.Service | scalar }}
 {%- endmacro %}
 
 {#- Whether the instance is rendered and runs the exporter. Returns "true" or "". -#}
@@ -80,7 +80,7 @@ app.kubernetes.io/managed-by: {{ Release.Service }}
   "<namespace>/<PodMonitor name>" (also the fullname).
 -#}
 {% macro exporterJobRegex(alias) -%}
-({{ Release.Namespace | replace(".", "\\\\.") }}/)?{{ fullname(alias) | replace(".", "\\\\.") }}
+({{ Release.Namespace | regexQuoteMeta | promqlString }}/)?{{ fullname(alias) | regexQuoteMeta | promqlString }}
 {%- endmacro %}
 
 {#-

@@ -42,6 +42,9 @@ pub fn register(env: &mut Environment<'_>) {
     env.add_filter("nindent", nindent);
     env.add_filter("default", default);
     env.add_filter("quote", quote);
+    env.add_filter("scalar", scalar);
+    env.add_filter("regexQuoteMeta", regex_quote_meta);
+    env.add_filter("promqlString", promql_string);
     env.add_filter("trunc", trunc);
     env.add_filter("trimSuffix", trim_suffix);
     env.add_filter("trimPrefix", trim_prefix);
@@ -296,6 +299,57 @@ fn nindent(v: &JValue, width: usize) -> String {
 
 fn default(v: &JValue, fallback: JValue) -> JValue {
     if v.is_true() { v.clone() } else { fallback }
+}
+
+/// `{{ value | scalar }}`: a value written into YAML as one scalar on one line, so that no
+/// value can add syntax (a field, a document) to a manifest. A string is written as it is
+/// when YAML reads that back as this same string, which is what Helm prints for every
+/// valid name, tag or duration; otherwise double-quoted with Go's escapes (`quote`). Numbers
+/// and booleans print as `{{ }}` prints them; null as nothing, as in Helm.
+///
+/// Templates write every value through a serializer (`scalar`, `quote`, `toYaml`) or a
+/// PgBouncer filter (`ini_setting`, `ini_entries`, `userlist_*`), never raw: see
+/// `tests/values_are_data.rs`.
+fn scalar(v: &JValue) -> Result<String, Error> {
+    match v.kind() {
+        ValueKind::String => {
+            let text = v.as_str().unwrap_or_default();
+            Ok(if yaml::emit::is_plain_string(text) {
+                text.to_string()
+            } else {
+                go_quote(text)
+            })
+        }
+        ValueKind::Map | ValueKind::Seq | ValueKind::Iterable => Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "scalar expects a string, number or boolean, found {}",
+                v.kind()
+            ),
+        )),
+        _ => Ok(go_string(v)),
+    }
+}
+
+/// `regexQuoteMeta`: sprig's, Go's `regexp.QuoteMeta`: every regular-expression
+/// metacharacter (`\.+*?()|[]{}^$`) escaped with a backslash, so a name matches itself.
+fn regex_quote_meta(v: &JValue) -> String {
+    let mut out = String::new();
+    for c in go_string(v).chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `promqlString`: text for the inside of a PromQL double-quoted string (whose escapes are
+/// Go's): `\` and `"` escaped, and line breaks and other control characters as escapes,
+/// so a value cannot end the string or the expression.
+fn promql_string(v: &JValue) -> String {
+    let quoted = go_quote(&go_string(v));
+    quoted[1..quoted.len() - 1].to_string()
 }
 
 fn quote(v: &JValue) -> String {

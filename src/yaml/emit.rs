@@ -198,6 +198,23 @@ enum Style {
     Literal,
 }
 
+/// Whether `s`, written as it is after `key: ` (or as a key, or a list item) in block
+/// context, is one plain scalar that go-yaml (so kubectl, Helm and Argo CD) reads back as
+/// this same string: no indicator or `: `/` #` that would start other syntax, no line
+/// break, and nothing YAML 1.1 resolves to another type (`true`, `1`, `~`, `1:20`).
+///
+/// ```
+/// use qspgb::yaml::emit::is_plain_string;
+/// assert!(is_plain_string("pgbouncer-pharia"));
+/// assert!(is_plain_string("ghcr.io/qs/qspgb:0.5.0"));
+/// for s in ["true", "1", "", "a: b", "{x: 1}", "#", "x #y", "&a", "*a", "!!binary", "|", "-", "'", "a\nb"] {
+///     assert!(!is_plain_string(s), "{s:?}");
+/// }
+/// ```
+pub fn is_plain_string(s: &str) -> bool {
+    requested_string_style(s) == Style::Plain && select_style(Style::Plain, s, true) == Style::Plain
+}
+
 /// go-yaml's `stringv`: multi-line strings ask for literal style; strings that would read
 /// back as something else (`yes`, `1`, `~`, `2024-01-01`, `1:20`) must be double-quoted.
 fn requested_string_style(s: &str) -> Style {

@@ -31,18 +31,18 @@
 
 {#- Labels on every object. -#}
 {% macro labels() -%}
-helm.sh/chart: {{ chart() }}
+helm.sh/chart: {{ chart() | scalar }}
 {% if Chart.AppVersion %}
 app.kubernetes.io/version: {{ Chart.AppVersion | quote }}
 {% endif %}
 {{ selectorLabels() }}
-app.kubernetes.io/managed-by: {{ Release.Service }}
+app.kubernetes.io/managed-by: {{ Release.Service | scalar }}
 {%- endmacro %}
 
 {#- Labels that select this instance's pods (Service, PDB, workload, anti-affinity). -#}
 {% macro selectorLabels() -%}
-app.kubernetes.io/name: {{ name() }}
-app.kubernetes.io/instance: {{ Release.Name }}
+app.kubernetes.io/name: {{ name() | scalar }}
+app.kubernetes.io/instance: {{ Release.Name | scalar }}
 {%- endmacro %}
 
 {#- The ServiceAccount the pods run as. -#}
@@ -110,7 +110,7 @@ app.kubernetes.io/component: hooks
 -#}
 {% macro hooksPodLabels() -%}
 app.kubernetes.io/name: qspgb-hooks
-app.kubernetes.io/instance: {{ Release.Name }}
+app.kubernetes.io/instance: {{ Release.Name | scalar }}
 app.kubernetes.io/component: hooks
 {%- endmacro %}
 
@@ -154,7 +154,7 @@ metadata:
   labels:
     {{- hooksPodLabels() | nindent(4) }}
 spec:
-  serviceAccountName: {{ hooksName() }}
+  serviceAccountName: {{ hooksName() | scalar }}
   automountServiceAccountToken: true
   restartPolicy: Never
   securityContext:
@@ -177,8 +177,8 @@ spec:
 {% endif %}
   containers:
   - name: hooks
-    image: {{ image(hooks.image) }}
-    imagePullPolicy: {{ hooks.image.pullPolicy }}
+    image: {{ image(hooks.image) | scalar }}
+    imagePullPolicy: {{ hooks.image.pullPolicy | scalar }}
     args:
     {{- hooksArgs() | nindent(4) }}
 {% if hooks.resources %}

@@ -32,7 +32,7 @@
       labels:
         {{- h.selectorLabels() | nindent(8) }}
 {% for key, value in Values.podLabels | sorted_items %}
-        {{ key }}: {{ value | quote }}
+        {{ key | scalar }}: {{ value | quote }}
 {% endfor %}
       annotations:
         {# Changing the config or a rendered Secret rolls the pods. #}
@@ -41,18 +41,18 @@
         checksum/adminsecret: {{ include(Template.BasePath ~ "/secret.yaml") | sha256sum }}
 {% if exporter.enabled %}
         prometheus.io/scrape: "true"
-        prometheus.io/port: "{{ exporter.servicePort }}"
+        prometheus.io/port: {{ exporter.servicePort | quote }}
         prometheus.io/path: "/metrics"
 {% endif %}
 {% for key, value in Values.podAnnotations | sorted_items %}
-        {{ key }}: {{ value | quote }}
+        {{ key | scalar }}: {{ value | quote }}
 {% endfor %}
     spec:
-      serviceAccountName: {{ h.serviceAccountName() }}
+      serviceAccountName: {{ h.serviceAccountName() | scalar }}
 {% if automount is boolean %}
-      automountServiceAccountToken: {{ automount }}
+      automountServiceAccountToken: {{ automount | scalar }}
 {% endif %}
-      terminationGracePeriodSeconds: {{ Values.terminationGracePeriodSeconds }}
+      terminationGracePeriodSeconds: {{ Values.terminationGracePeriodSeconds | scalar }}
 {% if podSecurityContext %}
       securityContext:
         {{- podSecurityContext | toYaml | nindent(8) }}
@@ -96,17 +96,17 @@
 {% elif Values.topologySpreadPreset %}
       topologySpreadConstraints:
       - maxSkew: 1
-        topologyKey: {{ spreadKeys[Values.topologySpreadPreset] }}
+        topologyKey: {{ spreadKeys[Values.topologySpreadPreset] | scalar }}
         whenUnsatisfiable: ScheduleAnyway
         labelSelector:
           matchLabels:
             {{- h.selectorLabels() | nindent(12) }}
 {% endif %}
 {% if Values.priorityClassName %}
-      priorityClassName: {{ Values.priorityClassName }}
+      priorityClassName: {{ Values.priorityClassName | scalar }}
 {% endif %}
 {% if Values.runtimeClassName %}
-      runtimeClassName: {{ Values.runtimeClassName }}
+      runtimeClassName: {{ Values.runtimeClassName | scalar }}
 {% endif %}
 {# The exporter's pull secrets join the pod's, once per name. #}
 {% set pull = namespace(names=[], secrets=[]) %}
@@ -129,8 +129,8 @@
 {% if Values.userlistCheck.enabled %}
       {# qspgb addition: refuse to start PgBouncer without a valid userlist.txt, with a clear message. #}
       - name: userlist-check
-        image: {{ h.image(Values.hooks.image) }}
-        imagePullPolicy: {{ Values.hooks.image.pullPolicy }}
+        image: {{ h.image(Values.hooks.image) | scalar }}
+        imagePullPolicy: {{ Values.hooks.image.pullPolicy | scalar }}
         args:
         - check-userlist
         - /etc/userlist/userlist.txt
@@ -159,7 +159,7 @@
 {% endif %}
       containers:
       - name: pgbouncer
-        image: {{ h.image(Values.image) }}
+        image: {{ h.image(Values.image) | scalar }}
 {% if Values.command %}
         command:
           {{- Values.command | toYaml | nindent(8) }}
@@ -168,7 +168,7 @@
         args:
           {{- Values.args | toYaml | nindent(8) }}
 {% endif %}
-        imagePullPolicy: {{ Values.image.pullPolicy }}
+        imagePullPolicy: {{ Values.image.pullPolicy | scalar }}
 {% if Values.lifecycle %}
         lifecycle:
           {{- Values.lifecycle | toYaml | nindent(10) }}
@@ -192,7 +192,7 @@
 {% for key in ["readinessProbe", "livenessProbe", "startupProbe"] %}
 {% set probe = h.probe(i ~ "." ~ key, Values[key]) %}
 {% if probe %}
-        {{ key }}:
+        {{ key | scalar }}:
           {{- probe | nindent(10) }}
 {% endif %}
 {% endfor %}
@@ -214,7 +214,7 @@
           mountPath: /etc/userlist/
 {% if tls %}
         - name: client-tls
-          mountPath: {{ h.clientTLSDir() }}/
+          mountPath: {{ (h.clientTLSDir() ~ "/") | scalar }}
           readOnly: true
 {% endif %}
 {% if Values.extraVolumeMounts %}
@@ -222,21 +222,26 @@
 {% endif %}
 {% if exporter.enabled %}
       - name: exporter
-        image: {{ h.image(exporter.image) }}
-        imagePullPolicy: {{ exporter.image.pullPolicy }}
+        image: {{ h.image(exporter.image) | scalar }}
+        imagePullPolicy: {{ exporter.image.pullPolicy | scalar }}
+{# Each argument is built as text, then written as one YAML scalar. #}
+{% set listen %}--web.listen-address=:{{ exporter.servicePort }}{% endset %}
+{% set level %}--log.level={{ exporter.log.level }}{% endset %}
+{% set logformat %}--log.format={{ exporter.log.format }}{% endset %}
+{% set connection %}--pgBouncer.connectionString=postgres://{{ exporter.host }}:{{ exporter.port }}/{{ exporter.database }}?sslmode={{ exporter.sslmode }}&connect_timeout={{ exporter.connect_timeout }}{% endset %}
         args:
-        - --web.listen-address=:{{ exporter.servicePort }}
+        - {{ listen | scalar }}
         - --web.telemetry-path=/metrics
-        - --log.level={{ exporter.log.level }}
-        - --log.format={{ exporter.log.format }}
-        - --pgBouncer.connectionString=postgres://{{ exporter.host }}:{{ exporter.port }}/{{ exporter.database }}?sslmode={{ exporter.sslmode }}&connect_timeout={{ exporter.connect_timeout }}
+        - {{ level | scalar }}
+        - {{ logformat | scalar }}
+        - {{ connection | scalar }}
         env:
 {% for env_name, key in [("PGBOUNCER_USER", "user"), ("PGBOUNCER_PASS", "password"), ("PGUSER", "user"), ("PGPASSWORD", "password")] %}
-        - name: {{ env_name }}
+        - name: {{ env_name | scalar }}
           valueFrom:
             secretKeyRef:
-              name: {{ h.adminSecretName() }}
-              key: {{ (Values.config.adminUserKey | default("adminUser")) if key == "user" else (Values.config.adminPasswordKey | default("adminPassword")) }}
+              name: {{ h.adminSecretName() | scalar }}
+              key: {{ ((Values.config.adminUserKey | default("adminUser")) if key == "user" else (Values.config.adminPasswordKey | default("adminPassword"))) | scalar }}
 {% endfor %}
 {% if exporter.resources %}
         resources:
@@ -249,12 +254,12 @@
 {% endif %}
         ports:
         - name: exporter
-          containerPort: {{ exporter.servicePort }}
+          containerPort: {{ exporter.servicePort | scalar }}
           protocol: TCP
 {% for key in ["readinessProbe", "livenessProbe"] %}
 {% set probe = h.probe(i ~ ".pgbouncerExporter." ~ key, exporter[key]) %}
 {% if probe %}
-        {{ key }}:
+        {{ key | scalar }}:
           {{- probe | nindent(10) }}
 {% endif %}
 {% endfor %}
@@ -267,10 +272,10 @@
         emptyDir: {}
       - name: config
         configMap:
-          name: {{ h.fullname() }}-configmap
+          name: {{ (h.fullname() ~ "-configmap") | scalar }}
       - name: userlist
         secret:
-          secretName: {{ h.userlistSecretName() }}
+          secretName: {{ h.userlistSecretName() | scalar }}
 {% if Values.userlistCheck.enabled %}
           {#
             With the check, a missing Secret must not hold the pod in ContainerCreating with
@@ -282,7 +287,7 @@
 {% if tls %}
       - name: client-tls
         secret:
-          secretName: {{ Values.clientTLS.secretName }}
+          secretName: {{ Values.clientTLS.secretName | scalar }}
 {% endif %}
 {% if Values.extraVolumes %}
       {{- Values.extraVolumes | toYaml | nindent(6) }}
