@@ -167,6 +167,13 @@ struct InputArgs {
     /// Render this chart directory (chart/, templates/, values/) instead of the embedded one.
     #[arg(long, value_name = "DIR")]
     chart: Option<PathBuf>,
+
+    /// Render what Helm renders where qspgb would refuse or fix it: what Kubernetes or
+    /// PgBouncer would refuse (invalid names, `true` for a 0/1 PgBouncer setting, ...) is a
+    /// warning instead of an error, and written as Helm writes it. For comparing with Helm
+    /// (`-f values/upstream-compat.yaml`); values are still never written as YAML syntax.
+    #[arg(long)]
+    helm_exact: bool,
 }
 
 #[derive(Debug, Args)]
@@ -342,7 +349,11 @@ pub fn main() -> i32 {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => 0,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            match err.downcast_ref::<crate::lint::Findings>() {
+                // Already `error: ...` lines, as `qspgb lint` prints them.
+                Some(findings) => eprintln!("{findings}"),
+                None => eprintln!("error: {err:#}"),
+            }
             if comparing {
                 2
             } else {
@@ -377,6 +388,7 @@ fn render_context(
         revision: 1,
         kube_version: normalize_kube_version(kube_version)?,
         api_versions: crate::render::parse_api_versions(api_versions)?,
+        helm_exact: input.helm_exact,
     })
 }
 
@@ -389,7 +401,8 @@ fn lint(args: LintArgs) -> Result<i32> {
         &args.api_versions,
     )?;
     let files = args.input.chart_files()?;
-    let findings = crate::lint::lint(&files, &args.input.value_inputs(), &mut read_input, &ctx)?;
+    let checked = release::check(&files, &args.input.value_inputs(), &mut read_input, &ctx)?;
+    let findings = checked.findings;
     for finding in &findings {
         eprintln!("{finding}");
     }
@@ -495,6 +508,7 @@ fn hooks(args: HooksArgs) -> Result<i32> {
     let ctx = RenderContext {
         release_name: args.input.release_name.clone(),
         namespace: args.namespace.clone().unwrap_or_else(|| "default".into()),
+        helm_exact: args.input.helm_exact,
         ..RenderContext::default()
     };
     let targets = release::hook_targets(
@@ -744,12 +758,18 @@ fn list_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 fn values(args: ValuesArgs) -> Result<()> {
     validate_release_name(&args.input.release_name)?;
     let files = args.input.chart_files()?;
-    let (_, resolved) =
-        release::resolve_values(&files, &args.input.value_inputs(), &mut read_input)?;
-    for warning in &resolved.warnings {
-        eprintln!("warning: {}", warning.0);
+    // The values as the templates see them, once everything they render passed the same
+    // checks as `render` (a value Kubernetes would refuse fails here too).
+    let ctx = RenderContext {
+        release_name: args.input.release_name.clone(),
+        helm_exact: args.input.helm_exact,
+        ..RenderContext::default()
+    };
+    let release = release::load(&files, &args.input.value_inputs(), &mut read_input, &ctx)?;
+    for warning in &release.warnings {
+        eprintln!("warning: {warning}");
     }
-    write_stdout(&yaml::to_yaml(&Value::Map(resolved.values)))
+    write_stdout(&yaml::to_yaml(&Value::Map(release.resolved.values)))
 }
 
 /// Reads a file named on the command line; `-` is standard input.
@@ -940,9 +960,12 @@ mod tests {
                     &files,
                     &args.input.value_inputs(),
                     &mut |_: &str| unreachable!("no files"),
+                    // The third case's names (the alias's) are not DNS-1123: this test
+                    // is about the command line, so render them as Helm would.
                     &RenderContext {
                         release_name: args.input.release_name.clone(),
                         namespace: args.namespace.clone().unwrap(),
+                        helm_exact: true,
                         ..RenderContext::default()
                     },
                     args.instance.as_deref(),
@@ -977,6 +1000,7 @@ mod tests {
                 &RenderContext {
                     release_name: "rel".into(),
                     namespace: "ns".into(),
+                    helm_exact: true,
                     ..RenderContext::default()
                 },
                 &OutputOptions {

@@ -68,7 +68,9 @@ pub fn check_name_override(text: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A DNS-1123 subdomain: at most 253 characters, dot-separated DNS-1123 labels. Most
+/// A DNS-1123 subdomain: at most 253 characters, dot-separated parts of lowercase
+/// letters, digits and `-` (each part unlimited but for the total, as Kubernetes'
+/// `IsDNS1123Subdomain` checks it). Most
 /// object names (ConfigMaps, Secrets, ServiceAccounts, PriorityClasses, ...) are
 /// subdomains.
 ///
@@ -90,8 +92,9 @@ fn subdomain(text: &str) -> Result<(), String> {
     if text.is_empty() {
         return Err("found an empty string".into());
     }
+    // Kubernetes' IsDNS1123Subdomain limits the whole name, not each part.
     for part in text.split('.') {
-        label_part(part, 63)?;
+        label_part(part, 253)?;
     }
     Ok(())
 }
@@ -127,28 +130,36 @@ pub fn check_service_name(text: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The name of an object of `kind`: Services are DNS-1035 labels, everything else a
-/// DNS-1123 subdomain; and at most 63 characters in any case, since the chart also puts
-/// names into label values.
+/// The name of an object of `kind`, as the API server checks it: Services are DNS-1035
+/// labels and Namespaces DNS-1123 labels; everything else is a DNS-1123 subdomain, of at
+/// most 63 characters for a Job (its name is also its pods' `job-name` label) and 52 for a
+/// CronJob (which appends 11 characters for its Jobs).
 ///
 /// ```
 /// # use qspgb::k8s::check_object_name;
 /// assert!(check_object_name("Deployment", "pgbouncer-pharia").is_ok());
 /// assert!(check_object_name("Service", "1pgbouncer").is_err());
-/// assert!(check_object_name("ConfigMap", &"a".repeat(64)).is_err());
+/// assert!(check_object_name("ConfigMap", &"a".repeat(64)).is_ok());
+/// assert!(check_object_name("Job", &"a".repeat(64)).is_err());
+/// assert!(check_object_name("CronJob", &"a".repeat(53)).is_err());
 /// assert!(check_object_name("ConfigMap", "Upper").is_err());
 /// ```
 pub fn check_object_name(kind: &str, name: &str) -> Result<(), String> {
-    if name.chars().count() > 63 {
+    let longest = match kind {
+        "Job" => 63,
+        "CronJob" => 52,
+        _ => 253,
+    };
+    if name.len() > longest {
         return Err(format!(
-            "is {} characters long; at most 63 (set a shorter fullnameOverride)",
-            name.chars().count()
+            "is {} characters long; a {kind} name has at most {longest} (set a shorter fullnameOverride)",
+            name.len()
         ));
     }
-    if kind == "Service" {
-        check_service_name(name)
-    } else {
-        check_dns_subdomain(name)
+    match kind {
+        "Service" => check_service_name(name),
+        "Namespace" => check_dns_label(name),
+        _ => check_dns_subdomain(name),
     }
 }
 

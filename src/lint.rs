@@ -1,29 +1,33 @@
-//! `qspgb lint`: everything `render` checks, without stopping at the first problem, plus
-//! what a schema cannot say.
+//! The checks every command that renders runs, and `qspgb lint` reports in full: what
+//! Kubernetes, PgBouncer or Prometheus would refuse, found before anything is written.
 //!
 //! 1. Every input against the chart's schemas (all problems, each naming its input).
 //! 2. The render itself (template checks, refused pgbouncer.ini content).
 //! 3. PgBouncer settings under `config.pgbouncer`, `config.databases` and `config.users`:
 //!    known names and valid values for the PgBouncer version the chart ships
-//!    ([`crate::pgbouncer::settings`]).
+//!    ([`crate::pgbouncer::settings`]); settings the chart derives elsewhere kept
+//!    consistent (`listen_port`, `auth_file`, `admin_users`, the admin Secret's keys, the
+//!    exporter's port); PgBouncer's userlist limits.
 //! 4. The rendered objects: names valid for Kubernetes and at most 63 characters, label
 //!    keys and values valid, annotation values strings, resource quantities that parse.
 //!
-//! Findings about merged values name the input that set the key, or the chart defaults.
+//! `render`, `values`, `diff`, `hooks` and `argocd generate` fail on every error `lint`
+//! reports, with the same lines. An error about what Kubernetes or PgBouncer would refuse
+//! is *deployability* (a schema format, 3 and 4): `--helm-exact` turns those into warnings,
+//! for renderings that must equal Helm's. Findings about merged values name the input that
+//! set the key, or the chart defaults.
 
 use std::fmt;
 
-use anyhow::Result;
-
-use crate::chart::{Chart, ChartFiles};
-use crate::pgbouncer::settings::{self, Section};
-use crate::release;
-use crate::render::RenderContext;
-use crate::render::output::{Document, OutputOptions};
+use crate::k8s;
+use crate::pgbouncer::{
+    self,
+    settings::{self, Section},
+};
+use crate::render::output::Document;
 use crate::value::{Map, Value};
-use crate::values::schema::{KeyPath, Segment};
-use crate::values::{self, InputReport, ReadInput, ValueInputs};
-use crate::yaml;
+use crate::values::InputReport;
+use crate::values::schema::{KeyPath, ProblemKind, Segment};
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -40,12 +44,28 @@ pub struct Finding {
     /// Error or warning.
     pub severity: Severity,
     /// Where: an input (`values.yaml`, `--set "a=…"`), `chart defaults`, or a rendered
-    /// template path with the object's kind and name.
+    /// template path with the object's kind and name; empty for a template error.
     pub origin: String,
     /// The key path inside it, if any.
     pub path: String,
     /// What is wrong. Never quotes a value that may be secret.
     pub message: String,
+}
+
+impl Finding {
+    /// The finding without its severity: `origin: path: message`.
+    pub fn body(&self) -> String {
+        [
+            self.origin.as_str(),
+            self.path.as_str(),
+            self.message.as_str(),
+        ]
+        .iter()
+        .filter(|part| !part.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(": ")
+    }
 }
 
 impl fmt::Display for Finding {
@@ -54,70 +74,65 @@ impl fmt::Display for Finding {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        if self.path.is_empty() {
-            write!(f, "{severity}: {}: {}", self.origin, self.message)
-        } else {
-            write!(
-                f,
-                "{severity}: {}: {}: {}",
-                self.origin, self.path, self.message
-            )
-        }
+        write!(f, "{severity}: {}", self.body())
     }
 }
 
-/// Lints one release: chart + value inputs + render context. `Err` only when nothing can
-/// be checked (the chart does not load, an input does not parse or cannot be read).
-pub fn lint(
-    files: &ChartFiles,
-    inputs: &ValueInputs,
-    read: &mut ReadInput,
-    ctx: &RenderContext,
-) -> Result<Vec<Finding>> {
-    let chart = Chart::load(files)?;
-    // Inputs are read once: the render below reads them again (standard input cannot be).
-    let mut read_once = release::read_each_once(read);
-    let report = values::report_user_values(&chart, inputs, &mut read_once)?;
-    let mut findings: Vec<Finding> = report
+/// The errors that stop a command, as `lint` prints them: one `error: ...` line each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Findings(pub Vec<Finding>);
+
+impl fmt::Display for Findings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lines: Vec<String> = self.0.iter().map(Finding::to_string).collect();
+        f.write_str(&lines.join("\n"))
+    }
+}
+
+impl std::error::Error for Findings {}
+
+/// The severity of a deployability problem: an error, or with `--helm-exact` a warning.
+fn deployability(helm_exact: bool) -> Severity {
+    if helm_exact {
+        Severity::Warning
+    } else {
+        Severity::Error
+    }
+}
+
+/// Every input's schema problems as findings: [`ProblemKind::Invalid`] always an error,
+/// [`ProblemKind::Undeployable`] an error unless `helm_exact`.
+pub fn schema_findings(report: &InputReport, helm_exact: bool) -> Vec<Finding> {
+    report
         .problems
         .iter()
         .map(|(origin, problem)| Finding {
-            severity: Severity::Error,
+            severity: match problem.kind {
+                ProblemKind::Invalid => Severity::Error,
+                ProblemKind::Undeployable => deployability(helm_exact),
+            },
             origin: origin.clone(),
             path: problem.path.to_string(),
             message: problem.message.clone(),
         })
-        .collect();
-    if !findings.is_empty() {
-        // The checks below assume the types the schema promises.
-        return Ok(findings);
+        .collect()
+}
+
+/// The findings about one enabled instance's merged values (`values` is the whole
+/// `.Values` of the parent chart, for the top-level keys some checks need).
+pub fn instance_findings(
+    alias: &str,
+    values: &Map,
+    report: &InputReport,
+    helm_exact: bool,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if let Some(Value::Map(instance)) = values.get(alias) {
+        check_pgbouncer_config(alias, instance, report, helm_exact, &mut findings);
+        check_derived_settings(alias, instance, values, report, helm_exact, &mut findings);
+        check_userlist_limits(alias, instance, report, helm_exact, &mut findings);
     }
-    let resolved = values::resolve(&chart, report.values.clone())?;
-    for alias in &resolved.enabled {
-        if let Some(Value::Map(instance)) = resolved.values.get(alias) {
-            check_pgbouncer_config(alias, instance, &report, &mut findings);
-        }
-    }
-    match release::render_release(
-        files,
-        inputs,
-        &mut read_once,
-        ctx,
-        &OutputOptions::default(),
-    ) {
-        Ok(rendered) => {
-            for document in &rendered.documents {
-                check_document(document, &mut findings);
-            }
-        }
-        Err(err) => findings.push(Finding {
-            severity: Severity::Error,
-            origin: "render".into(),
-            path: String::new(),
-            message: format!("{err:#}"),
-        }),
-    }
-    Ok(findings)
+    findings
 }
 
 /// The input that set a key of an instance, or the chart's defaults.
@@ -128,31 +143,43 @@ fn origin(report: &InputReport, path: &[&str]) -> String {
         .unwrap_or_else(|| "chart defaults".into())
 }
 
+/// A finding about the key `path` (below the instance `alias`), located by its origin.
+fn value_finding(
+    report: &InputReport,
+    alias: &str,
+    path: &[&str],
+    severity: Severity,
+    message: String,
+) -> Finding {
+    let full: Vec<&str> = std::iter::once(alias).chain(path.iter().copied()).collect();
+    Finding {
+        severity,
+        origin: origin(report, &full),
+        path: KeyPath(full.iter().map(|k| Segment::Key(k.to_string())).collect()).to_string(),
+        message,
+    }
+}
+
 /// `config.pgbouncer`, `config.databases.*` and `config.users.*` against PgBouncer's
 /// settings.
 fn check_pgbouncer_config(
     alias: &str,
     instance: &Map,
     report: &InputReport,
+    helm_exact: bool,
     findings: &mut Vec<Finding>,
 ) {
     let Some(Value::Map(config)) = instance.get("config") else {
         return;
     };
-    // One finding, located by its key path below the instance.
-    let finding = |severity: Severity, path: &[&str], message: String| {
-        let full: Vec<&str> = [alias, "config"].iter().chain(path).copied().collect();
-        Finding {
-            severity,
-            origin: origin(report, &full),
-            path: KeyPath(full.iter().map(|k| Segment::Key(k.to_string())).collect()).to_string(),
-            message,
-        }
+    let mut push = |path: &[&str], (severity, message): (Severity, String)| {
+        let full: Vec<&str> = ["config"].iter().chain(path).copied().collect();
+        findings.push(value_finding(report, alias, &full, severity, message));
     };
     if let Some(Value::Map(pgbouncer)) = config.get("pgbouncer") {
         for (key, value) in pgbouncer {
-            for (severity, message) in settings_findings(Section::Pgbouncer, "", key, value) {
-                findings.push(finding(severity, &["pgbouncer", key], message));
+            for finding in settings_findings(Section::Pgbouncer, "", key, value, helm_exact) {
+                push(&["pgbouncer", key], finding);
             }
         }
     }
@@ -162,14 +189,14 @@ fn check_pgbouncer_config(
         };
         for (name, params) in entries {
             if let Err(why) = settings::check_name(section, name) {
-                findings.push(finding(Severity::Error, &[field, name], why));
+                push(&[field, name], (deployability(helm_exact), why));
             }
             let Value::Map(params) = params else {
                 continue;
             };
             for (key, value) in params {
-                for (severity, message) in settings_findings(section, name, key, value) {
-                    findings.push(finding(severity, &[field, name, key], message));
+                for finding in settings_findings(section, name, key, value, helm_exact) {
+                    push(&[field, name, key], finding);
                 }
             }
         }
@@ -177,7 +204,7 @@ fn check_pgbouncer_config(
 }
 
 /// The `[pgbouncer]` settings the chart writes itself; one under `config.pgbouncer` is
-/// written a second time.
+/// written a second time, after the chart's line, and PgBouncer takes the last.
 const CHART_WRITES: &[&str] = &[
     "listen_addr",
     "listen_port",
@@ -187,14 +214,24 @@ const CHART_WRITES: &[&str] = &[
     "server_reset_query_always",
 ];
 
-/// What PgBouncer would say about one setting, as findings. Messages name the setting and
-/// what it takes, never the value (a connection string's `password` is one).
+/// The port PgBouncer listens on in the chart's pods: `listen_port` in pgbouncer.ini, the
+/// container port `psql` (the Service's target port), the probes, the NetworkPolicy, the
+/// test Pods and the exporter's default all use it.
+pub const LISTEN_PORT: &str = "5432";
+
+/// Where the chart mounts the userlist Secret (`auth_file`).
+pub const AUTH_FILE: &str = "/etc/userlist/userlist.txt";
+
+/// What PgBouncer would say about one setting. Messages name the setting and what it
+/// takes, never the value (a connection string's `password` is one).
 fn settings_findings(
     section: Section,
     entry: &str,
     key: &str,
     value: &Value,
+    helm_exact: bool,
 ) -> Vec<(Severity, String)> {
+    let deploy = deployability(helm_exact);
     let (major, minor, patch) = settings::PGBOUNCER_VERSION;
     let Some(setting) = settings::lookup(section, key) else {
         let hint = settings::suggest(section, key)
@@ -206,20 +243,34 @@ fn settings_findings(
             _ => "a [pgbouncer] setting".to_string(),
         };
         return vec![(
-            Severity::Error,
+            deploy,
             format!(
                 "{key:?} is not {place} in PgBouncer {major}.{minor}.{patch}, which stops it from starting{hint}"
             ),
         )];
     };
     let text = match value {
+        // A YAML boolean for one of PgBouncer's 0/1 flags: the intent is plain, so the
+        // chart writes 1 or 0 (Helm writes `true`, which PgBouncer refuses), except with
+        // --helm-exact, which writes what Helm writes.
+        Value::Bool(b) if matches!(setting.kind, settings::Kind::Bool) => {
+            if helm_exact {
+                return vec![(
+                    Severity::Warning,
+                    format!(
+                        "PgBouncer reads 0 or 1 here, not true/false; with --helm-exact the chart writes `{b}` as Helm does, which stops PgBouncer (without it, {})",
+                        u8::from(*b)
+                    ),
+                )];
+            }
+            u8::from(*b).to_string()
+        }
         Value::Bool(b) => {
             return vec![(
-                Severity::Error,
+                deploy,
                 format!(
-                    "PgBouncer reads {} here, not true/false (the chart writes `{b}`, which stops PgBouncer); write {}",
-                    setting.kind.describe(),
-                    u8::from(*b)
+                    "PgBouncer reads {} here, not true/false (the chart would write `{b}`, which stops PgBouncer)",
+                    setting.kind.describe()
                 ),
             )];
         }
@@ -230,36 +281,204 @@ fn settings_findings(
     };
     let mut out = Vec::new();
     if let Err(why) = settings::check_value(&setting.kind, &text) {
-        out.push((
-            Severity::Error,
-            format!("PgBouncer would refuse this value: {why}"),
-        ));
+        out.push((deploy, format!("PgBouncer would refuse this value: {why}")));
     } else if let Some(why) = settings::value_warning(&setting.kind, &text) {
         // PgBouncer takes any number for a port, but one outside 1..65535 reaches nothing.
         let is_port = matches!(setting.kind, settings::Kind::ConnPort) || key.ends_with("port");
-        let severity = if is_port {
-            Severity::Error
-        } else {
-            Severity::Warning
-        };
+        let severity = if is_port { deploy } else { Severity::Warning };
         out.push((severity, why));
     }
     if let Some(why) = setting.deprecated {
         out.push((Severity::Warning, format!("deprecated: {why}")));
     }
     if section == Section::Pgbouncer && CHART_WRITES.contains(&key) {
-        out.push((
-            Severity::Warning,
-            format!("the chart writes {key} itself; this writes it a second time, after the chart's line"),
-        ));
+        out.push(chart_written(key, &text, deploy));
     }
     out
 }
 
-/// The rendered object's names, labels, annotations and resource quantities.
-fn check_document(document: &Document, findings: &mut Vec<Finding>) {
-    let Ok(Value::Map(object)) = yaml::parse_values(&document.content, &document.source) else {
+/// A setting the chart also writes: a warning where PgBouncer's last-wins reading keeps
+/// the pods working, an error where it would break what the chart set up around it.
+fn chart_written(key: &str, text: &str, deploy: Severity) -> (Severity, String) {
+    let twice = format!(
+        "the chart writes {key} itself; this writes it a second time, after the chart's line"
+    );
+    match key {
+        "listen_port" if text.trim() != LISTEN_PORT => (
+            deploy,
+            format!(
+                "the chart runs PgBouncer on port {LISTEN_PORT}: the container port `psql` (the Service's targetPort), the probes, the NetworkPolicy, the test Pods and the exporter use it, and none would reach PgBouncer on another port. Clients choose their port with service.port; remove listen_port"
+            ),
+        ),
+        "auth_file" if text.trim() != AUTH_FILE => (
+            deploy,
+            format!(
+                "the chart mounts the userlist Secret at {AUTH_FILE}; PgBouncer would find no users at another path. Remove auth_file"
+            ),
+        ),
+        _ => (Severity::Warning, twice),
+    }
+}
+
+/// Settings the chart derives in more than one place, which must agree: `admin_users`
+/// must keep `config.adminUser` (the exporter and the test Pods log in as it), the admin
+/// Secret the chart renders has the keys the exporter and test Pods read, and the exporter
+/// connects to the port PgBouncer listens on.
+fn check_derived_settings(
+    alias: &str,
+    instance: &Map,
+    values: &Map,
+    report: &InputReport,
+    helm_exact: bool,
+    findings: &mut Vec<Finding>,
+) {
+    let deploy = deployability(helm_exact);
+    let text = |v: Option<&Value>| match v {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Int(i)) => Some(i.to_string()),
+        Some(Value::Float(f)) => Some(crate::render::functions::format_float(*f)),
+        _ => None,
+    };
+    let config = match instance.get("config") {
+        Some(Value::Map(c)) => c.clone(),
+        _ => Map::new(),
+    };
+    let admin_user = text(config.get("adminUser")).unwrap_or_default();
+    if let Some(admins) = text(crate::value::map_path(&config, "pgbouncer.admin_users"))
+        && !admin_user.is_empty()
+        && !admins.split(',').any(|a| a.trim() == admin_user)
+    {
+        findings.push(value_finding(
+            report,
+            alias,
+            &["config", "pgbouncer", "admin_users"],
+            deploy,
+            "does not name config.adminUser, which the chart writes into admin_users: PgBouncer takes the last admin_users line, so the exporter and the test Pods, which log in as config.adminUser, would lose the admin console. List config.adminUser too, or remove admin_users".into(),
+        ));
+    }
+    let exporter = match instance.get("pgbouncerExporter") {
+        Some(Value::Map(e)) => Some(e),
+        _ => None,
+    };
+    let exporter_on = exporter.is_some_and(|e| e.get("enabled") == Some(&Value::Bool(true)));
+    let tests_on = crate::value::map_path(values, "tests.enabled") == Some(&Value::Bool(true));
+    let rendered_admin_secret = text(config.get("existingAdminSecret"))
+        .unwrap_or_default()
+        .is_empty();
+    if rendered_admin_secret && (exporter_on || tests_on) {
+        for (key, default) in [
+            ("adminUserKey", "adminUser"),
+            ("adminPasswordKey", "adminPassword"),
+        ] {
+            if let Some(custom) = text(config.get(key))
+                && !custom.is_empty()
+                && custom != default
+            {
+                findings.push(value_finding(
+                    report,
+                    alias,
+                    &["config", key],
+                    deploy,
+                    format!(
+                        "the admin Secret the chart renders (config.existingAdminSecret is empty) has the key {default}, but the {} read{} config.{key}: set it to {default} (or unset it), or name your own Secret in config.existingAdminSecret",
+                        match (exporter_on, tests_on) {
+                            (true, true) => "exporter and the test Pods",
+                            (true, false) => "exporter",
+                            _ => "test Pods",
+                        },
+                        if exporter_on && tests_on { "" } else { "s" }
+                    ),
+                ));
+            }
+        }
+    }
+    if exporter_on
+        && let Some(port) = exporter.and_then(|e| text(e.get("port")))
+        && port != LISTEN_PORT
+    {
+        findings.push(value_finding(
+            report,
+            alias,
+            &["pgbouncerExporter", "port"],
+            deploy,
+            format!(
+                "the exporter connects to PgBouncer in its own pod, which listens on {LISTEN_PORT}; on another port it reaches nothing"
+            ),
+        ));
+    }
+}
+
+/// PgBouncer's length limits for the userlist the chart renders (when
+/// `config.existingUserlistSecret` is empty): the admin user (without an existing admin
+/// Secret), the auth user and every `config.userlist` entry.
+fn check_userlist_limits(
+    alias: &str,
+    instance: &Map,
+    report: &InputReport,
+    helm_exact: bool,
+    findings: &mut Vec<Finding>,
+) {
+    let Some(Value::Map(config)) = instance.get("config") else {
         return;
+    };
+    let is_set = |key: &str| matches!(config.get(key), Some(Value::String(s)) if !s.is_empty());
+    if is_set("existingUserlistSecret") {
+        return;
+    }
+    let deploy = deployability(helm_exact);
+    let mut check = |path: Vec<&str>, user: Option<&str>, password: Option<&str>| {
+        let full: Vec<&str> = ["config"].iter().copied().chain(path).collect();
+        if let Some(user) = user
+            && let Err(why) = pgbouncer::check_user_name_length(user)
+        {
+            findings.push(value_finding(
+                report,
+                alias,
+                &full,
+                deploy,
+                format!("the user name {why}"),
+            ));
+        }
+        if let Some(password) = password
+            && let Err(why) = pgbouncer::check_password_length(password)
+        {
+            findings.push(value_finding(
+                report,
+                alias,
+                &full,
+                deploy,
+                format!("the password {why}"),
+            ));
+        }
+    };
+    let string = |key: &str| match config.get(key) {
+        Some(Value::String(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    if !is_set("existingAdminSecret") {
+        check(vec!["adminUser"], string("adminUser"), None);
+        check(vec!["adminPassword"], None, string("adminPassword"));
+    }
+    if is_set("authUser") {
+        check(vec!["authUser"], string("authUser"), None);
+        check(vec!["authPassword"], None, string("authPassword"));
+    }
+    if let Some(Value::Map(userlist)) = config.get("userlist") {
+        for (user, password) in userlist {
+            let password = match password {
+                Value::String(p) => Some(p.as_str()),
+                _ => None,
+            };
+            check(vec!["userlist", user.as_str()], Some(user), password);
+        }
+    }
+}
+
+/// The rendered object's names, labels, annotations and resource quantities: what the API
+/// server would refuse (deployability).
+pub fn document_findings(document: &Document, helm_exact: bool) -> Vec<Finding> {
+    let Value::Map(object) = &document.object else {
+        return Vec::new();
     };
     let kind = document.kind.as_str();
     let name = object
@@ -268,20 +487,29 @@ fn check_document(document: &Document, findings: &mut Vec<Finding>) {
         .and_then(Value::as_str)
         .unwrap_or("");
     let origin = format!("{} ({kind} {name})", document.source);
+    let mut findings = Vec::new();
     let mut push = |path: String, message: String| {
         findings.push(Finding {
-            severity: Severity::Error,
+            severity: deployability(helm_exact),
             origin: origin.clone(),
             path,
             message,
         })
     };
-    if let Err(why) = check_object_name(kind, name) {
-        push("metadata.name".into(), why);
+    if name.is_empty() {
+        push("metadata.name".into(), "is empty".into());
+    } else if let Err(why) = k8s::check_object_name(kind, name) {
+        push(
+            "metadata.name".into(),
+            format!(
+                "{why} (the chart builds names from fullnameOverride, or from the release name and nameOverride)"
+            ),
+        );
     }
     // Label-like maps Kubernetes validates: metadata labels, selectors, pod templates.
     // PrometheusRule alert labels are Prometheus's, not Kubernetes'.
-    walk_object("", &Value::Map(object), kind != "PrometheusRule", &mut push);
+    walk_object("", &document.object, kind != "PrometheusRule", &mut push);
+    findings
 }
 
 fn walk_object(path: &str, value: &Value, labels_too: bool, push: &mut dyn FnMut(String, String)) {
@@ -294,7 +522,7 @@ fn walk_object(path: &str, value: &Value, labels_too: bool, push: &mut dyn FnMut
                     format!("{path}.{key}")
                 };
                 match (key.as_str(), inner) {
-                    ("labels" | "matchLabels", Value::Map(labels))
+                    ("labels" | "matchLabels" | "nodeSelector", Value::Map(labels))
                         if labels_too || path == "metadata" =>
                     {
                         for (k, v) in labels {
@@ -305,7 +533,9 @@ fn walk_object(path: &str, value: &Value, labels_too: bool, push: &mut dyn FnMut
                     }
                     ("annotations", Value::Map(annotations)) => {
                         for (k, v) in annotations {
-                            if !matches!(v, Value::String(_)) {
+                            if let Err(why) = k8s::check_label_key(k) {
+                                push(format!("{here}[{k:?}]"), why);
+                            } else if !matches!(v, Value::String(_)) {
                                 push(
                                     format!("{here}[{k:?}]"),
                                     format!(
@@ -340,53 +570,7 @@ fn walk_object(path: &str, value: &Value, labels_too: bool, push: &mut dyn FnMut
     }
 }
 
-/// Kubernetes object names: DNS-1123 subdomains (Services: DNS-1035 labels), and at most
-/// 63 characters, since the chart also uses names as label values.
-///
-/// ```
-/// # use qspgb::lint::check_object_name;
-/// assert!(check_object_name("Deployment", "pgbouncer-pharia").is_ok());
-/// assert!(check_object_name("Service", "1pgbouncer").is_err());
-/// assert!(check_object_name("ConfigMap", &"a".repeat(64)).is_err());
-/// assert!(check_object_name("ConfigMap", "Upper").is_err());
-/// ```
-pub fn check_object_name(kind: &str, name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("is empty".into());
-    }
-    if name.len() > 63 {
-        return Err(format!(
-            "{name:?} is {} characters long; at most 63 (set a shorter fullnameOverride)",
-            name.len()
-        ));
-    }
-    if kind == "Service" {
-        if !dns_label(name) || !name.starts_with(|c: char| c.is_ascii_lowercase()) {
-            return Err(format!(
-                "{name:?} is not a valid Service name (lowercase letters, digits and '-', starting with a letter)"
-            ));
-        }
-    } else if !name.split('.').all(dns_label) {
-        return Err(format!(
-            "{name:?} is not a valid Kubernetes name (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit)"
-        ));
-    }
-    Ok(())
-}
-
-/// One DNS-1123 label: lowercase letters, digits and `-`, not starting or ending with `-`.
-fn dns_label(part: &str) -> bool {
-    !part.is_empty()
-        && part
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !part.starts_with('-')
-        && !part.ends_with('-')
-}
-
-/// A label: key `[prefix/]name` (prefix a DNS subdomain of at most 253 characters, name at
-/// most 63), value a string of at most 63 characters, both from `[A-Za-z0-9_.-]`, starting
-/// and ending alphanumeric.
+/// A label (key and value) as the API server checks it; values must be strings.
 ///
 /// ```
 /// # use qspgb::lint::check_label;
@@ -396,27 +580,9 @@ fn dns_label(part: &str) -> bool {
 /// assert!(check_label("bad key", &Value::from("x")).is_err());
 /// ```
 pub fn check_label(key: &str, value: &Value) -> Result<(), String> {
-    let label_name = |s: &str| {
-        !s.is_empty()
-            && s.len() <= 63
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-            && s.starts_with(|c: char| c.is_ascii_alphanumeric())
-            && s.ends_with(|c: char| c.is_ascii_alphanumeric())
-    };
-    let (prefix, name) = match key.split_once('/') {
-        Some((prefix, name)) => (Some(prefix), name),
-        None => (None, key),
-    };
-    let prefix_ok = prefix.is_none_or(|p| p.len() <= 253 && p.split('.').all(dns_label));
-    if !prefix_ok || !label_name(name) {
-        return Err(format!("{key:?} is not a valid label key"));
-    }
+    k8s::check_label_key(key)?;
     match value {
-        Value::String(s) if s.is_empty() || label_name(s) => Ok(()),
-        Value::String(s) => Err(format!(
-            "label value {s:?} is not valid (at most 63 of [A-Za-z0-9_.-], starting and ending alphanumeric)"
-        )),
+        Value::String(s) => k8s::check_label_value(s),
         other => Err(format!(
             "label values must be strings, found {} (quote it in the values)",
             other.type_name()
@@ -424,73 +590,11 @@ pub fn check_label(key: &str, value: &Value) -> Result<(), String> {
     }
 }
 
-/// A Kubernetes resource quantity: a number, or text such as `100m`, `0.5`, `256Mi`, `1e3`.
-///
-/// ```
-/// # use qspgb::lint::check_quantity;
-/// # use qspgb::value::Value;
-/// for ok in ["100m", "0.5", "256Mi", "1", "1e3", "2Gi", ".5", "1.5k"] {
-///     assert!(check_quantity(&Value::from(ok)).is_ok(), "{ok}");
-/// }
-/// for bad in ["256MB", "1 Gi", "", "one", "1.2.3", "Mi"] {
-///     assert!(check_quantity(&Value::from(bad)).is_err(), "{bad}");
-/// }
-/// ```
+/// A resource quantity as the API server reads it: a number, or text such as `100m`.
 pub fn check_quantity(value: &Value) -> Result<(), String> {
-    let text = match value {
-        Value::Int(_) | Value::Float(_) => return Ok(()),
-        Value::String(s) => s.as_str(),
-        other => return Err(format!("expected a quantity, found {}", other.type_name())),
-    };
-    let bad = || {
-        Err(format!(
-            "{text:?} is not a Kubernetes quantity (e.g. 100m, 0.5, 256Mi, 1Gi)"
-        ))
-    };
-    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
-    let number_end = unsigned
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(unsigned.len());
-    let (number, suffix) = unsigned.split_at(number_end);
-    let digits = number.replace('.', "");
-    if digits.is_empty() || number.matches('.').count() > 1 {
-        return bad();
-    }
-    let suffix_ok = matches!(
-        suffix,
-        "" | "Ki"
-            | "Mi"
-            | "Gi"
-            | "Ti"
-            | "Pi"
-            | "Ei"
-            | "n"
-            | "u"
-            | "m"
-            | "k"
-            | "M"
-            | "G"
-            | "T"
-            | "P"
-            | "E"
-    ) || suffix
-        .strip_prefix(['e', 'E'])
-        .map(|exp| exp.strip_prefix(['+', '-']).unwrap_or(exp))
-        .is_some_and(|exp| !exp.is_empty() && exp.chars().all(|c| c.is_ascii_digit()));
-    if suffix_ok { Ok(()) } else { bad() }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn labels() {
-        assert!(check_label("example.com/owner", &Value::from("platform")).is_ok());
-        assert!(check_label("k", &Value::from("")).is_ok());
-        assert!(check_label("k", &Value::from("-x")).is_err());
-        assert!(check_label("k", &Value::from("a".repeat(64))).is_err());
-        assert!(check_label("/k", &Value::from("x")).is_err());
-        assert!(check_label("Example.com/k", &Value::from("x")).is_err());
+    match value {
+        Value::Int(_) | Value::Float(_) => Ok(()),
+        Value::String(s) => k8s::check_quantity(s),
+        other => Err(format!("expected a quantity, found {}", other.type_name())),
     }
 }

@@ -1,22 +1,57 @@
-//! One release, end to end and in memory: chart + value inputs + context -> documents.
+//! One release, end to end and in memory: chart + value inputs + context -> checked
+//! documents.
 //!
-//! This is the whole of `qspgb render` except reading files and writing output, so tests
-//! and benchmarks run exactly what users run.
+//! This is the whole of every command that renders (`render`, `values`, `lint`, `diff`,
+//! `hooks`, `argocd generate`) except reading files and writing output, so tests and
+//! benchmarks run exactly what users run. [`check`] runs the pipeline once and reports
+//! everything it finds ([`crate::lint`]); [`load`] is the same and fails on any error
+//! found, which is what every command but `lint` does.
 
 use anyhow::Result;
 
 use crate::chart::{Chart, ChartFiles};
+use crate::lint::{self, Finding, Findings, Severity};
 use crate::render::output::{self, Document, FileDocuments, Manifests, OutputOptions};
 use crate::render::{Engine, RenderContext, RenderedFile};
 use crate::value::Map;
 use crate::values::{self, ReadInput, ValueInputs};
+
+/// A release whose checks found no error: its chart, values and documents.
+#[derive(Debug, Clone)]
+pub struct Release {
+    /// The chart it was rendered from.
+    pub chart: Chart,
+    /// The values the templates saw.
+    pub resolved: values::Resolved,
+    /// Every document, in Helm's order (before `--show-only`, `--no-hooks`, ...).
+    pub manifests: Manifests,
+    /// Warnings for stderr: merge and condition warnings, then lint's warnings.
+    pub warnings: Vec<String>,
+}
+
+/// What [`check`] found: every finding, and the release when the values could be rendered.
+#[derive(Debug)]
+pub struct Checked {
+    /// Errors and warnings, in pipeline order: schema, values, template, documents.
+    pub findings: Vec<Finding>,
+    /// The rendering, unless a schema error or a template error stopped it.
+    pub release: Option<Release>,
+}
+
+impl Checked {
+    /// Whether any finding is an error.
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+}
 
 /// The result of rendering a release.
 #[derive(Debug, Clone)]
 pub struct Rendered {
     /// The documents to print, in order.
     pub documents: Vec<Document>,
-    /// Warnings for stderr (merge conflicts, ignored conditions, skipped hooks).
+    /// Warnings for stderr (merge conflicts, ignored conditions, skipped hooks, lint's
+    /// warnings).
     pub warnings: Vec<String>,
 }
 
@@ -27,7 +62,9 @@ impl Rendered {
     }
 }
 
-/// Loads the chart and computes the values a render sees (`qspgb values`).
+/// Loads the chart and computes the values a render sees, with the schema checks only
+/// (an error on any schema problem `ctx`'s policy counts as an error). For the values
+/// pipeline alone (fuzzing); commands use [`load`], which also renders and checks.
 pub fn resolve_values(
     files: &ChartFiles,
     inputs: &ValueInputs,
@@ -39,7 +76,162 @@ pub fn resolve_values(
     Ok((chart, resolved))
 }
 
-/// Renders a release (`qspgb render`).
+/// Runs the whole pipeline once and reports every finding: each input's schema problems
+/// (which stop it before rendering when any is an error), the merged values, the render,
+/// and every rendered document. `Err` only when nothing can be checked: the chart does not
+/// load, an input cannot be read or parsed, or the rendering is not what the templates
+/// can produce (an internal error).
+pub fn check(
+    files: &ChartFiles,
+    inputs: &ValueInputs,
+    read: &mut ReadInput,
+    ctx: &RenderContext,
+) -> Result<Checked> {
+    // Two cores are usual on a CI runner or an Argo CD repo-server, so the render runs as
+    // a small pipeline: templates compile while values load (compiling needs no values),
+    // and each rendered file's documents are read (parsed, classified) while the next
+    // file renders.
+    std::thread::scope(|scope| -> Result<Checked> {
+        let compiling = scope.spawn(|| Engine::compile(files));
+        let chart = Chart::load(files);
+        let loaded = chart.and_then(|chart| {
+            let report = values::report_user_values(&chart, inputs, read)?;
+            Ok((chart, report))
+        });
+        let engine = compiling
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let (chart, report) = loaded?;
+        let mut findings = lint::schema_findings(&report, ctx.helm_exact);
+        if findings.iter().any(|f| f.severity == Severity::Error) {
+            // The checks below assume the types the schema promises.
+            return Ok(Checked {
+                findings,
+                release: None,
+            });
+        }
+        let resolved = values::resolve(&chart, report.values.clone())?;
+        for alias in &resolved.enabled {
+            findings.extend(lint::instance_findings(
+                alias,
+                &resolved.values,
+                &report,
+                ctx.helm_exact,
+            ));
+        }
+        let mut engine = engine?;
+        let manifests = match render_documents(scope, &mut engine, &chart, &resolved, ctx) {
+            Ok(manifests) => manifests,
+            Err(RenderFailure::Template(message)) => {
+                findings.push(Finding {
+                    severity: Severity::Error,
+                    origin: String::new(),
+                    path: String::new(),
+                    message,
+                });
+                return Ok(Checked {
+                    findings,
+                    release: None,
+                });
+            }
+            Err(RenderFailure::Internal(err)) => return Err(err),
+        };
+        for document in manifests.manifests.iter().chain(&manifests.hooks) {
+            findings.extend(lint::document_findings(document, ctx.helm_exact));
+        }
+        let mut warnings: Vec<String> = resolved.warnings.iter().map(|w| w.0.clone()).collect();
+        warnings.extend(manifests.warnings.iter().cloned());
+        Ok(Checked {
+            findings,
+            release: Some(Release {
+                chart,
+                resolved,
+                manifests,
+                warnings,
+            }),
+        })
+    })
+}
+
+/// Why rendering stopped: a template said no (a finding), or the output is not what the
+/// templates can produce (an internal error).
+enum RenderFailure {
+    Template(String),
+    Internal(anyhow::Error),
+}
+
+/// Renders every template and reads each file's documents while the next renders.
+fn render_documents<'scope, 'env>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    engine: &mut Engine,
+    chart: &Chart,
+    resolved: &values::Resolved,
+    ctx: &RenderContext,
+) -> std::result::Result<Manifests, RenderFailure> {
+    let (send, receive) = std::sync::mpsc::channel::<RenderedFile>();
+    let queue = std::sync::Arc::new(std::sync::Mutex::new(receive));
+    // Reads queued files until the queue is closed and empty. Both threads run it:
+    // the helper while files are rendered, the main thread once rendering is done.
+    // Results keep their path, so that which error is reported never depends on timing.
+    let read_queued = {
+        let queue = std::sync::Arc::clone(&queue);
+        move || -> Vec<(String, Result<FileDocuments>)> {
+            let mut read = Vec::new();
+            while let Ok(file) = queue.lock().unwrap_or_else(|e| e.into_inner()).recv() {
+                let path = file.path.clone();
+                read.push((path, output::read_documents(file)));
+            }
+            read
+        }
+    };
+    let reading = scope.spawn(read_queued.clone());
+    let rendering = engine.render_each(chart, &resolved.values, &resolved.enabled, ctx, |file| {
+        // The reader only stops early on an error, which is reported below.
+        let _ = send.send(file);
+    });
+    drop(send);
+    let read = read_queued();
+    let read_by_helper = reading
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    if let Err(err) = rendering {
+        return Err(RenderFailure::Template(format!("{err:#}")));
+    }
+    let mut read: Vec<(String, Result<FileDocuments>)> =
+        read.into_iter().chain(read_by_helper).collect();
+    read.sort_by(|a, b| a.0.cmp(&b.0));
+    let files = read
+        .into_iter()
+        .map(|(_, result)| result)
+        .collect::<Result<Vec<_>>>()
+        .map_err(RenderFailure::Internal)?;
+    Ok(output::sort_manifests(files))
+}
+
+/// [`check`], failing with every error found (as `lint` prints them); the release, its
+/// warnings including lint's.
+pub fn load(
+    files: &ChartFiles,
+    inputs: &ValueInputs,
+    read: &mut ReadInput,
+    ctx: &RenderContext,
+) -> Result<Release> {
+    let checked = check(files, inputs, read, ctx)?;
+    let (errors, warnings): (Vec<Finding>, Vec<Finding>) = checked
+        .findings
+        .into_iter()
+        .partition(|f| f.severity == Severity::Error);
+    if !errors.is_empty() {
+        return Err(Findings(errors).into());
+    }
+    let mut release = checked
+        .release
+        .expect("a check without errors has a release");
+    release.warnings.extend(warnings.iter().map(Finding::body));
+    Ok(release)
+}
+
+/// Renders a release (`qspgb render`): [`load`], then the documents `selection` asks for.
 pub fn render_release(
     files: &ChartFiles,
     inputs: &ValueInputs,
@@ -47,75 +239,12 @@ pub fn render_release(
     ctx: &RenderContext,
     selection: &OutputOptions,
 ) -> Result<Rendered> {
-    let mut warnings: Vec<String> = Vec::new();
-    // Two cores are usual on a CI runner or an Argo CD repo-server, so the render runs as
-    // a small pipeline: templates compile while values load (compiling needs no values),
-    // and each rendered file's documents are read (parsed, classified) while the next
-    // file renders.
-    let (send, receive) = std::sync::mpsc::channel::<RenderedFile>();
-    let queue = std::sync::Mutex::new(receive);
-    // Reads queued files until the queue is closed and empty. Both threads run it:
-    // the helper while files are rendered, the main thread once rendering is done.
-    // Results keep their path, so that which error is reported never depends on timing.
-    let read_queued = || -> Vec<(String, Result<FileDocuments>)> {
-        let mut read = Vec::new();
-        while let Ok(file) = queue.lock().unwrap_or_else(|e| e.into_inner()).recv() {
-            let path = file.path.clone();
-            read.push((path, output::read_documents(file)));
-        }
-        read
-    };
-    let manifests = std::thread::scope(|scope| -> Result<Manifests> {
-        let compiling = scope.spawn(|| Engine::compile(files));
-        let loaded = resolve_values(files, inputs, read);
-        let engine = compiling
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        let (chart, resolved) = loaded?;
-        let mut engine = engine?;
-        warnings.extend(resolved.warnings.into_iter().map(|w| w.0));
-
-        let reading = scope.spawn(read_queued);
-        let rendering =
-            engine.render_each(&chart, &resolved.values, &resolved.enabled, ctx, |file| {
-                // The reader only stops early on an error, which is reported below.
-                let _ = send.send(file);
-            });
-        drop(send);
-        let read = read_queued();
-        let read_by_helper = reading
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        rendering?;
-        let mut read: Vec<(String, Result<FileDocuments>)> =
-            read.into_iter().chain(read_by_helper).collect();
-        read.sort_by(|a, b| a.0.cmp(&b.0));
-        let files = read
-            .into_iter()
-            .map(|(_, result)| result)
-            .collect::<Result<Vec<_>>>()?;
-        Ok(output::sort_manifests(files))
-    })?;
-    warnings.extend(manifests.warnings.iter().cloned());
-    let documents = output::select(&manifests, selection)?;
+    let release = load(files, inputs, read, ctx)?;
+    let documents = output::select(&release.manifests, selection)?;
     Ok(Rendered {
         documents,
-        warnings,
+        warnings: release.warnings,
     })
-}
-
-/// A reader that reads each path once and serves repeats from memory, for pipelines that
-/// go over the inputs twice: standard input (`-`) can only be read once.
-pub fn read_each_once<'a>(read: &'a mut ReadInput) -> impl FnMut(&str) -> Result<String> + 'a {
-    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    move |path: &str| -> Result<String> {
-        if let Some(text) = seen.get(path) {
-            return Ok(text.clone());
-        }
-        let text = read(path)?;
-        seen.insert(path.to_string(), text.clone());
-        Ok(text)
-    }
 }
 
 /// The instances `qspgb hooks` works on: the values decide the Secrets and selector, the
@@ -127,23 +256,26 @@ pub fn hook_targets(
     ctx: &RenderContext,
     only: Option<&str>,
 ) -> Result<Vec<crate::hooks::InstanceTarget>> {
-    // Values and rendering both read the inputs; read each once (`-` is standard input).
-    let mut read_once = read_each_once(read);
-    let (chart, resolved) = resolve_values(files, inputs, &mut read_once)?;
-    let rendered = render_release(
-        files,
-        inputs,
-        &mut read_once,
-        ctx,
-        &OutputOptions::default(),
-    )?;
-    let aliases: Vec<String> = chart.dependencies.iter().map(|d| d.name.clone()).collect();
+    let release = load(files, inputs, read, ctx)?;
+    let aliases: Vec<String> = release
+        .chart
+        .dependencies
+        .iter()
+        .map(|d| d.name.clone())
+        .collect();
+    let documents: Vec<Document> = release
+        .manifests
+        .manifests
+        .iter()
+        .chain(&release.manifests.hooks)
+        .cloned()
+        .collect();
     crate::hooks::targets::instance_targets(
-        &resolved.values,
+        &release.resolved.values,
         &aliases,
-        &resolved.enabled,
-        &rendered.documents,
-        &chart.meta.name,
+        &release.resolved.enabled,
+        &documents,
+        &release.chart.meta.name,
         only,
     )
 }

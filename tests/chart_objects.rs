@@ -76,6 +76,7 @@ fn nothing_new_is_rendered_by_default_nor_with_upstream_compat() {
         vec![],
         vec!["--api-versions", MONITORING],
         vec![
+            "--helm-exact",
             "-f",
             "values/upstream-compat.yaml",
             "--api-versions",

@@ -126,7 +126,7 @@ fn chart_defaults_are_upstream_or_off() {
 /// probes are upstream's (the Helm compatibility test compares everything else).
 #[test]
 fn upstream_compat_renders_none_of_it() {
-    let docs = render(&["-f", "values/upstream-compat.yaml"]);
+    let docs = render(&["--helm-exact", "-f", "values/upstream-compat.yaml"]);
     let (readiness, liveness) = upstream_probes();
     for (alias, _) in INSTANCES {
         let name = format!("my-pgbouncer-{alias}");

@@ -423,8 +423,15 @@ fn the_test_pod_names_what_the_subchart_renders() {
             ["pgbouncer-pharia", "pgbouncer-temporal"],
         ),
         (
+            // The aliases' names are not DNS-1123: only with --helm-exact.
             "no name overrides, rendered Secrets",
-            vec!["--set", no_overrides, "--set", rendered_secrets],
+            vec![
+                "--helm-exact",
+                "--set",
+                no_overrides,
+                "--set",
+                rendered_secrets,
+            ],
             ["my-release-pgbouncerPharia", "my-release-pgbouncerTemporal"],
         ),
         (
@@ -476,7 +483,7 @@ fn skip_tests_no_hooks_argocd_and_upstream_compat_leave_them_out() {
         vec!["--no-hooks"],
         vec!["--hook-style", "argocd"],
         vec!["--set", "tests.enabled=false"],
-        vec!["-f", "values/upstream-compat.yaml"],
+        vec!["--helm-exact", "-f", "values/upstream-compat.yaml"],
     ] {
         let docs = render(&flags);
         assert!(test_pods(&docs).is_empty(), "{flags:?}");

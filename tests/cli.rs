@@ -337,6 +337,7 @@ fn upstream_compat_restores_upstream_names() {
     let text = stdout(&qspgb(&[
         "render",
         "my-pgbouncer",
+        "--helm-exact",
         "-f",
         compat.to_str().unwrap(),
     ]));

@@ -112,7 +112,9 @@ fn render_case(case: &Path, reference: &Path) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_qspgb"));
     cmd.current_dir(root)
-        .args(["render", "my-pgbouncer", "-n", "pharia-ai"])
+        // Helm's own renderings hold names Kubernetes refuses (`my-pgbouncer-pgbouncerPharia`)
+        // and `true` for PgBouncer's 0/1 settings: --helm-exact renders them as Helm does.
+        .args(["render", "my-pgbouncer", "-n", "pharia-ai", "--helm-exact"])
         .args(["-f", "values/upstream-compat.yaml"])
         .arg("-f")
         .arg(reference.join("wrapper/values.yaml"))
@@ -289,6 +291,7 @@ fn merged_values_match_helm() {
             .args([
                 "values",
                 "my-pgbouncer",
+                "--helm-exact",
                 "-f",
                 "values/upstream-compat.yaml",
                 "-f",

@@ -93,13 +93,10 @@ fn pgbouncer_settings_are_checked_against_pgbouncer() {
             r#"error: {at}.pgbouncer.max_client_con: "max_client_con" is not a [pgbouncer] setting in PgBouncer 1.24.1, which stops it from starting (did you mean "max_client_conn"?)"#
         ),
         format!(
-            "error: {at}.pgbouncer.log_connections: PgBouncer reads 0 or 1 here, not true/false (the chart writes `true`, which stops PgBouncer); write 1"
-        ),
-        format!(
             r#"error: {at}.databases.app.prot: "prot" is not a connection parameter of database "app" in PgBouncer 1.24.1, which stops it from starting (did you mean "port"?)"#
         ),
         format!(
-            "warning: {at}.pgbouncer.listen_port: the chart writes listen_port itself; this writes it a second time, after the chart's line"
+            "error: {at}.pgbouncer.listen_port: the chart runs PgBouncer on port 5432: the container port `psql` (the Service's targetPort), the probes, the NetworkPolicy, the test Pods and the exporter use it, and none would reach PgBouncer on another port. Clients choose their port with service.port; remove listen_port"
         ),
     ] {
         assert!(
@@ -116,6 +113,10 @@ fn pgbouncer_settings_are_checked_against_pgbouncer() {
     assert!(
         !err.contains("users.app"),
         "statement is a valid pool_mode: {err}"
+    );
+    assert!(
+        !err.contains("log_connections"),
+        "a YAML boolean for a 0/1 setting is written as 1 or 0: {err}"
     );
     assert!(
         !err.contains("hunter2"),
@@ -150,20 +151,34 @@ fn findings_about_merged_values_name_their_origin() {
 
 #[test]
 fn rendered_objects_are_checked() {
+    // The values' formats find most problems first, naming the key.
     let (code, _, err) = lint_text(
-        // The chart cuts the full name at 63 characters, then appends `-configmap`.
-        "pgbouncerPharia:\n  fullnameOverride: a-very-long-name-for-a-pgbouncer-instance-that-kubernetes-refuses\n  \
-         resources:\n    limits:\n      memory: 256MB\n",
+        "pgbouncerPharia:\n  resources:\n    limits:\n      memory: 256MB\n",
         &[],
     );
     assert_eq!(code, Some(1), "{err}");
     assert!(
-        err.contains("spec.template.spec.containers[0].resources.limits.memory: \"256MB\" is not a Kubernetes quantity"),
+        err.contains("error: values.yaml: pgbouncerPharia.resources.limits.memory: expected a Kubernetes quantity"),
+        "{err}"
+    );
+    // What only the rendered objects show: a Service name must start with a letter, and a
+    // number in a nodeSelector (written by toYaml) is not a label value.
+    let (code, _, err) = lint_text(
+        "pgbouncerPharia:\n  fullnameOverride: 1pgbouncer\n  nodeSelector:\n    tier: 1\n",
+        &[],
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("(Service 1pgbouncer): metadata.name: expected a DNS-1035 label"),
         "{err}"
     );
     assert!(
-        err.contains("(ConfigMap a-very-long-name-for-a-pgbouncer-instance-that-kubernetes-refus-configmap): metadata.name: \"a-very-long-name-for-a-pgbouncer-instance-that-kubernetes-refus-configmap\" is 73 characters long; at most 63"),
+        err.contains(r#"spec.template.spec.nodeSelector["tier"]: label values must be strings, found integer"#),
         "{err}"
+    );
+    assert!(
+        !err.contains("(ConfigMap 1pgbouncer-configmap)"),
+        "a ConfigMap name may start with a digit: {err}"
     );
 }
 

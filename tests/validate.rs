@@ -398,6 +398,7 @@ fn kube_apiserver_dry_run_refuses_an_invalid_name() {
         "-n",
         &ns,
         "--namespace-in-manifests",
+        "--helm-exact",
         "-f",
         "values/upstream-compat.yaml",
     ]);

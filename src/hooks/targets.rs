@@ -213,6 +213,7 @@ mod tests {
             content: content.into(),
             kind: kind.into(),
             hook_events: vec![],
+            object: yaml::parse_values(content, "test").unwrap_or(Value::Null),
         }
     }
 

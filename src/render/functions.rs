@@ -20,11 +20,15 @@ use minijinja::value::{Value as JValue, ValueKind};
 use minijinja::{Environment, Error, ErrorKind, State};
 use sha2::{Digest, Sha256};
 
+use crate::pgbouncer::settings::{self, Section};
 use crate::value::{Map, Value};
 use crate::yaml;
 
 /// Names of the top-level objects every template sees, as in Helm.
 pub const ROOT_OBJECTS: [&str; 5] = ["Values", "Release", "Chart", "Capabilities", "Template"];
+
+/// The global that tells the PgBouncer filters whether the render is `--helm-exact`.
+pub const HELM_EXACT_GLOBAL: &str = "__qspgb_helm_exact";
 
 /// How deeply `include` and `tpl` may nest before we call it a loop.
 const MAX_NESTED_RENDERS: u32 = 32;
@@ -528,7 +532,12 @@ fn without_nulls(v: &JValue) -> Result<JValue, Error> {
 /// pgbouncer.ini lines (`name = param=value ...`), names and parameters sorted as Go's
 /// `range` sorts them, one per line. `path` (the values path of the map) prefixes errors.
 /// Done in Rust: with a thousand databases a template loop was most of the render.
-fn ini_entries(v: &JValue, path: Option<&str>) -> Result<String, Error> {
+fn ini_entries(state: &State, v: &JValue, path: Option<&str>) -> Result<String, Error> {
+    let section = if path.is_some_and(|p| p.ends_with(".users")) {
+        Section::Users
+    } else {
+        Section::Databases
+    };
     let at = |what: String| match path {
         Some(path) => format!("{path}.{what}"),
         None => what,
@@ -555,7 +564,7 @@ fn ini_entries(v: &JValue, path: Option<&str>) -> Result<String, Error> {
         let params = sorted_pairs(&params, "ini_entries")?;
         let params: Vec<(String, String)> = params
             .iter()
-            .map(|(k, v)| (k.clone(), go_string(v)))
+            .map(|(k, v)| (k.clone(), ini_text(state, section, k, v)))
             .collect();
         let line = crate::pgbouncer::ini_entry(
             &name,
@@ -570,14 +579,35 @@ fn ini_entries(v: &JValue, path: Option<&str>) -> Result<String, Error> {
 /// `ini_setting(key, value, path)`: one `key = value` line of pgbouncer.ini's `[pgbouncer]`
 /// section, refused when the key or value would change the file's meaning. `path` (the
 /// values path the setting came from) prefixes errors.
-fn ini_setting(key: &JValue, value: &JValue, path: Option<&str>) -> Result<String, Error> {
-    crate::pgbouncer::ini_setting(&go_string(key), &go_string(value)).map_err(|e| {
+fn ini_setting(
+    state: &State,
+    key: &JValue,
+    value: &JValue,
+    path: Option<&str>,
+) -> Result<String, Error> {
+    let key = go_string(key);
+    let text = ini_text(state, Section::Pgbouncer, &key, value);
+    crate::pgbouncer::ini_setting(&key, &text).map_err(|e| {
         let message = match path {
             Some(path) => format!("{path}: {e}"),
             None => e.to_string(),
         };
         Error::new(ErrorKind::InvalidOperation, message)
     })
+}
+
+/// A value as pgbouncer.ini gets it: as `{{ }}` prints it, except a YAML boolean for one of
+/// PgBouncer's 0/1 flags, which is written `1` or `0` (PgBouncer refuses `true`; the
+/// intent is plain), unless the render is `--helm-exact`, which writes what Helm writes.
+fn ini_text(state: &State, section: Section, key: &str, value: &JValue) -> String {
+    let helm_exact = state.lookup(HELM_EXACT_GLOBAL).is_some_and(|v| v.is_true());
+    if value.kind() == ValueKind::Bool
+        && !helm_exact
+        && settings::lookup(section, key).is_some_and(|s| matches!(s.kind, settings::Kind::Bool))
+    {
+        return if value.is_true() { "1" } else { "0" }.to_string();
+    }
+    go_string(value)
 }
 
 /// `userlist_line(user, password)`: one `"user" "password"` line of userlist.txt.

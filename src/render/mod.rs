@@ -132,6 +132,10 @@ pub struct RenderContext {
     pub kube_version: String,
     /// Extra API versions for `.Capabilities.APIVersions.Has`.
     pub api_versions: Vec<String>,
+    /// `--helm-exact`: write what Helm writes where qspgb would otherwise write what
+    /// PgBouncer reads (a YAML boolean for a 0/1 setting), and report what Kubernetes or
+    /// PgBouncer would refuse as warnings instead of errors.
+    pub helm_exact: bool,
 }
 
 impl Default for RenderContext {
@@ -143,6 +147,7 @@ impl Default for RenderContext {
             revision: 1,
             kube_version: DEFAULT_KUBE_VERSION.into(),
             api_versions: Vec::new(),
+            helm_exact: false,
         }
     }
 }
@@ -279,6 +284,8 @@ impl Engine {
                 });
         }
 
+        self.env
+            .add_global(functions::HELM_EXACT_GLOBAL, JValue::from(ctx.helm_exact));
         let release = release_object(ctx);
         let capabilities = capabilities_object(ctx);
         for scope in &scopes {
@@ -528,6 +535,7 @@ mod tests {
             revision: 1,
             kube_version: "v1.31.2".into(),
             api_versions: vec!["monitoring.coreos.com/v1".into()],
+            helm_exact: false,
         };
         let out = render(
             "{{ Release.Name }} {{ Release.Namespace }} {{ Release.IsInstall }} {{ Release.IsUpgrade }} \

@@ -77,6 +77,8 @@ pub struct Document {
     pub kind: String,
     /// Hook events from `helm.sh/hook`, empty for an ordinary manifest.
     pub hook_events: Vec<String>,
+    /// The document, parsed once (the checks and `qspgb hooks` read it; `Null` when empty).
+    pub object: Value,
 }
 
 impl Document {
@@ -183,6 +185,7 @@ pub fn read_documents(file: RenderedFile) -> Result<FileDocuments> {
             content,
             kind,
             hook_events,
+            object: head,
         });
     }
     Ok(out)

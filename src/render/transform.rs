@@ -58,7 +58,7 @@ pub fn add_namespace(doc: &mut Document, namespace: &str) -> Result<()> {
     if CLUSTER_SCOPED_KINDS.contains(&doc.kind.as_str()) || doc.kind.is_empty() {
         return Ok(());
     }
-    let mut value = parse(doc)?;
+    let mut value = doc.object.clone();
     let Some(root) = value.as_map_mut() else {
         return Ok(());
     };
@@ -71,12 +71,12 @@ pub fn add_namespace(doc: &mut Document, namespace: &str) -> Result<()> {
     if metadata.contains_key("namespace") {
         return Ok(());
     }
-    if let Some(text) = insert_under_metadata(&doc.content, namespace) {
-        doc.content = text;
-        return Ok(());
-    }
     metadata.insert("namespace".into(), Value::String(namespace.to_string()));
-    doc.content = emit(&value);
+    doc.content = match insert_under_metadata(&doc.content, namespace) {
+        Some(text) => text,
+        None => emit(&value),
+    };
+    doc.object = value;
     Ok(())
 }
 
@@ -135,7 +135,7 @@ pub fn to_argocd_hooks(doc: Document) -> Result<Option<Document>> {
     if phases.is_empty() {
         return Ok(None);
     }
-    let mut value = parse(&doc)?;
+    let mut value = doc.object.clone();
     let annotations = value
         .as_map_mut()
         .and_then(|m| m.get_mut("metadata"))
@@ -177,15 +177,9 @@ pub fn to_argocd_hooks(doc: Document) -> Result<Option<Document>> {
     Ok(Some(Document {
         content: emit(&value),
         hook_events: doc.hook_events.clone(),
+        object: value,
         ..doc
     }))
-}
-
-fn parse(doc: &Document) -> Result<Value> {
-    Ok(yaml::parse_documents(&doc.content, &doc.source)?
-        .into_iter()
-        .next()
-        .unwrap_or(Value::Null))
 }
 
 fn emit(value: &Value) -> String {
@@ -202,6 +196,7 @@ mod tests {
             content: content.into(),
             kind: kind.into(),
             hook_events: hooks.iter().map(|s| s.to_string()).collect(),
+            object: yaml::parse_values(content, "test").unwrap(),
         }
     }
 
