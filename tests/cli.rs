@@ -427,7 +427,7 @@ fn namespace_in_manifests_sets_every_namespaced_object() {
 fn hooks_can_carry_argocd_annotations() {
     let chart = forked_chart(
         "hooks.yaml",
-        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {{ Release.Name }}-setup\n  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\n    helm.sh/hook-weight: \"-1\"\n    helm.sh/hook-delete-policy: before-hook-creation\nspec: {}\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ Release.Name }}-test\n  annotations:\n    helm.sh/hook: test\n",
+        "{#- emits: Job, Pod -#}\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {{ Release.Name }}-setup\n  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\n    helm.sh/hook-weight: \"-1\"\n    helm.sh/hook-delete-policy: before-hook-creation\nspec: {}\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ Release.Name }}-test\n  annotations:\n    helm.sh/hook: test\n",
     );
     let c = chart.to_str().unwrap();
     let helm = documents(&stdout(&qspgb(&[

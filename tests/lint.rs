@@ -173,7 +173,7 @@ fn rendered_objects_are_checked() {
         "{err}"
     );
     assert!(
-        err.contains(r#"spec.template.spec.nodeSelector["tier"]: label values must be strings, found integer"#),
+        err.contains(r#"spec.template.spec.nodeSelector["tier"]: label values must be strings, found int (quote it in the values)"#),
         "{err}"
     );
     assert!(

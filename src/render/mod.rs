@@ -4,6 +4,7 @@
 //! first (all or nothing), then split into documents, sorted in Helm's install order and
 //! formatted with `# Source:` lines (see [`output`]).
 
+pub mod emits;
 pub mod functions;
 pub mod output;
 pub mod transform;
@@ -159,6 +160,11 @@ pub struct RenderedFile {
     pub path: String,
     /// The rendered text.
     pub text: String,
+    /// What its template declares it emits (`None`: nothing), and how many instances are
+    /// enabled, for [`emits::Emits::check`].
+    pub emits: Option<emits::Emits>,
+    /// The number of enabled instances (dependencies) of this render.
+    pub instances: usize,
 }
 
 /// A chart's templates to render with one set of values (one per enabled instance).
@@ -173,6 +179,8 @@ struct Scope<'a> {
 /// so [`crate::release`] runs it on a second thread while values are loaded.
 pub struct Engine {
     env: Environment<'static>,
+    /// Each template's `emits:` declaration, by its path below the chart.
+    emits: HashMap<String, Option<emits::Emits>>,
     /// The chart directory (`--chart DIR`), so that errors name template files by their
     /// path on disk; `None` for the embedded chart.
     dir: Option<std::path::PathBuf>,
@@ -184,11 +192,17 @@ impl Engine {
     pub fn compile(files: &ChartFiles) -> Result<Engine> {
         let mut env = new_environment();
         let dir = files.dir().map(std::path::Path::to_path_buf);
+        let mut declared = HashMap::new();
         for (path, source) in files.files_below("templates") {
+            declared.insert(path.to_string(), emits::Emits::parse(source, path)?);
             env.add_template_owned(path.to_string(), source.to_string())
                 .map_err(|e| anyhow!(describe_error_in(&e, dir.as_deref())))?;
         }
-        Ok(Engine { env, dir })
+        Ok(Engine {
+            env,
+            emits: declared,
+            dir,
+        })
     }
 
     /// Renders every non-partial template of `chart` and of its dependencies listed in
@@ -288,6 +302,7 @@ impl Engine {
             .add_global(functions::HELM_EXACT_GLOBAL, JValue::from(ctx.helm_exact));
         let release = release_object(ctx);
         let capabilities = capabilities_object(ctx);
+        let instances = scopes.len() - 1;
         for scope in &scopes {
             let renderable: Vec<&TemplateFile> = scope
                 .chart
@@ -310,16 +325,14 @@ impl Engine {
                     Capabilities => capabilities.clone(),
                     Template => minijinja::context! { Name => path.clone(), BasePath => scope.base_path.clone() },
                 };
+                let compiled_name = format!("{}/{}", scope.chart.template_dir, template.name);
                 let cached = lock(&rendered_texts).remove(&path);
                 let text = match cached {
                     Some(text) => text,
                     None => {
                         let text = self
                             .env
-                            .get_template(&format!(
-                                "{}/{}",
-                                scope.chart.template_dir, template.name
-                            ))
+                            .get_template(&compiled_name)
                             .and_then(|t| t.render(context))
                             .map_err(|e| {
                                 let why = describe_error_in(&e, self.dir.as_deref());
@@ -329,7 +342,13 @@ impl Engine {
                         text
                     }
                 };
-                on_file(RenderedFile { path, text });
+                let emits = self.emits.get(&compiled_name).cloned().flatten();
+                on_file(RenderedFile {
+                    path,
+                    text,
+                    emits,
+                    instances,
+                });
             }
         }
         Ok(())

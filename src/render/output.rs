@@ -136,6 +136,7 @@ pub fn read_documents(file: RenderedFile) -> Result<FileDocuments> {
         path: file.path,
         ..Default::default()
     };
+    let mut kinds: Vec<String> = Vec::new();
     for (index, content) in split_documents(&file.text).into_iter().enumerate() {
         let head = yaml::parse_documents(&content, &out.path).map_err(|e| {
             anyhow::anyhow!(
@@ -165,6 +166,7 @@ pub fn read_documents(file: RenderedFile) -> Result<FileDocuments> {
                 other.type_name()
             ),
         };
+        kinds.push(kind.clone());
         let hook_events: Vec<String> = match hook {
             None => Vec::new(),
             Some(events) => {
@@ -187,6 +189,13 @@ pub fn read_documents(file: RenderedFile) -> Result<FileDocuments> {
             hook_events,
             object: head,
         });
+    }
+    // Values are data: a file holds exactly what its template declares (see
+    // [`super::emits`]), whatever the values were.
+    let kinds: Vec<&str> = kinds.iter().map(String::as_str).collect();
+    match &file.emits {
+        Some(emits) => emits.check(&out.path, &kinds, file.instances)?,
+        None => super::emits::check_undeclared(&out.path, &kinds)?,
     }
     Ok(out)
 }
@@ -483,10 +492,21 @@ fn class_match(p: &[char], c: char) -> Option<(bool, usize)> {
 mod tests {
     use super::*;
 
+    /// A rendered file whose template declares exactly the kinds it holds.
     fn file(path: &str, text: &str) -> RenderedFile {
+        let kinds = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("kind: "))
+            .map(str::to_string)
+            .collect();
         RenderedFile {
             path: path.into(),
             text: text.into(),
+            emits: Some(super::super::emits::Emits {
+                kinds,
+                per_instance: false,
+            }),
+            instances: 2,
         }
     }
 
