@@ -78,7 +78,7 @@ impl Emits {
         let one = self.kinds.len();
         let times = rendered.len() / one;
         let most = if self.per_instance { instances } else { 1 };
-        let fits = rendered.len() % one == 0
+        let fits = rendered.len().is_multiple_of(one)
             && times <= most
             && rendered
                 .chunks(one)
