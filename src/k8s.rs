@@ -68,6 +68,25 @@ pub fn check_name_override(text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A full name override: a [name override](check_name_override) that starts with a
+/// lowercase letter, because it becomes the whole name of a Service (a DNS-1035 label).
+///
+/// ```
+/// # use qspgb::k8s::check_fullname_override;
+/// assert!(check_fullname_override("pooler-1").is_ok());
+/// assert!(check_fullname_override("1e3").is_err());
+/// ```
+pub fn check_fullname_override(text: &str) -> Result<(), String> {
+    check_name_override(text)?;
+    match text.chars().next() {
+        Some(c) if !c.is_ascii_lowercase() => Err(format!(
+            "expected a name starting with a lowercase letter (it is the whole name of the \
+             instance's Service, a DNS-1035 label); found {c:?} at the start"
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A DNS-1123 subdomain: at most 253 characters, dot-separated parts of lowercase
 /// letters, digits and `-` (each part unlimited but for the total, as Kubernetes'
 /// `IsDNS1123Subdomain` checks it). Most

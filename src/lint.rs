@@ -280,7 +280,15 @@ fn settings_findings(
         _ => return Vec::new(),
     };
     let mut out = Vec::new();
-    if let Err(why) = settings::check_value(&setting.kind, &text) {
+    if section == Section::Pgbouncer && settings::ini_value(&text) != text {
+        // The ini reader drops them, so PgBouncer would read another value than the one set.
+        out.push((
+            deploy,
+            "begins or ends with a blank, which PgBouncer's ini reader drops (it would read \
+             another value than this one)"
+                .to_string(),
+        ));
+    } else if let Err(why) = settings::check_value(&setting.kind, &text) {
         out.push((deploy, format!("PgBouncer would refuse this value: {why}")));
     } else if let Some(why) = settings::value_warning(&setting.kind, &text) {
         // PgBouncer takes any number for a port, but one outside 1..65535 reaches nothing.

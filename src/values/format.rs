@@ -26,6 +26,9 @@ pub enum Format {
     /// A name override: DNS-1123 label characters, of any length (the chart cuts names
     /// at 63 characters and drops one trailing '-', as Helm's `trunc 63 | trimSuffix "-"`).
     NameOverride,
+    /// A full name override: a name override that starts with a letter, since it is the
+    /// whole name of the instance's Service (a DNS-1035 label).
+    FullnameOverride,
     /// A DNS-1123 subdomain (object names: Secrets, ServiceAccounts, PriorityClasses).
     DnsSubdomain,
     /// A key of a Secret's data.
@@ -69,6 +72,7 @@ impl Format {
             "multiline" => Format::Multiline,
             "k8s-dns-label" => Format::DnsLabel,
             "k8s-name-override" => Format::NameOverride,
+            "k8s-fullname-override" => Format::FullnameOverride,
             "k8s-dns-subdomain" => Format::DnsSubdomain,
             "k8s-secret-key" => Format::SecretKey,
             "k8s-label-key" => Format::LabelKey,
@@ -95,6 +99,7 @@ impl Format {
         "multiline",
         "k8s-dns-label",
         "k8s-name-override",
+        "k8s-fullname-override",
         "k8s-dns-subdomain",
         "k8s-secret-key",
         "k8s-label-key",
@@ -129,6 +134,7 @@ impl Format {
             Format::Multiline => Ok(()),
             Format::DnsLabel => undeployable(k8s::check_dns_label(text)),
             Format::NameOverride => undeployable(k8s::check_name_override(text)),
+            Format::FullnameOverride => undeployable(k8s::check_fullname_override(text)),
             Format::DnsSubdomain => undeployable(k8s::check_dns_subdomain(text)),
             Format::SecretKey => undeployable(k8s::check_secret_key(text)),
             Format::LabelKey => undeployable(k8s::check_label_key(text)),
@@ -160,6 +166,7 @@ impl Format {
             Format::Multiline
                 | Format::DnsLabel
                 | Format::NameOverride
+                | Format::FullnameOverride
                 | Format::DnsSubdomain
                 | Format::SecretKey
                 | Format::LabelKey

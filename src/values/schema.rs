@@ -543,6 +543,18 @@ impl Schema {
             problems.push(type_problem(path, types, value));
             return;
         }
+        // Control characters first: an enum error quotes what it found, and a line break
+        // is named, never shown.
+        if let Value::String(s) = value
+            && let Err(why) = format::check_characters(s, node.format)
+        {
+            problems.push(Problem {
+                kind: ProblemKind::Invalid,
+                path: path.clone(),
+                message: why,
+            });
+            return;
+        }
         if let Some(allowed) = &node.enumeration
             && !allowed.iter().any(|a| same_value(a, value))
         {
@@ -561,14 +573,6 @@ impl Schema {
         match value {
             Value::Int(_) | Value::Float(_) => self.check_number(node, value, path, problems),
             Value::String(s) => {
-                if let Err(why) = format::check_characters(s, node.format) {
-                    problems.push(Problem {
-                        kind: ProblemKind::Invalid,
-                        path: path.clone(),
-                        message: why,
-                    });
-                    return;
-                }
                 if let Some(format) = node.format
                     && let Err((kind, why)) = format.check(s)
                 {
@@ -708,6 +712,14 @@ impl Schema {
         let free = matches!(node.additional, Additional::Any) && node.property_names.is_none();
         if free {
             // A Kubernetes object passed through: its keys are serialized by toYaml.
+            return;
+        }
+        if key.is_empty() {
+            problems.push(Problem {
+                kind: ProblemKind::Invalid,
+                path: at.clone(),
+                message: "the key is empty".into(),
+            });
             return;
         }
         if let Err(why) = format::check_characters(key, None) {
