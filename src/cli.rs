@@ -19,6 +19,15 @@ use crate::value::Value;
 use crate::values::ValueInputs;
 use crate::yaml;
 
+/// Prints one message on stderr, through the redaction policy ([`crate::redact::scrub`]):
+/// every line the program writes to stderr goes through here, so no remembered secret, nor
+/// four characters of one, reaches a CI or Argo CD log.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        eprintln!("{}", crate::redact::scrub(&format!($($arg)*)))
+    };
+}
+
 /// Release name used when none is given.
 pub const DEFAULT_RELEASE_NAME: &str = "qs-pgbouncer";
 
@@ -351,8 +360,8 @@ pub fn main() -> i32 {
         Err(err) => {
             match err.downcast_ref::<crate::lint::Findings>() {
                 // Already `error: ...` lines, as `qspgb lint` prints them.
-                Some(findings) => eprintln!("{findings}"),
-                None => eprintln!("error: {err:#}"),
+                Some(findings) => say!("{findings}"),
+                None => say!("error: {err:#}"),
             }
             if comparing {
                 2
@@ -404,14 +413,14 @@ fn lint(args: LintArgs) -> Result<i32> {
     let checked = release::check(&files, &args.input.value_inputs(), &mut read_input, &ctx)?;
     let findings = checked.findings;
     for finding in &findings {
-        eprintln!("{finding}");
+        say!("{finding}");
     }
     let errors = findings
         .iter()
         .filter(|f| f.severity == crate::lint::Severity::Error)
         .count();
     let warnings = findings.len() - errors;
-    eprintln!(
+    say!(
         "lint: {errors} error{}, {warnings} warning{}",
         if errors == 1 { "" } else { "s" },
         if warnings == 1 { "" } else { "s" }
@@ -443,7 +452,7 @@ fn render(args: RenderArgs) -> Result<i32> {
         &selection,
     )?;
     for warning in &rendered.warnings {
-        eprintln!("warning: {warning}");
+        say!("warning: {warning}");
     }
     if args.fail_if_empty && rendered.documents.is_empty() {
         bail!(
@@ -562,7 +571,7 @@ fn hooks(args: HooksArgs) -> Result<i32> {
         match result {
             Ok(report) => {
                 for skipped in &report.skipped {
-                    eprintln!("warning: {}: {skipped}", report.alias);
+                    say!("warning: {}: {skipped}", report.alias);
                 }
                 summary.push_str(&report.summary(dry_run));
             }
@@ -578,7 +587,7 @@ fn hooks(args: HooksArgs) -> Result<i32> {
     // source refusal, which outranks any other error.
     let mut code = 0;
     for err in &failures {
-        eprintln!("error: {err:#}");
+        say!("error: {err:#}");
         code = code.max(match hooks_exit_code(err) {
             Some(EXIT_HOOKS_API) => 3,
             Some(_) => 2,
@@ -733,7 +742,7 @@ fn check_dir(dir: &Path, rendered: &release::Rendered) -> Result<i32> {
         }
     }
     if report.is_empty() {
-        eprintln!("{}: up to date", dir.display());
+        say!("{}: up to date", dir.display());
         return Ok(0);
     }
     write_stdout(&report)?;
@@ -767,7 +776,7 @@ fn values(args: ValuesArgs) -> Result<()> {
     };
     let release = release::load(&files, &args.input.value_inputs(), &mut read_input, &ctx)?;
     for warning in &release.warnings {
-        eprintln!("warning: {warning}");
+        say!("warning: {warning}");
     }
     write_stdout(&yaml::to_yaml(&Value::Map(release.resolved.values)))
 }

@@ -13,6 +13,7 @@
 //! - [`hooks`]: `qspgb hooks`, the userlist and admin Secrets from the clusters' Secrets.
 //! - [`k8s`]: Kubernetes' rules for names, labels, quantities and image references.
 //! - [`pgbouncer`]: PgBouncer's file formats (ini entries, userlist lines).
+//! - [`redact`]: the one redaction policy: which values are secret, and scrubbing output.
 //! - [`release`]: the whole render pipeline in memory, for the CLI, tests and benchmarks.
 //! - [`suggest`]: "did you mean" suggestions for unknown names.
 //! - [`yaml`]: the only module that knows YAML.
@@ -26,6 +27,7 @@ pub mod hooks;
 pub mod k8s;
 pub mod lint;
 pub mod pgbouncer;
+pub mod redact;
 pub mod release;
 pub mod render;
 pub mod suggest;

@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use anyhow::{Context, Result, bail};
 
 use crate::chart::{Chart, Dependency};
+use crate::redact;
 use crate::value::{Map, Value};
 use crate::yaml;
 use merge::{Nulls, ValuesNode, Warning, coalesce, merge_user_values};
@@ -123,6 +124,7 @@ fn collect_user_values(
         let text = read(path).with_context(|| format!("reading values file {origin}"))?;
         match yaml::parse_values(&text, origin)? {
             Value::Map(m) => {
+                redact::remember_values(&m);
                 if let Some(chart) = chart {
                     check_input(chart, &m, origin, report.as_deref_mut())?;
                 }
@@ -134,46 +136,48 @@ fn collect_user_values(
             ),
         }
     }
-    for expr in &inputs.set_json {
-        strvals::parse_set_json(expr, &mut values)
-            .with_context(|| format!("--set-json {}", strvals::quote_expression(expr)))?;
-    }
-    for expr in &inputs.set {
-        strvals::parse_set(expr, &mut values)
-            .with_context(|| format!("--set {}", strvals::quote_expression(expr)))?;
-    }
-    for expr in &inputs.set_string {
-        strvals::parse_set_string(expr, &mut values)
-            .with_context(|| format!("--set-string {}", strvals::quote_expression(expr)))?;
+    // A flag's secrets are remembered before it is parsed, so that even the parser's own
+    // errors, and any later message quoting a key from a password's tail, are scrubbed.
+    let is_root = |key: &str| {
+        chart.is_some_and(|chart| {
+            key == "global"
+                || chart.defaults.contains_key(key)
+                || chart.dependencies.iter().any(|d| d.name == key)
+        })
+    };
+    // One budget for all the flags: it bounds what an index can pad (see MAX_LIST_SLOTS).
+    let mut budget = strvals::Budget::default();
+    let typed: [(&str, &[String], strvals::Flavor); 3] = [
+        ("--set-json", &inputs.set_json, strvals::Flavor::SetJson),
+        ("--set", &inputs.set, strvals::Flavor::Set),
+        (
+            "--set-string",
+            &inputs.set_string,
+            strvals::Flavor::SetString,
+        ),
+    ];
+    for (flag, exprs, flavor) in typed {
+        for expr in exprs {
+            redact::remember_flag_secrets(expr, &is_root);
+            strvals::parse_flag(flavor, expr, &mut values, &mut budget)
+                .with_context(|| format!("{flag} {}", strvals::quote_expression(expr)))?;
+        }
     }
     for expr in &inputs.set_file {
         let mut read_file = |path: &str| read(path).map_err(|e| format!("{e:#}"));
-        strvals::parse_set_file(expr, &mut values, &mut read_file)
+        strvals::parse_set_file_within(expr, &mut values, &mut read_file, &mut budget)
             .with_context(|| format!("--set-file {}", strvals::quote_expression(expr)))?;
     }
     for expr in &inputs.set_literal {
-        strvals::parse_set_literal(expr, &mut values)
+        redact::remember_flag_secrets(expr, &|_| false);
+        strvals::parse_flag(strvals::Flavor::SetLiteral, expr, &mut values, &mut budget)
             .with_context(|| format!("--set-literal {}", strvals::quote_expression(expr)))?;
     }
+    redact::remember_values(&values);
     if let Some(chart) = chart {
         check_flags(chart, inputs, report)?;
     }
     Ok(values)
-}
-
-/// A `--set` expression for an error message: the first key kept, everything after its `=`
-/// (values are often passwords, and may hold commas and more `=`) cut.
-///
-/// ```
-/// # use qspgb::values::redacted;
-/// assert_eq!(redacted("a.b=secret,c[0]=x"), "\"a.b=…\"");
-/// assert_eq!(redacted("no-equals"), "\"no-equals\"");
-/// ```
-pub fn redacted(expr: &str) -> String {
-    match expr.split_once('=') {
-        Some((key, _)) => format!("{:?}", format!("{key}=…")),
-        None => format!("{expr:?}"),
-    }
 }
 
 /// Checks one input (a file, or one flag's values) against the chart's schemas: an error,
@@ -247,7 +251,7 @@ fn check_flags(
                 check_input(
                     chart,
                     &alone,
-                    &format!("{flag} {}", redacted(expr)),
+                    &redact::flag_text(flag, expr),
                     report.as_deref_mut(),
                 )?;
             }
@@ -260,7 +264,7 @@ fn check_flags(
             check_input(
                 chart,
                 &alone,
-                &format!("--set-file {}", redacted(expr)),
+                &redact::flag_text("--set-file", expr),
                 report.as_deref_mut(),
             )?;
         }
