@@ -4,7 +4,7 @@
 //! Output is produced completely in memory before anything is written, so a failing render
 //! prints nothing on stdout.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -640,9 +640,38 @@ fn argocd_generate() -> Result<i32> {
     argv.extend(crate::argocd::render_args(&lookup, &all_env)?);
     let cli = Cli::try_parse_from(&argv).map_err(argocd_command_line_error)?;
     match cli.command {
-        Command::Render(args) => render(args),
+        Command::Render(args) => {
+            confine_to_source(&args)?;
+            render(args)
+        }
         _ => unreachable!("render_args always starts with render"),
     }
+}
+
+/// Argo CD runs one plugin sidecar for many Applications: a generate run may read only its
+/// own source directory (the working directory), as Argo CD's Helm support allows, and may
+/// print only manifests. So flags that read or write elsewhere are refused, whichever
+/// variable or parameter they came from, and every values file is confined.
+fn confine_to_source(args: &RenderArgs) -> Result<()> {
+    let refused = [
+        ("--set-file", !args.input.set_file.is_empty()),
+        ("--chart", args.input.chart.is_some()),
+        ("--output-dir", args.output_dir.is_some()),
+        ("--check", args.check.is_some()),
+    ];
+    if let Some((flag, _)) = refused.iter().find(|(_, given)| *given) {
+        bail!(
+            "{flag} is not available under Argo CD: the plugin reads only the application's \
+             source directory and prints only manifests (remove it from \
+             ARGOCD_ENV_QSPGB_ARGS or the parameters)"
+        );
+    }
+    let source = std::env::current_dir().context("reading the working directory")?;
+    for file in &args.input.values {
+        // The run's working directory is the source directory, so the path stays as given.
+        crate::files::confined(&source, file)?;
+    }
+    Ok(())
 }
 
 /// The error for a command line built from the Argo CD environment that clap refuses.
@@ -699,15 +728,16 @@ fn check_dir(dir: &Path, rendered: &release::Rendered) -> Result<i32> {
         bail!("{}: not a directory of committed renderings", dir.display());
     }
     let fresh = output_files(rendered);
+    let as_text = |path: &Path, bytes: Vec<u8>| {
+        String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", path.display()))
+    };
     let mut report = String::new();
     for (path, text) in &fresh {
         let committed_path = dir.join(path);
-        let committed = match std::fs::read_to_string(&committed_path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => {
-                return Err(e).with_context(|| format!("reading {}", committed_path.display()));
-            }
+        // No links followed, size capped: see crate::files.
+        let committed = match crate::files::read_in_tree(dir, path)? {
+            Some(bytes) => as_text(&committed_path, bytes)?,
+            None => String::new(),
         };
         report.push_str(&crate::diff::unified(
             &committed,
@@ -721,17 +751,13 @@ fn check_dir(dir: &Path, rendered: &release::Rendered) -> Result<i32> {
         .filter_map(|(p, _)| p.split('/').next())
         .collect();
     for root in roots {
-        let mut committed = Vec::new();
-        list_files(&dir.join(root), &mut committed)?;
-        committed.sort();
-        for path in committed {
+        for path in crate::files::list_tree(&dir.join(root))? {
             let rel = path
                 .strip_prefix(dir)
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_default();
             if fresh.iter().all(|(p, _)| *p != rel) {
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("reading {}", path.display()))?;
+                let text = as_text(&path, crate::files::read_capped(&path)?)?;
                 report.push_str(&crate::diff::unified(
                     &text,
                     "",
@@ -747,21 +773,6 @@ fn check_dir(dir: &Path, rendered: &release::Rendered) -> Result<i32> {
     }
     write_stdout(&report)?;
     Ok(EXIT_DIFFERENT)
-}
-
-fn list_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    if !dir.is_dir() {
-        return Ok(());
-    }
-    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
-        let path = entry?.path();
-        if path.is_dir() {
-            list_files(&path, out)?;
-        } else {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 fn values(args: ValuesArgs) -> Result<()> {
@@ -784,17 +795,14 @@ fn values(args: ValuesArgs) -> Result<()> {
 /// Reads a file named on the command line; `-` is standard input.
 fn read_input(path: &str) -> Result<String> {
     if path == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .context("reading standard input")?;
+        let bytes = crate::files::read_to_limit(std::io::stdin().lock(), "standard input")?;
         return Ok(yaml::text_from_bytes(bytes, "<stdin>")?);
     }
     let p = Path::new(path);
     if p.is_dir() {
         bail!("{path} is a directory, expected a YAML file");
     }
-    let bytes = std::fs::read(p).with_context(|| format!("cannot read {path}"))?;
+    let bytes = crate::files::read_capped(p).with_context(|| format!("cannot read {path}"))?;
     Ok(yaml::text_from_bytes(bytes, path)?)
 }
 
@@ -808,7 +816,12 @@ fn write_stdout(text: &str) -> Result<()> {
 /// Writes Helm's `--output-dir` layout: DIR/<template path>, the documents of one template
 /// in one file; all or nothing (see [`crate::render::output::write_files`]).
 fn write_output_dir(dir: &Path, rendered: &release::Rendered) -> Result<()> {
-    let written = crate::render::output::write_files(dir, &output_files(rendered))?;
+    let files = output_files(rendered);
+    // Every target is checked before anything is written: all or nothing.
+    for (path, _) in &files {
+        crate::files::check_writable_below(dir, path)?;
+    }
+    let written = crate::render::output::write_files(dir, &files)?;
     let report: String = written
         .iter()
         .map(|target| format!("wrote {}\n", target.display()))

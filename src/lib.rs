@@ -5,6 +5,7 @@
 //! Modules, one concept each:
 //! - [`argocd`]: the Argo CD Config Management Plugin's environment, as render settings.
 //! - [`diff`]: unified diffs, for checking committed renderings.
+//! - [`files`]: reading user files: size limits, no links followed, Argo CD confinement.
 //! - [`cli`]: command-line flags, parsed into validated settings, and the commands.
 //! - [`chart`]: loading the embedded chart or a chart directory.
 //! - [`values`]: value files, `--set` parsing, Helm's merge rules, enabled dependencies.
@@ -23,6 +24,7 @@ pub mod argocd;
 pub mod chart;
 pub mod cli;
 pub mod diff;
+pub mod files;
 pub mod hooks;
 pub mod k8s;
 pub mod lint;

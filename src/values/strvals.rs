@@ -1524,12 +1524,32 @@ mod tests {
             "invalid JSON value for key \"adminPassword\" (the value is not shown: it is a \
              secret) (in \"config.adminPassword=…\")"
         );
-        // An error after the secret quotes the failing assignment, not the secret.
+        // Whatever follows a secret's value may be the rest of the secret (a comma that
+        // should have been escaped, a JSON prefix such as `1` or `true`): an error there
+        // gives the position, not the text.
         let text = err_text(
             parse_set,
             &format!("config.adminPassword={secret},replicas"),
         );
-        assert_eq!(text, "key \"replicas\" has no value (in \"replicas\")");
+        assert_eq!(
+            text,
+            "the text after the value of secret key config.adminPassword is not a valid \
+             assignment (error at character 41); it is not shown, in case it is part of the \
+             secret (escape a comma in a secret as \\,)"
+        );
+        for tail in ["Qw,erty", "1.2[x]", "a[99999999]=1", "b.c"] {
+            for (parse, value) in [
+                (parse_set as ParseFn, format!("{secret},{tail}")),
+                (parse_set_string, format!("{secret},{tail}")),
+                (parse_set_json, format!("1{secret},{tail}")),
+                (parse_set_json, format!("true{tail}")),
+                (parse_set_json, format!("\"x\"{tail}")),
+            ] {
+                let text = err_text(parse, &format!("a.password={value}"));
+                assert!(!text.contains(tail), "{value}: {text}");
+                assert!(text.contains("at character"), "{value}: {text}");
+            }
+        }
         // Other values are quoted as before.
         assert!(err_text(parse_set_json, "a=x").contains("'x'"));
         assert!(quote_expression(&"k".repeat(300)).ends_with("… (300 characters)"));
