@@ -106,8 +106,23 @@ pub async fn connect(options: &ConnectOptions) -> Result<(Client, String), Hooks
     // request's budget (see `super::retry`).
     config.default_retry = false;
     let namespace = config.default_namespace.clone();
-    let client = Client::try_from(config)
-        .map_err(|e| HooksError::api(format!("creating the Kubernetes client: {e}")))?;
+    // Key and certificate data are decoded only here: kube's message would name the bad
+    // base64 symbol of a client key.
+    let client = Client::try_from(config).map_err(|e| {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        let mut kubeconfig = None;
+        while let Some(err) = source {
+            if let Some(found) = err.downcast_ref::<KubeconfigError>() {
+                kubeconfig = Some(kubeconfig_problem(found));
+                break;
+            }
+            source = err.source();
+        }
+        HooksError::api(format!(
+            "creating the Kubernetes client: {}",
+            kubeconfig.unwrap_or_else(|| e.to_string())
+        ))
+    })?;
     Ok((client, namespace))
 }
 
