@@ -135,26 +135,22 @@ pub fn remember_values(values: &Map) {
 
 /// Remembers what a value flag's expression (`a.password=x,b=y`) may hold of a secret:
 /// the value of each assignment to a secret key, and every comma-separated piece after it
-/// that does not start with a key path into the chart (`is_root` says which first keys
-/// are the chart's). Such a piece is most often the rest of a password that held an
+/// that is not an assignment to a key path the chart knows (`is_known` says which key
+/// paths are the chart's). Such a piece is most often the rest of a password that held an
 /// unescaped comma; a later error quoting its "key" would otherwise print part of it.
 ///
 /// ```
 /// use qspgb::redact::{remember_flag_secrets, scrub};
-/// remember_flag_secrets("a.adminPassword=Xy7,Qwerty=Zz9,pgb.replicas=2", &|k| k == "pgb");
+/// remember_flag_secrets("a.adminPassword=Xy7,Qwerty=Zz9,pgb.replicas=2", &|k| k == "pgb.replicas");
 /// assert_eq!(scrub("unknown key \"Qwerty\""), "unknown key \"[redacted]\"");
 /// assert_eq!(scrub("pgb.replicas: expected"), "pgb.replicas: expected");
 /// ```
-pub fn remember_flag_secrets(expr: &str, is_root: &dyn Fn(&str) -> bool) {
+pub fn remember_flag_secrets(expr: &str, is_known: &dyn Fn(&str) -> bool) {
     let pieces = split_unescaped_commas(expr);
     let mut in_tail = false;
     for (raw, plain) in &pieces {
         if in_tail {
-            let root: String = plain
-                .chars()
-                .take_while(|c| !matches!(c, '.' | '[' | '='))
-                .collect();
-            let starts_assignment = plain.len() > root.len() && is_root(&root);
+            let starts_assignment = plain.split_once('=').is_some_and(|(key, _)| is_known(key));
             if !starts_assignment {
                 remember(raw);
                 remember(plain);

@@ -138,13 +138,7 @@ fn collect_user_values(
     }
     // A flag's secrets are remembered before it is parsed, so that even the parser's own
     // errors, and any later message quoting a key from a password's tail, are scrubbed.
-    let is_root = |key: &str| {
-        chart.is_some_and(|chart| {
-            key == "global"
-                || chart.defaults.contains_key(key)
-                || chart.dependencies.iter().any(|d| d.name == key)
-        })
-    };
+    let is_known = |path: &str| chart.is_some_and(|chart| known_path(chart, path));
     // One budget for all the flags: it bounds what an index can pad (see MAX_LIST_SLOTS).
     let mut budget = strvals::Budget::default();
     let typed: [(&str, &[String], strvals::Flavor); 3] = [
@@ -158,7 +152,7 @@ fn collect_user_values(
     ];
     for (flag, exprs, flavor) in typed {
         for expr in exprs {
-            redact::remember_flag_secrets(expr, &is_root);
+            redact::remember_flag_secrets(expr, &is_known);
             strvals::parse_flag(flavor, expr, &mut values, &mut budget)
                 .with_context(|| format!("{flag} {}", strvals::quote_expression(expr)))?;
         }
@@ -178,6 +172,36 @@ fn collect_user_values(
         check_flags(chart, inputs, report)?;
     }
     Ok(values)
+}
+
+/// Whether the key path of a `--set` assignment (`a.b[0].c`) leads through keys the chart's
+/// defaults have, up to a value that is not a map: then it is an assignment the user
+/// meant, not the rest of a password cut at a comma (see
+/// [`redact::remember_flag_secrets`]). `global` and `tags` are always known.
+fn known_path(chart: &Chart, path: &str) -> bool {
+    let mut keys = path.split('.').map(|k| k.split('[').next().unwrap_or(k));
+    let Some(root) = keys.next() else {
+        return false;
+    };
+    if root == "global" || root == "tags" {
+        return true;
+    }
+    let mut here: &Map = match chart.dependencies.iter().find(|d| d.name == root) {
+        Some(dependency) => &dependency.chart.defaults,
+        None => match chart.defaults.get(root) {
+            Some(Value::Map(inner)) => inner,
+            Some(_) => return true,
+            None => return false,
+        },
+    };
+    for key in keys {
+        match here.get(key) {
+            Some(Value::Map(inner)) => here = inner,
+            Some(_) => return true,
+            None => return false,
+        }
+    }
+    true
 }
 
 /// Checks one input (a file, or one flag's values) against the chart's schemas: an error,
