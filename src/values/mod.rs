@@ -125,6 +125,7 @@ fn collect_user_values(
         match yaml::parse_values(&text, origin)? {
             Value::Map(m) => {
                 redact::remember_values(&m);
+                check_size(&m, origin)?;
                 if let Some(chart) = chart {
                     check_input(chart, &m, origin, report.as_deref_mut())?;
                 }
@@ -168,10 +169,86 @@ fn collect_user_values(
             .with_context(|| format!("--set-literal {}", strvals::quote_expression(expr)))?;
     }
     redact::remember_values(&values);
+    check_size(&values, "the values files and flags together")?;
     if let Some(chart) = chart {
         check_flags(chart, inputs, report)?;
     }
     Ok(values)
+}
+
+/// The most values (maps, lists and scalars, each counting one) that user input may hold.
+/// Rendering costs a multiple of the values' size (every template may walk them, every
+/// object is emitted), so this budget is what bounds a render's time and memory: a chart
+/// value never needs more, and a 4 MiB values file of list items is well over it.
+pub const MAX_VALUE_NODES: usize = 131_072;
+
+/// The most entries of one list or map in user input.
+pub const MAX_COLLECTION_ITEMS: usize = 16_384;
+
+/// Refuses user values beyond [`MAX_VALUE_NODES`] or [`MAX_COLLECTION_ITEMS`], naming
+/// `origin` (a file, or the flags) and the key path of an oversized collection.
+fn check_size(values: &Map, origin: &str) -> Result<()> {
+    fn walk(value: &Value, path: &mut Vec<String>, count: &mut usize) -> Result<(), String> {
+        *count += 1;
+        let len = match value {
+            Value::Map(map) => map.len(),
+            Value::List(items) => items.len(),
+            _ => return Ok(()),
+        };
+        if len > MAX_COLLECTION_ITEMS {
+            return Err(format!(
+                "{}: {len} entries, more than the limit of {MAX_COLLECTION_ITEMS} in one list or map",
+                path.join(".")
+            ));
+        }
+        if *count > MAX_VALUE_NODES {
+            return Err(format!(
+                "more than the limit of {MAX_VALUE_NODES} values (keys, items and scalars) \
+                 in one input"
+            ));
+        }
+        match value {
+            Value::Map(map) => {
+                for (key, inner) in map {
+                    path.push(key.clone());
+                    walk(inner, path, count)?;
+                    path.pop();
+                }
+            }
+            Value::List(items) => {
+                for (i, inner) in items.iter().enumerate() {
+                    match path.last_mut() {
+                        Some(last) => {
+                            let kept = last.clone();
+                            last.push_str(&format!("[{i}]"));
+                            walk(inner, path, count)?;
+                            *path.last_mut().unwrap() = kept;
+                        }
+                        None => walk(inner, path, count)?,
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+    let mut count = 0;
+    let mut path = Vec::new();
+    let mut check = || -> Result<(), String> {
+        if values.len() > MAX_COLLECTION_ITEMS {
+            return Err(format!(
+                "{} top-level keys, more than the limit of {MAX_COLLECTION_ITEMS}",
+                values.len()
+            ));
+        }
+        for (key, inner) in values {
+            path.push(key.clone());
+            walk(inner, &mut path, &mut count)?;
+            path.pop();
+        }
+        Ok(())
+    };
+    check().map_err(|e| anyhow::anyhow!("{origin}: {e}"))
 }
 
 /// Whether the key path of a `--set` assignment (`a.b[0].c`) leads through keys the chart's
