@@ -7,7 +7,7 @@
 //! - inputs that ask for unbounded work, at growing scales, all end cleanly under a fixed
 //!   limit, with the budget's message once past it;
 //! - inputs under the budget need an amount of memory that grows at most linearly with
-//!   their size (found by bisecting the limit at 1x, 2x and 4x).
+//!   their size (found by bisecting the limit at 2x and 4x of a unit).
 
 #[path = "common/limited.rs"]
 mod limited;
@@ -29,7 +29,11 @@ fn args(words: &[&str]) -> Vec<String> {
 }
 
 /// A family of hostile inputs: the command line for a scale.
-type Family = (&'static str, &'static str, fn(usize) -> (Vec<String>, Vec<(String, String)>));
+type Family = (
+    &'static str,
+    &'static str,
+    fn(usize) -> (Vec<String>, Vec<(String, String)>),
+);
 
 fn indexes(prefix: &str, n: usize) -> String {
     (0..n)
@@ -44,40 +48,54 @@ fn families() -> Vec<Family> {
         ("--set list indexes", "more than 131072 list items", |n| {
             (args(&["render", "--set", &indexes("a", n)]), vec![])
         }),
-        ("--set-string nested indexes", "more than 131072 list items", |n| {
-            let expr = (0..n)
-                .map(|i| format!("s{i}[65535][65535]=x"))
-                .collect::<Vec<_>>()
-                .join(",");
-            (args(&["render", "--set-string", &expr]), vec![])
-        }),
-        ("--set-json list indexes", "more than 131072 list items", |n| {
-            (args(&["render", "--set-json", &indexes("j", n)]), vec![])
-        }),
-        ("one --set flag per index", "more than 131072 list items", |n| {
-            let mut a = vec!["render".to_string()];
-            for i in 0..n {
-                a.extend(["--set".to_string(), format!("f{i}[65535]=1")]);
-            }
-            (a, vec![])
-        }),
-        ("Argo CD set parameters", "more than 131072 list items", |n| {
-            let map: Vec<String> = (0..n).map(|i| format!("\"p{i}[65535]\":\"1\"")).collect();
-            let params = format!("[{{\"name\":\"set\",\"map\":{{{}}}}}]", map.join(","));
-            (
-                args(&["argocd", "generate"]),
-                vec![
-                    ("ARGOCD_APP_NAME".into(), "pgb".into()),
-                    ("ARGOCD_APP_PARAMETERS".into(), params),
-                ],
-            )
-        }),
+        (
+            "--set-string nested indexes",
+            "more than 131072 list items",
+            |n| {
+                let expr = (0..n)
+                    .map(|i| format!("s{i}[65535][65535]=x"))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                (args(&["render", "--set-string", &expr]), vec![])
+            },
+        ),
+        (
+            "--set-json list indexes",
+            "more than 131072 list items",
+            |n| (args(&["render", "--set-json", &indexes("j", n)]), vec![]),
+        ),
+        (
+            "one --set flag per index",
+            "more than 131072 list items",
+            |n| {
+                let mut a = vec!["render".to_string()];
+                for i in 0..n {
+                    a.extend(["--set".to_string(), format!("f{i}[65535]=1")]);
+                }
+                (a, vec![])
+            },
+        ),
+        (
+            "Argo CD set parameters",
+            "more than 131072 list items",
+            |n| {
+                let map: Vec<String> = (0..n).map(|i| format!("\"p{i}[65535]\":\"1\"")).collect();
+                let params = format!("[{{\"name\":\"set\",\"map\":{{{}}}}}]", map.join(","));
+                (
+                    args(&["argocd", "generate"]),
+                    vec![
+                        ("ARGOCD_APP_NAME".into(), "pgb".into()),
+                        ("ARGOCD_APP_PARAMETERS".into(), params),
+                    ],
+                )
+            },
+        ),
     ]
 }
 
 #[test]
 fn hostile_value_flags_end_cleanly_at_their_budget() {
-    let scales = [1, 2, 4, 8, 16, 32, 64];
+    let scales = [1, 2, 8, 64];
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut jobs = Vec::new();
     for (name, budget, make) in families() {
@@ -103,7 +121,9 @@ fn hostile_value_flags_end_cleanly_at_their_budget() {
         } else if out.stderr().contains(budget) {
             refused += 1;
             if out.code != Some(1) || !out.stdout.is_empty() {
-                problems.push(format!("{name} x{scale}: the budget error must exit 1 alone"));
+                problems.push(format!(
+                    "{name} x{scale}: the budget error must exit 1 alone"
+                ));
             }
         } else if *scale >= 8 {
             problems.push(format!(
@@ -125,7 +145,11 @@ fn least_memory(a: &[String], cwd: &Path, from: u64) -> u64 {
         out.clean() && !out.stderr().contains("memory allocation")
     };
     let (mut low, mut high) = (from, from + (256 << 20));
-    assert!(ends(high), "{a:?} does not end even with {} MiB", high >> 20);
+    assert!(
+        ends(high),
+        "{a:?} does not end even with {} MiB",
+        high >> 20
+    );
     while high - low > STEP {
         let mid = (low + high) / 2 / STEP * STEP;
         if ends(mid) {
@@ -147,9 +171,10 @@ fn memory_grows_at_most_linearly_with_accepted_input() {
         a.extend(args(&PASSWORDS));
         match family {
             0 => {
-                let text: String = std::iter::once("pgbouncerPharia:\n  podAnnotations:\n".to_string())
-                    .chain((0..units).map(|i| format!("    key{i}: value{i}\n")))
-                    .collect();
+                let text: String =
+                    std::iter::once("pgbouncerPharia:\n  podAnnotations:\n".to_string())
+                        .chain((0..units).map(|i| format!("    key{i}: value{i}\n")))
+                        .collect();
                 let file = dir.join(format!("map-{units}.yaml"));
                 std::fs::write(&file, text).unwrap();
                 a.extend(["-f".into(), file.display().to_string()]);
@@ -173,7 +198,7 @@ fn memory_grows_at_most_linearly_with_accepted_input() {
     };
     let base = least_memory(&make(2, 1), &dir, 32 << 20);
     let jobs: Vec<(usize, usize)> = (0..3)
-        .flat_map(|family| [1, 2, 4].map(|scale| (family, scale)))
+        .flat_map(|family| [2, 4].map(|scale| (family, scale)))
         .collect();
     let measured = in_parallel(jobs, |(family, scale)| {
         // One argument holds at most 128 KiB: the --set family stays below.
@@ -193,18 +218,20 @@ fn memory_grows_at_most_linearly_with_accepted_input() {
         };
         let growth = |scale| at(scale).saturating_sub(base);
         println!(
-            "family {family}: base {} MiB, 1x {} MiB, 2x {} MiB, 4x {} MiB",
+            "family {family}: base {} MiB, 2x {} MiB, 4x {} MiB",
             base >> 20,
-            at(1) >> 20,
             at(2) >> 20,
             at(4) >> 20
         );
-        // Linear, with room for allocator rounding (vectors double) and the 8 MiB step.
-        let allowed = 2 * 4 * growth(1) + (24 << 20);
+        // Doubling the input (2x to 4x) may double the growth, with room for allocator
+        // rounding and the 8 MiB step, but not quadruple it as quadratic cost would.
+        let allowed = 3 * growth(2) + (16 << 20);
         if growth(4) > allowed {
             problems.push(format!(
-                "family {family}: 4x the input needs {} MiB over the base, more than {} MiB",
+                "family {family}: 4x the input needs {} MiB over the base, 2x {} MiB: more \
+                 than the {} MiB linear growth allows",
                 growth(4) >> 20,
+                growth(2) >> 20,
                 allowed >> 20
             ));
         }

@@ -472,7 +472,9 @@ impl Glob<'_> {
             Some('[') => match n.first() {
                 None => false,
                 Some(&c) => match class_match(&p[1..], c) {
-                    Some((matched, used)) => matched && c != '/' && self.from(pi + 1 + used, ni + 1),
+                    Some((matched, used)) => {
+                        matched && c != '/' && self.from(pi + 1 + used, ni + 1)
+                    }
                     None => false,
                 },
             },
