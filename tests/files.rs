@@ -360,9 +360,12 @@ fn argocd_reads_only_the_source_directory() {
             if out.code != Some(0) || !out.stdout().contains("kind: Deployment") {
                 problems.push(format!("{what}: a file inside must work: {}", out.stderr()));
             }
-        } else if *file == "" && *source != "ARGS -f" && *source != "ARGS --values=" {
-            // An empty name is dropped from lists; the render itself then succeeds or not,
-            // but reads nothing.
+        } else if file.is_empty() && *source == "ARGOCD_ENV_QSPGB_VALUES" {
+            // An empty name is dropped from that list: nothing is read, and the render
+            // fails on the missing passwords.
+            if out.code != Some(1) {
+                problems.push(format!("{what}: exit {:?}: {}", out.code, out.stderr()));
+            }
         } else if out.code != Some(1) {
             problems.push(format!(
                 "{what}: exit {:?}, expected 1: {}",
