@@ -42,9 +42,12 @@ pub struct Secrets {
 }
 
 impl Secrets {
-    /// Adds a secret, and its escaped forms as `{:?}` and JSON print it.
+    /// Adds a secret, and its escaped form as `{:?}` and JSON print it (without the
+    /// quotes around it, so that a message's own quotes stay).
     pub fn add(&mut self, secret: &str) {
-        for form in [secret.to_string(), format!("{secret:?}")] {
+        let quoted = format!("{secret:?}");
+        let escaped = quoted[1..quoted.len() - 1].to_string();
+        for form in [secret.to_string(), escaped] {
             let chars: Vec<char> = form.chars().collect();
             for window in chars.windows(MIN_LEAK_CHARS) {
                 self.windows.insert(window.to_vec());
