@@ -328,7 +328,17 @@ pub const EXIT_DIFFERENT: i32 = 1;
 /// Runs the command line; returns the process exit code: 0 success, 1 error (or, for
 /// `diff`/`--check`, differences), 2 bad command line (or, for `diff`/`--check`, an error).
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => match stray_word_error(&err) {
+            Some(text) => {
+                say!("error: {text}\n\nFor more information, try '--help'.");
+                return 2;
+            }
+            // Help, version and errors about flags: clap's own output and exit code.
+            None => err.exit(),
+        },
+    };
     let comparing = match &cli.command {
         Command::Diff(_) => true,
         Command::Render(args) => args.check.is_some(),
@@ -678,12 +688,45 @@ fn confine_to_source(args: &RenderArgs) -> Result<()> {
 /// clap's first line names the argument at fault; the command line itself is not quoted,
 /// since its `--set` flags (from ARGOCD_APP_PARAMETERS) may carry passwords.
 fn argocd_command_line_error(err: clap::Error) -> anyhow::Error {
-    let text = err.render().to_string();
-    let first = text.lines().next().unwrap_or_default();
+    let first = match stray_word_error(&err) {
+        Some(text) => text,
+        None => {
+            let text = err.render().to_string();
+            let first = text.lines().next().unwrap_or_default();
+            first.strip_prefix("error: ").unwrap_or(first).to_string()
+        }
+    };
     anyhow::anyhow!(
         "the Argo CD environment gave an invalid command line (see ARGOCD_ENV_QSPGB_ARGS and \
-         the application's parameters): {}",
-        first.strip_prefix("error: ").unwrap_or(first)
+         the application's parameters): {first}"
+    )
+}
+
+/// clap's message for an unexpected word that is not a flag (`unexpected argument 'def'`)
+/// replaced: such a word is most often the rest of a value cut at a space (a password
+/// with a space, unquoted), and clap would print it. A misspelled flag is still named.
+fn stray_word_error(err: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if err.kind() != ErrorKind::UnknownArgument {
+        return None;
+    }
+    let word = match err.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(word)) => word.clone(),
+        _ => String::new(),
+    };
+    let flag_like = |w: &str| {
+        let name = w.trim_start_matches('-');
+        w.starts_with('-')
+            && name.len() <= 40
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    if flag_like(&word) {
+        return None;
+    }
+    Some(
+        "an unexpected word on the command line (not shown: it may be the rest of a value \
+         cut at a space, such as a password; quote values that hold spaces)"
+            .into(),
     )
 }
 
@@ -930,6 +973,19 @@ mod tests {
             "{err}"
         );
         assert!(!err.contains("hunter2"), "{err}");
+        // A password with a space, unquoted in ARGOCD_ENV_QSPGB_ARGS: its second word is
+        // an unexpected argument, and clap would print it.
+        let argv = [
+            "qspgb",
+            "render",
+            "x",
+            "--set",
+            "pgbouncerPharia.config.adminPassword=hunter2",
+            "Wm9ZtRb4Np",
+        ];
+        let err = argocd_command_line_error(Cli::try_parse_from(argv).unwrap_err()).to_string();
+        assert!(err.contains("an unexpected word"), "{err}");
+        assert!(!err.contains("Wm9Z"), "{err}");
     }
 
     #[test]
