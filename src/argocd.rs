@@ -40,13 +40,13 @@ pub fn render_args(
         )?;
     let mut args = vec!["render".to_string(), release];
     if let Some(ns) = env("ARGOCD_APP_NAMESPACE").filter(|s| !s.is_empty()) {
-        args.extend(["--namespace".to_string(), ns]);
+        args.push(format!("--namespace={ns}"));
     }
     if let Some(kv) = env("KUBE_VERSION").filter(|s| !s.is_empty()) {
-        args.extend(["--kube-version".to_string(), kv]);
+        args.push(format!("--kube-version={kv}"));
     }
     if let Some(apis) = env("KUBE_API_VERSIONS").filter(|s| !s.is_empty()) {
-        args.extend(["--api-versions".to_string(), apis]);
+        args.push(format!("--api-versions={apis}"));
     }
     if !env("ARGOCD_ENV_QSPGB_ALLOW_EMPTY").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
         args.push("--fail-if-empty".to_string());
@@ -56,7 +56,7 @@ pub fn render_args(
         .split([',', ' ', '\n'])
         .filter(|f| !f.is_empty())
     {
-        args.extend(["-f".to_string(), file.to_string()]);
+        args.push(format!("--values={file}"));
     }
     match env("ARGOCD_APP_PARAMETERS").filter(|s| !s.trim().is_empty()) {
         Some(json) => args.extend(parameter_args(&json)?),
@@ -70,8 +70,14 @@ pub fn render_args(
 
 /// Flags from Argo CD's `ARGOCD_APP_PARAMETERS` JSON (a list of `{name, string|array|map}`).
 pub fn parameter_args(json: &str) -> Result<Vec<String>> {
-    let params = yaml::parse_json(json)
-        .map_err(|e| anyhow::anyhow!("ARGOCD_APP_PARAMETERS is not valid JSON: {e}"))?;
+    // The parser's message quotes the text around the error, and parameters may carry
+    // passwords (a `set` map): only the position is shown.
+    let params = yaml::parse_json(json).map_err(|e| {
+        anyhow::anyhow!(
+            "{}",
+            crate::redact::position_only("ARGOCD_APP_PARAMETERS is not valid JSON", &e.to_string())
+        )
+    })?;
     let Value::List(params) = params else {
         bail!("ARGOCD_APP_PARAMETERS: expected a JSON list of parameters");
     };
@@ -90,7 +96,8 @@ pub fn parameter_args(json: &str) -> Result<Vec<String>> {
                     let file = file
                         .as_str()
                         .with_context(|| format!("{at} (values): file names must be strings"))?;
-                    args.extend(["-f".to_string(), file.to_string()]);
+                    // One word `--flag=value`: a value that starts with `-` stays a value.
+                    args.push(format!("--values={file}"));
                 }
             }
             "set" | "set-string" => {
@@ -107,7 +114,7 @@ pub fn parameter_args(json: &str) -> Result<Vec<String>> {
                     };
                     // Argo CD passes each value whole; commas would split a --set.
                     let escaped = value.replace('\\', "\\\\").replace(',', "\\,");
-                    args.extend([format!("--{name}"), format!("{key}={escaped}")]);
+                    args.push(format!("--{name}={key}={escaped}"));
                 }
             }
             "hook-style" | "namespace-in-manifests" => {
@@ -127,7 +134,7 @@ pub fn parameter_args(json: &str) -> Result<Vec<String>> {
 
 fn string_param_args(name: &str, value: &str) -> Result<Vec<String>> {
     Ok(match name {
-        "hook-style" => vec!["--hook-style".to_string(), value.to_string()],
+        "hook-style" => vec![format!("--hook-style={value}")],
         "namespace-in-manifests" => match value {
             "true" => vec!["--namespace-in-manifests".to_string()],
             "false" | "" => Vec::new(),
@@ -149,7 +156,7 @@ fn param_env_args(all_env: &[(String, String)]) -> Vec<String> {
     files.sort();
     let mut args: Vec<String> = files
         .into_iter()
-        .flat_map(|(_, f)| ["-f".to_string(), f.to_string()])
+        .map(|(_, f)| format!("--values={f}"))
         .collect();
     for (var, name) in [
         ("PARAM_HOOK_STYLE", "hook-style"),
@@ -228,23 +235,15 @@ mod tests {
             [
                 "render",
                 "pgb",
-                "--namespace",
-                "pharia-ai",
-                "--kube-version",
-                "1.31",
-                "--api-versions",
-                "v1,apps/v1,monitoring.coreos.com/v1",
+                "--namespace=pharia-ai",
+                "--kube-version=1.31",
+                "--api-versions=v1,apps/v1,monitoring.coreos.com/v1",
                 "--fail-if-empty",
-                "-f",
-                "base.yaml",
-                "-f",
-                "prod.yaml",
-                "-f",
-                "p.yaml",
-                "--set",
-                "x.y=1\\,2",
-                "--hook-style",
-                "argocd",
+                "--values=base.yaml",
+                "--values=prod.yaml",
+                "--values=p.yaml",
+                "--set=x.y=1\\,2",
+                "--hook-style=argocd",
                 "--set",
                 "a=b c",
                 "--no-hooks"
@@ -267,10 +266,8 @@ mod tests {
             [
                 "render",
                 "pgb",
-                "-f",
-                "a.yaml",
-                "-f",
-                "b.yaml",
+                "--values=a.yaml",
+                "--values=b.yaml",
                 "--namespace-in-manifests"
             ]
         );

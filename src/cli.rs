@@ -4,7 +4,7 @@
 //! Output is produced completely in memory before anything is written, so a failing render
 //! prints nothing on stdout.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -18,6 +18,15 @@ use crate::render::{DEFAULT_KUBE_VERSION, RenderContext};
 use crate::value::Value;
 use crate::values::ValueInputs;
 use crate::yaml;
+
+/// Prints one message on stderr, through the redaction policy ([`crate::redact::scrub`]):
+/// every line the program writes to stderr goes through here, so no remembered secret, nor
+/// four characters of one, reaches a CI or Argo CD log.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        eprintln!("{}", crate::redact::scrub(&format!($($arg)*)))
+    };
+}
 
 /// Release name used when none is given.
 pub const DEFAULT_RELEASE_NAME: &str = "qs-pgbouncer";
@@ -319,7 +328,17 @@ pub const EXIT_DIFFERENT: i32 = 1;
 /// Runs the command line; returns the process exit code: 0 success, 1 error (or, for
 /// `diff`/`--check`, differences), 2 bad command line (or, for `diff`/`--check`, an error).
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => match stray_word_error(&err) {
+            Some(text) => {
+                say!("error: {text}\n\nFor more information, try '--help'.");
+                return 2;
+            }
+            // Help, version and errors about flags: clap's own output and exit code.
+            None => err.exit(),
+        },
+    };
     let comparing = match &cli.command {
         Command::Diff(_) => true,
         Command::Render(args) => args.check.is_some(),
@@ -351,8 +370,8 @@ pub fn main() -> i32 {
         Err(err) => {
             match err.downcast_ref::<crate::lint::Findings>() {
                 // Already `error: ...` lines, as `qspgb lint` prints them.
-                Some(findings) => eprintln!("{findings}"),
-                None => eprintln!("error: {err:#}"),
+                Some(findings) => say!("{findings}"),
+                None => say!("error: {err:#}"),
             }
             if comparing {
                 2
@@ -404,14 +423,14 @@ fn lint(args: LintArgs) -> Result<i32> {
     let checked = release::check(&files, &args.input.value_inputs(), &mut read_input, &ctx)?;
     let findings = checked.findings;
     for finding in &findings {
-        eprintln!("{finding}");
+        say!("{finding}");
     }
     let errors = findings
         .iter()
         .filter(|f| f.severity == crate::lint::Severity::Error)
         .count();
     let warnings = findings.len() - errors;
-    eprintln!(
+    say!(
         "lint: {errors} error{}, {warnings} warning{}",
         if errors == 1 { "" } else { "s" },
         if warnings == 1 { "" } else { "s" }
@@ -443,7 +462,7 @@ fn render(args: RenderArgs) -> Result<i32> {
         &selection,
     )?;
     for warning in &rendered.warnings {
-        eprintln!("warning: {warning}");
+        say!("warning: {warning}");
     }
     if args.fail_if_empty && rendered.documents.is_empty() {
         bail!(
@@ -562,7 +581,7 @@ fn hooks(args: HooksArgs) -> Result<i32> {
         match result {
             Ok(report) => {
                 for skipped in &report.skipped {
-                    eprintln!("warning: {}: {skipped}", report.alias);
+                    say!("warning: {}: {skipped}", report.alias);
                 }
                 summary.push_str(&report.summary(dry_run));
             }
@@ -578,7 +597,7 @@ fn hooks(args: HooksArgs) -> Result<i32> {
     // source refusal, which outranks any other error.
     let mut code = 0;
     for err in &failures {
-        eprintln!("error: {err:#}");
+        say!("error: {err:#}");
         code = code.max(match hooks_exit_code(err) {
             Some(EXIT_HOOKS_API) => 3,
             Some(_) => 2,
@@ -631,21 +650,83 @@ fn argocd_generate() -> Result<i32> {
     argv.extend(crate::argocd::render_args(&lookup, &all_env)?);
     let cli = Cli::try_parse_from(&argv).map_err(argocd_command_line_error)?;
     match cli.command {
-        Command::Render(args) => render(args),
+        Command::Render(args) => {
+            confine_to_source(&args)?;
+            render(args)
+        }
         _ => unreachable!("render_args always starts with render"),
     }
+}
+
+/// Argo CD runs one plugin sidecar for many Applications: a generate run may read only its
+/// own source directory (the working directory), as Argo CD's Helm support allows, and may
+/// print only manifests. So flags that read or write elsewhere are refused, whichever
+/// variable or parameter they came from, and every values file is confined.
+fn confine_to_source(args: &RenderArgs) -> Result<()> {
+    let refused = [
+        ("--set-file", !args.input.set_file.is_empty()),
+        ("--chart", args.input.chart.is_some()),
+        ("--output-dir", args.output_dir.is_some()),
+        ("--check", args.check.is_some()),
+    ];
+    if let Some((flag, _)) = refused.iter().find(|(_, given)| *given) {
+        bail!(
+            "{flag} is not available under Argo CD: the plugin reads only the application's \
+             source directory and prints only manifests (remove it from \
+             ARGOCD_ENV_QSPGB_ARGS or the parameters)"
+        );
+    }
+    let source = std::env::current_dir().context("reading the working directory")?;
+    for file in &args.input.values {
+        // The run's working directory is the source directory, so the path stays as given.
+        crate::files::confined(&source, file)?;
+    }
+    Ok(())
 }
 
 /// The error for a command line built from the Argo CD environment that clap refuses.
 /// clap's first line names the argument at fault; the command line itself is not quoted,
 /// since its `--set` flags (from ARGOCD_APP_PARAMETERS) may carry passwords.
 fn argocd_command_line_error(err: clap::Error) -> anyhow::Error {
-    let text = err.render().to_string();
-    let first = text.lines().next().unwrap_or_default();
+    let first = match stray_word_error(&err) {
+        Some(text) => text,
+        None => {
+            let text = err.render().to_string();
+            let first = text.lines().next().unwrap_or_default();
+            first.strip_prefix("error: ").unwrap_or(first).to_string()
+        }
+    };
     anyhow::anyhow!(
         "the Argo CD environment gave an invalid command line (see ARGOCD_ENV_QSPGB_ARGS and \
-         the application's parameters): {}",
-        first.strip_prefix("error: ").unwrap_or(first)
+         the application's parameters): {first}"
+    )
+}
+
+/// clap's message for an unexpected word that is not a flag (`unexpected argument 'def'`)
+/// replaced: such a word is most often the rest of a value cut at a space (a password
+/// with a space, unquoted), and clap would print it. A misspelled flag is still named.
+fn stray_word_error(err: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if err.kind() != ErrorKind::UnknownArgument {
+        return None;
+    }
+    let word = match err.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(word)) => word.clone(),
+        _ => String::new(),
+    };
+    let flag_like = |w: &str| {
+        let name = w.trim_start_matches('-');
+        w.starts_with('-')
+            && name.len() <= 40
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    if flag_like(&word) {
+        return None;
+    }
+    Some(
+        "an unexpected word on the command line (not shown: it may be the rest of a value \
+         cut at a space, such as a password; quote values that hold spaces)"
+            .into(),
     )
 }
 
@@ -690,15 +771,16 @@ fn check_dir(dir: &Path, rendered: &release::Rendered) -> Result<i32> {
         bail!("{}: not a directory of committed renderings", dir.display());
     }
     let fresh = output_files(rendered);
+    let as_text = |path: &Path, bytes: Vec<u8>| {
+        String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", path.display()))
+    };
     let mut report = String::new();
     for (path, text) in &fresh {
         let committed_path = dir.join(path);
-        let committed = match std::fs::read_to_string(&committed_path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => {
-                return Err(e).with_context(|| format!("reading {}", committed_path.display()));
-            }
+        // No links followed, size capped: see crate::files.
+        let committed = match crate::files::read_in_tree(dir, path)? {
+            Some(bytes) => as_text(&committed_path, bytes)?,
+            None => String::new(),
         };
         report.push_str(&crate::diff::unified(
             &committed,
@@ -712,17 +794,13 @@ fn check_dir(dir: &Path, rendered: &release::Rendered) -> Result<i32> {
         .filter_map(|(p, _)| p.split('/').next())
         .collect();
     for root in roots {
-        let mut committed = Vec::new();
-        list_files(&dir.join(root), &mut committed)?;
-        committed.sort();
-        for path in committed {
+        for path in crate::files::list_tree(&dir.join(root))? {
             let rel = path
                 .strip_prefix(dir)
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_default();
             if fresh.iter().all(|(p, _)| *p != rel) {
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("reading {}", path.display()))?;
+                let text = as_text(&path, crate::files::read_capped(&path)?)?;
                 report.push_str(&crate::diff::unified(
                     &text,
                     "",
@@ -733,26 +811,11 @@ fn check_dir(dir: &Path, rendered: &release::Rendered) -> Result<i32> {
         }
     }
     if report.is_empty() {
-        eprintln!("{}: up to date", dir.display());
+        say!("{}: up to date", dir.display());
         return Ok(0);
     }
     write_stdout(&report)?;
     Ok(EXIT_DIFFERENT)
-}
-
-fn list_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    if !dir.is_dir() {
-        return Ok(());
-    }
-    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
-        let path = entry?.path();
-        if path.is_dir() {
-            list_files(&path, out)?;
-        } else {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 fn values(args: ValuesArgs) -> Result<()> {
@@ -767,7 +830,7 @@ fn values(args: ValuesArgs) -> Result<()> {
     };
     let release = release::load(&files, &args.input.value_inputs(), &mut read_input, &ctx)?;
     for warning in &release.warnings {
-        eprintln!("warning: {warning}");
+        say!("warning: {warning}");
     }
     write_stdout(&yaml::to_yaml(&Value::Map(release.resolved.values)))
 }
@@ -775,17 +838,14 @@ fn values(args: ValuesArgs) -> Result<()> {
 /// Reads a file named on the command line; `-` is standard input.
 fn read_input(path: &str) -> Result<String> {
     if path == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .context("reading standard input")?;
+        let bytes = crate::files::read_to_limit(std::io::stdin().lock(), "standard input")?;
         return Ok(yaml::text_from_bytes(bytes, "<stdin>")?);
     }
     let p = Path::new(path);
     if p.is_dir() {
         bail!("{path} is a directory, expected a YAML file");
     }
-    let bytes = std::fs::read(p).with_context(|| format!("cannot read {path}"))?;
+    let bytes = crate::files::read_capped(p).with_context(|| format!("cannot read {path}"))?;
     Ok(yaml::text_from_bytes(bytes, path)?)
 }
 
@@ -799,7 +859,12 @@ fn write_stdout(text: &str) -> Result<()> {
 /// Writes Helm's `--output-dir` layout: DIR/<template path>, the documents of one template
 /// in one file; all or nothing (see [`crate::render::output::write_files`]).
 fn write_output_dir(dir: &Path, rendered: &release::Rendered) -> Result<()> {
-    let written = crate::render::output::write_files(dir, &output_files(rendered))?;
+    let files = output_files(rendered);
+    // Every target is checked before anything is written: all or nothing.
+    for (path, _) in &files {
+        crate::files::check_writable_below(dir, path)?;
+    }
+    let written = crate::render::output::write_files(dir, &files)?;
     let report: String = written
         .iter()
         .map(|target| format!("wrote {}\n", target.display()))
@@ -908,6 +973,19 @@ mod tests {
             "{err}"
         );
         assert!(!err.contains("hunter2"), "{err}");
+        // A password with a space, unquoted in ARGOCD_ENV_QSPGB_ARGS: its second word is
+        // an unexpected argument, and clap would print it.
+        let argv = [
+            "qspgb",
+            "render",
+            "x",
+            "--set",
+            "pgbouncerPharia.config.adminPassword=hunter2",
+            "Wm9ZtRb4Np",
+        ];
+        let err = argocd_command_line_error(Cli::try_parse_from(argv).unwrap_err()).to_string();
+        assert!(err.contains("an unexpected word"), "{err}");
+        assert!(!err.contains("Wm9Z"), "{err}");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! Modules, one concept each:
 //! - [`argocd`]: the Argo CD Config Management Plugin's environment, as render settings.
 //! - [`diff`]: unified diffs, for checking committed renderings.
+//! - [`files`]: reading user files: size limits, no links followed, Argo CD confinement.
 //! - [`cli`]: command-line flags, parsed into validated settings, and the commands.
 //! - [`chart`]: loading the embedded chart or a chart directory.
 //! - [`values`]: value files, `--set` parsing, Helm's merge rules, enabled dependencies.
@@ -13,6 +14,7 @@
 //! - [`hooks`]: `qspgb hooks`, the userlist and admin Secrets from the clusters' Secrets.
 //! - [`k8s`]: Kubernetes' rules for names, labels, quantities and image references.
 //! - [`pgbouncer`]: PgBouncer's file formats (ini entries, userlist lines).
+//! - [`redact`]: the one redaction policy: which values are secret, and scrubbing output.
 //! - [`release`]: the whole render pipeline in memory, for the CLI, tests and benchmarks.
 //! - [`suggest`]: "did you mean" suggestions for unknown names.
 //! - [`yaml`]: the only module that knows YAML.
@@ -22,10 +24,12 @@ pub mod argocd;
 pub mod chart;
 pub mod cli;
 pub mod diff;
+pub mod files;
 pub mod hooks;
 pub mod k8s;
 pub mod lint;
 pub mod pgbouncer;
+pub mod redact;
 pub mod release;
 pub mod render;
 pub mod suggest;

@@ -106,17 +106,19 @@ pub fn map_path<'a>(map: &'a Map, dotted: &str) -> Option<&'a Value> {
 
 /// Whether `text` names a secret value: a key path (`pgbouncerPharia.config.adminPassword`,
 /// `config.userlist.bob`, `a[0].password`) or any text holding such a key (a `--set`
-/// expression, a JSON object). Secrets are passwords and userlist entries; error messages
-/// leave their values out, because errors end up in CI and Argo CD logs.
+/// expression, a JSON object). Part of the redaction policy of `crate::redact`.
 ///
-/// A key ending in `Key` (`adminPasswordKey`) names a key of a Secret, not a password, and
-/// `existingUserlistSecret` names a Secret: neither is secret.
+/// Secrets are passwords (`*password*`, `*passwd*`), userlist entries (anything under a
+/// `userlist` key) and tokens (`*token*`). A key ending in `Key` or `Name`
+/// (`adminPasswordKey`, `tokenSecretName`) names where a secret is kept, not the secret,
+/// and so does a key ending in `Secret` (`existingUserlistSecret`).
 ///
 /// ```
 /// use qspgb::value::is_secret_path;
 /// assert!(is_secret_path("pgbouncerPharia.config.adminPassword"));
 /// assert!(is_secret_path("config.userlist.bob"));
 /// assert!(is_secret_path(r#"{"config":{"authPassword":"x"}}"#));
+/// assert!(is_secret_path("users[0].token"));
 /// assert!(!is_secret_path("pgbouncerPharia.config.adminPasswordKey"));
 /// assert!(!is_secret_path("config.existingUserlistSecret"));
 /// assert!(!is_secret_path("pgbouncerPharia.replicaCount"));
@@ -125,9 +127,13 @@ pub fn is_secret_path(text: &str) -> bool {
     text.split(|c: char| !c.is_ascii_alphanumeric())
         .map(str::to_ascii_lowercase)
         .any(|word| {
+            let names_a_place =
+                word.ends_with("key") || word.ends_with("name") || word.ends_with("secret");
             word == "userlist"
-                || ((word.contains("password") || word.contains("passwd"))
-                    && !word.ends_with("key"))
+                || ((word.contains("password")
+                    || word.contains("passwd")
+                    || word.contains("token"))
+                    && !names_a_place)
         })
 }
 

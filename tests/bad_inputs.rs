@@ -16,6 +16,9 @@
 //!     - {text: "a: "}               #   junk: n pseudo-random bytes (fixed seed), so that
 //!     - {text: "[", times: 100000}  #   big or binary inputs need no committed file
 //!     - {hex: "ff fe"}
+//! links: {out/a.yaml: /proc/self/environ}  # optional: symbolic links made before the run
+//!                                   #   (name: target; {dir} as above)
+//! fifos: [out/b.yaml]               # optional: named pipes made before the run
 //! exit: 1                           # the exit code
 //! stderr: ["values.yaml:3:2:"]      # fragments that must all appear on stderr
 //! stderr_absent: [Sup3rS3cret]      # optional: fragments that must not (planted secrets)
@@ -61,6 +64,10 @@ struct Case {
     env: BTreeMap<String, String>,
     #[serde(default)]
     generate: BTreeMap<String, Vec<Piece>>,
+    #[serde(default)]
+    links: BTreeMap<String, String>,
+    #[serde(default)]
+    fifos: Vec<String>,
     exit: i32,
     stderr: Vec<String>,
     #[serde(default)]
@@ -181,17 +188,29 @@ fn load_cases(problems: &mut Vec<String>) -> Vec<Loaded> {
     cases
 }
 
-/// Every file and folder below `dir` with its bytes (`None` for a folder).
+/// Every file and folder below `dir` with its bytes (`None` for a folder), without
+/// following links (a link is its target's name) or opening special files (a fifo is a
+/// marker): a case may plant both.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Option<Vec<u8>>> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Option<Vec<u8>>>) {
         for entry in std::fs::read_dir(dir).expect("readable dir") {
             let path = entry.expect("readable entry").path();
             let rel = path.strip_prefix(root).unwrap().to_path_buf();
-            if path.is_dir() {
+            let kind = std::fs::symlink_metadata(&path)
+                .expect("readable entry")
+                .file_type();
+            if kind.is_symlink() {
+                let target = std::fs::read_link(&path).expect("readable link");
+                let mut marker = b"link -> ".to_vec();
+                marker.extend(target.to_string_lossy().as_bytes());
+                out.insert(rel, Some(marker));
+            } else if kind.is_dir() {
                 out.insert(rel, None);
                 walk(root, &path, out);
-            } else {
+            } else if kind.is_file() {
                 out.insert(rel, Some(std::fs::read(&path).expect("readable file")));
+            } else {
+                out.insert(rel, Some(b"special file".to_vec()));
             }
         }
     }
@@ -340,6 +359,21 @@ fn check(loaded: &Loaded, work: &Path) -> Outcome {
         let path = work.join(file);
         std::fs::create_dir_all(path.parent().unwrap()).expect("create generated folder");
         std::fs::write(path, bytes).expect("write generated file");
+    }
+    let fill_dir = |s: &str| s.replace("{dir}", &work.display().to_string());
+    for (name, target) in &case.links {
+        let path = work.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).expect("create link folder");
+        std::os::unix::fs::symlink(fill_dir(target), &path).expect("create link");
+    }
+    for name in &case.fifos {
+        let path = work.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).expect("create fifo folder");
+        let made = Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .expect("run mkfifo");
+        assert!(made.success(), "mkfifo {}", path.display());
     }
     let before = snapshot(work);
     let run = run_binary(case, work);

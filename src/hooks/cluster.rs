@@ -25,7 +25,7 @@ use k8s_openapi::api::apps::v1::{DaemonSet, Deployment};
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{ListParams, Patch, PatchParams, PostParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
 use kube::{Api, Client, Config};
 
 use super::retry::{failure_of, retry_delay};
@@ -61,19 +61,36 @@ pub async fn connect(options: &ConnectOptions) -> Result<(Client, String), Hooks
     let mut config = match (&options.kubeconfig, &options.context) {
         (Some(path), _) => {
             let file = Kubeconfig::read_from(path).map_err(|e| {
-                HooksError::api(format!("reading kubeconfig {}: {e}", path.display()))
+                HooksError::api(format!(
+                    "reading kubeconfig {}: {}",
+                    path.display(),
+                    kubeconfig_problem(&e)
+                ))
             })?;
             Config::from_custom_kubeconfig(file, &kube_options)
                 .await
-                .map_err(|e| HooksError::api(format!("kubeconfig {}: {e}", path.display())))?
+                .map_err(|e| {
+                    HooksError::api(format!(
+                        "kubeconfig {}: {}",
+                        path.display(),
+                        kubeconfig_problem(&e)
+                    ))
+                })?
         }
-        (None, Some(context)) => Config::from_kubeconfig(&kube_options)
-            .await
-            .map_err(|e| HooksError::api(format!("kubeconfig context {context:?}: {e}")))?,
+        (None, Some(context)) => Config::from_kubeconfig(&kube_options).await.map_err(|e| {
+            HooksError::api(format!(
+                "kubeconfig context {context:?}: {}",
+                kubeconfig_problem(&e)
+            ))
+        })?,
         (None, None) => Config::infer().await.map_err(|e| {
+            let kubeconfig = std::error::Error::source(&e)
+                .and_then(|s| s.downcast_ref::<KubeconfigError>())
+                .map_or_else(|| "not usable".to_string(), kubeconfig_problem);
             HooksError::api(format!(
                 "no Kubernetes configuration (tried $KUBECONFIG, ~/.kube/config and the \
-                 in-cluster service account): {e}"
+                 in-cluster service account): kubeconfig: {kubeconfig}; in-cluster: not \
+                 running in a pod with a service account"
             ))
         })?,
     };
@@ -89,9 +106,55 @@ pub async fn connect(options: &ConnectOptions) -> Result<(Client, String), Hooks
     // request's budget (see `super::retry`).
     config.default_retry = false;
     let namespace = config.default_namespace.clone();
-    let client = Client::try_from(config)
-        .map_err(|e| HooksError::api(format!("creating the Kubernetes client: {e}")))?;
+    // Key and certificate data are decoded only here: kube's message would name the bad
+    // base64 symbol of a client key.
+    let client = Client::try_from(config).map_err(|e| {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        let mut kubeconfig = None;
+        while let Some(err) = source {
+            if let Some(found) = err.downcast_ref::<KubeconfigError>() {
+                kubeconfig = Some(kubeconfig_problem(found));
+                break;
+            }
+            source = err.source();
+        }
+        HooksError::api(format!(
+            "creating the Kubernetes client: {}",
+            kubeconfig.unwrap_or_else(|| e.to_string())
+        ))
+    })?;
     Ok((client, namespace))
+}
+
+/// A kubeconfig error as it may be shown. A kubeconfig holds bearer tokens, client keys
+/// and passwords, and kube's messages quote it: the YAML parser's excerpt around an error,
+/// the offending symbol of bad base64 key data. Those are reduced to a line and column or
+/// to what was being loaded ([`crate::redact::position_only`]); the other variants carry
+/// no file content and keep kube's words.
+pub fn kubeconfig_problem(err: &KubeconfigError) -> String {
+    use KubeconfigError as E;
+    match err {
+        E::ReadConfig(io, _) => format!("cannot read the file: {io}"),
+        E::Parse(parse) => {
+            crate::redact::position_only("not a valid kubeconfig", &parse.to_string())
+        }
+        E::LoadCertificateAuthority(_) => {
+            "certificate-authority(-data) is not readable or not valid base64".into()
+        }
+        E::LoadClientCertificate(_) => {
+            "client-certificate(-data) is not readable or not valid base64".into()
+        }
+        E::LoadClientKey(_) => {
+            "client-key(-data) is not readable or not valid base64 (not shown: a key)".into()
+        }
+        E::ParseCertificates(_) => "a certificate is not valid PEM (not shown)".into(),
+        E::ParseClusterUrl(_) => "the cluster's server is not a valid URL".into(),
+        E::ParseProxyUrl(_) => "the cluster's proxy-url is not a valid URL".into(),
+        E::LoadContext(_) | E::LoadClusterOfContext(_) => {
+            "the context, or its cluster or user, is not defined in the file".into()
+        }
+        other => other.to_string(),
+    }
 }
 
 /// What happened to one target Secret.

@@ -433,28 +433,56 @@ pub fn write_files(dir: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf
 
 /// Shell-style matching as Go's `filepath.Match`: `*` and `?` never cross `/`, `[...]`
 /// classes with `^`/`!` negation and ranges, `\` escapes.
+///
+/// Each (pattern position, name position) pair is decided once: plain backtracking takes
+/// time exponential in the number of `*` (`-s '*a*a*a*…b'` is a few bytes), and
+/// `--show-only` comes from command lines and Argo CD parameters.
 pub fn glob_match(pattern: &str, name: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
-    glob_from(&p, &n)
+    let mut memo = vec![None; (p.len() + 1) * (n.len() + 1)];
+    Glob {
+        p: &p,
+        n: &n,
+        memo: &mut memo,
+    }
+    .from(0, 0)
 }
 
-fn glob_from(p: &[char], n: &[char]) -> bool {
-    match p.first() {
-        None => n.is_empty(),
-        Some('*') => (0..=n.len())
-            .take_while(|&i| i == 0 || n[i - 1] != '/')
-            .any(|i| glob_from(&p[1..], &n[i..])),
-        Some('?') => matches!(n.first(), Some(c) if *c != '/') && glob_from(&p[1..], &n[1..]),
-        Some('[') => {
-            let Some(&c) = n.first() else { return false };
-            match class_match(&p[1..], c) {
-                Some((matched, used)) => matched && c != '/' && glob_from(&p[1 + used..], &n[1..]),
-                None => false,
-            }
+/// A pattern and a name being matched, with what is known of each pair of positions.
+struct Glob<'a> {
+    p: &'a [char],
+    n: &'a [char],
+    memo: &'a mut [Option<bool>],
+}
+
+impl Glob<'_> {
+    fn from(&mut self, pi: usize, ni: usize) -> bool {
+        let slot = pi * (self.n.len() + 1) + ni;
+        if let Some(known) = self.memo[slot] {
+            return known;
         }
-        Some('\\') if p.len() > 1 => n.first() == Some(&p[1]) && glob_from(&p[2..], &n[1..]),
-        Some(c) => n.first() == Some(c) && glob_from(&p[1..], &n[1..]),
+        let (p, n) = (&self.p[pi..], &self.n[ni..]);
+        let result = match p.first() {
+            None => n.is_empty(),
+            Some('*') => (0..=n.len())
+                .take_while(|&i| i == 0 || n[i - 1] != '/')
+                .any(|i| self.from(pi + 1, ni + i)),
+            Some('?') => matches!(n.first(), Some(c) if *c != '/') && self.from(pi + 1, ni + 1),
+            Some('[') => match n.first() {
+                None => false,
+                Some(&c) => match class_match(&p[1..], c) {
+                    Some((matched, used)) => {
+                        matched && c != '/' && self.from(pi + 1 + used, ni + 1)
+                    }
+                    None => false,
+                },
+            },
+            Some('\\') if p.len() > 1 => n.first() == Some(&p[1]) && self.from(pi + 2, ni + 1),
+            Some(c) => n.first() == Some(c) && self.from(pi + 1, ni + 1),
+        };
+        self.memo[slot] = Some(result);
+        result
     }
 }
 

@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use anyhow::{Context, Result, bail};
 
 use crate::chart::{Chart, Dependency};
+use crate::redact;
 use crate::value::{Map, Value};
 use crate::yaml;
 use merge::{Nulls, ValuesNode, Warning, coalesce, merge_user_values};
@@ -123,6 +124,8 @@ fn collect_user_values(
         let text = read(path).with_context(|| format!("reading values file {origin}"))?;
         match yaml::parse_values(&text, origin)? {
             Value::Map(m) => {
+                redact::remember_values(&m);
+                check_size(&m, origin)?;
                 if let Some(chart) = chart {
                     check_input(chart, &m, origin, report.as_deref_mut())?;
                 }
@@ -134,46 +137,148 @@ fn collect_user_values(
             ),
         }
     }
-    for expr in &inputs.set_json {
-        strvals::parse_set_json(expr, &mut values)
-            .with_context(|| format!("--set-json {}", strvals::quote_expression(expr)))?;
-    }
-    for expr in &inputs.set {
-        strvals::parse_set(expr, &mut values)
-            .with_context(|| format!("--set {}", strvals::quote_expression(expr)))?;
-    }
-    for expr in &inputs.set_string {
-        strvals::parse_set_string(expr, &mut values)
-            .with_context(|| format!("--set-string {}", strvals::quote_expression(expr)))?;
+    // A flag's secrets are remembered before it is parsed, so that even the parser's own
+    // errors, and any later message quoting a key from a password's tail, are scrubbed.
+    let is_known = |path: &str| chart.is_some_and(|chart| known_path(chart, path));
+    // One budget for all the flags: it bounds what an index can pad (see MAX_LIST_SLOTS).
+    let mut budget = strvals::Budget::default();
+    let typed: [(&str, &[String], strvals::Flavor); 3] = [
+        ("--set-json", &inputs.set_json, strvals::Flavor::SetJson),
+        ("--set", &inputs.set, strvals::Flavor::Set),
+        (
+            "--set-string",
+            &inputs.set_string,
+            strvals::Flavor::SetString,
+        ),
+    ];
+    for (flag, exprs, flavor) in typed {
+        for expr in exprs {
+            redact::remember_flag_secrets(expr, &is_known);
+            strvals::parse_flag(flavor, expr, &mut values, &mut budget)
+                .with_context(|| format!("{flag} {}", strvals::quote_expression(expr)))?;
+        }
     }
     for expr in &inputs.set_file {
         let mut read_file = |path: &str| read(path).map_err(|e| format!("{e:#}"));
-        strvals::parse_set_file(expr, &mut values, &mut read_file)
+        strvals::parse_set_file_within(expr, &mut values, &mut read_file, &mut budget)
             .with_context(|| format!("--set-file {}", strvals::quote_expression(expr)))?;
     }
     for expr in &inputs.set_literal {
-        strvals::parse_set_literal(expr, &mut values)
+        redact::remember_flag_secrets(expr, &|_| false);
+        strvals::parse_flag(strvals::Flavor::SetLiteral, expr, &mut values, &mut budget)
             .with_context(|| format!("--set-literal {}", strvals::quote_expression(expr)))?;
     }
+    redact::remember_values(&values);
+    check_size(&values, "the values files and flags together")?;
     if let Some(chart) = chart {
         check_flags(chart, inputs, report)?;
     }
     Ok(values)
 }
 
-/// A `--set` expression for an error message: the first key kept, everything after its `=`
-/// (values are often passwords, and may hold commas and more `=`) cut.
-///
-/// ```
-/// # use qspgb::values::redacted;
-/// assert_eq!(redacted("a.b=secret,c[0]=x"), "\"a.b=…\"");
-/// assert_eq!(redacted("no-equals"), "\"no-equals\"");
-/// ```
-pub fn redacted(expr: &str) -> String {
-    match expr.split_once('=') {
-        Some((key, _)) => format!("{:?}", format!("{key}=…")),
-        None => format!("{expr:?}"),
+/// The most values (maps, lists and scalars, each counting one) that user input may hold.
+/// Rendering costs a multiple of the values' size (every template may walk them, every
+/// object is emitted), so this budget is what bounds a render's time and memory: a chart
+/// value never needs more, and a 4 MiB values file of list items is well over it.
+pub const MAX_VALUE_NODES: usize = 131_072;
+
+/// The most entries of one list or map in user input.
+pub const MAX_COLLECTION_ITEMS: usize = 16_384;
+
+/// Refuses user values beyond [`MAX_VALUE_NODES`] or [`MAX_COLLECTION_ITEMS`], naming
+/// `origin` (a file, or the flags) and the key path of an oversized collection.
+fn check_size(values: &Map, origin: &str) -> Result<()> {
+    fn walk(value: &Value, path: &mut Vec<String>, count: &mut usize) -> Result<(), String> {
+        *count += 1;
+        let len = match value {
+            Value::Map(map) => map.len(),
+            Value::List(items) => items.len(),
+            _ => return Ok(()),
+        };
+        if len > MAX_COLLECTION_ITEMS {
+            return Err(format!(
+                "{}: {len} entries, more than the limit of {MAX_COLLECTION_ITEMS} in one list or map",
+                path.join(".")
+            ));
+        }
+        if *count > MAX_VALUE_NODES {
+            return Err(format!(
+                "more than the limit of {MAX_VALUE_NODES} values (keys, items and scalars) \
+                 in one input"
+            ));
+        }
+        match value {
+            Value::Map(map) => {
+                for (key, inner) in map {
+                    path.push(key.clone());
+                    walk(inner, path, count)?;
+                    path.pop();
+                }
+            }
+            Value::List(items) => {
+                for (i, inner) in items.iter().enumerate() {
+                    match path.last_mut() {
+                        Some(last) => {
+                            let kept = last.clone();
+                            last.push_str(&format!("[{i}]"));
+                            walk(inner, path, count)?;
+                            *path.last_mut().unwrap() = kept;
+                        }
+                        None => walk(inner, path, count)?,
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
     }
+    let mut count = 0;
+    let mut path = Vec::new();
+    let mut check = || -> Result<(), String> {
+        if values.len() > MAX_COLLECTION_ITEMS {
+            return Err(format!(
+                "{} top-level keys, more than the limit of {MAX_COLLECTION_ITEMS}",
+                values.len()
+            ));
+        }
+        for (key, inner) in values {
+            path.push(key.clone());
+            walk(inner, &mut path, &mut count)?;
+            path.pop();
+        }
+        Ok(())
+    };
+    check().map_err(|e| anyhow::anyhow!("{origin}: {e}"))
+}
+
+/// Whether the key path of a `--set` assignment (`a.b[0].c`) leads through keys the chart's
+/// defaults have, up to a value that is not a map: then it is an assignment the user
+/// meant, not the rest of a password cut at a comma (see
+/// [`redact::remember_flag_secrets`]). `global` and `tags` are always known.
+fn known_path(chart: &Chart, path: &str) -> bool {
+    let mut keys = path.split('.').map(|k| k.split('[').next().unwrap_or(k));
+    let Some(root) = keys.next() else {
+        return false;
+    };
+    if root == "global" || root == "tags" {
+        return true;
+    }
+    let mut here: &Map = match chart.dependencies.iter().find(|d| d.name == root) {
+        Some(dependency) => &dependency.chart.defaults,
+        None => match chart.defaults.get(root) {
+            Some(Value::Map(inner)) => inner,
+            Some(_) => return true,
+            None => return false,
+        },
+    };
+    for key in keys {
+        match here.get(key) {
+            Some(Value::Map(inner)) => here = inner,
+            Some(_) => return true,
+            None => return false,
+        }
+    }
+    true
 }
 
 /// Checks one input (a file, or one flag's values) against the chart's schemas: an error,
@@ -247,7 +352,7 @@ fn check_flags(
                 check_input(
                     chart,
                     &alone,
-                    &format!("{flag} {}", redacted(expr)),
+                    &redact::flag_text(flag, expr),
                     report.as_deref_mut(),
                 )?;
             }
@@ -260,7 +365,7 @@ fn check_flags(
             check_input(
                 chart,
                 &alone,
-                &format!("--set-file {}", redacted(expr)),
+                &redact::flag_text("--set-file", expr),
                 report.as_deref_mut(),
             )?;
         }

@@ -19,6 +19,63 @@ use crate::value::{Map, Value, is_secret_path};
 /// Helm refuses list indexes above this, so that `a[999999999]=x` cannot exhaust memory.
 const MAX_INDEX: usize = 65536;
 
+/// The most list slots that the value flags of one command line may add together, the
+/// nulls that pad a list up to an index included. Helm's index limit alone lets 2 KB of
+/// `a0[65535]=1,a1[65535]=1,…` build millions of values (gigabytes, and a crash at 8 KB);
+/// two full-size lists are more than any chart value needs.
+pub const MAX_LIST_SLOTS: usize = 131_072;
+
+/// What is left of [`MAX_LIST_SLOTS`] for the flags still to be parsed: one budget is
+/// shared by every value flag of a command line.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    slots_left: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            slots_left: MAX_LIST_SLOTS,
+        }
+    }
+}
+
+/// The flavours of `--set` that need no file reading, for [`parse_flag`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// `--set`: typed scalars.
+    Set,
+    /// `--set-string`: strings.
+    SetString,
+    /// `--set-json`: JSON values or one JSON object.
+    SetJson,
+    /// `--set-literal`: one string, taken literally.
+    SetLiteral,
+}
+
+/// Parses one flag's expression of `flavor` into `dest`, drawing on `budget` (shared by
+/// all the flags of a command line; see [`MAX_LIST_SLOTS`]).
+pub fn parse_flag(
+    flavor: Flavor,
+    expr: &str,
+    dest: &mut Map,
+    budget: &mut Budget,
+) -> Result<(), SetError> {
+    let mode = match flavor {
+        Flavor::Set => Mode::Typed,
+        Flavor::SetString => Mode::Strings,
+        Flavor::SetLiteral => Mode::Literal,
+        Flavor::SetJson => {
+            let trimmed = expr.trim();
+            if trimmed.starts_with('{') {
+                return merge_json_object(trimmed, dest);
+            }
+            Mode::Json
+        }
+    };
+    Parser::new(expr, mode, budget).run(dest)
+}
+
 /// Helm's limit on dots in a key path (`a.b.c` has two).
 const MAX_NAME_NESTING: usize = 30;
 
@@ -126,13 +183,13 @@ pub fn quote_expression(expr: &str) -> String {
 /// assert!(err.to_string().contains(r#"key "b" has no value"#));
 /// ```
 pub fn parse_set(expr: &str, dest: &mut Map) -> Result<(), SetError> {
-    Parser::new(expr, Mode::Typed).run(dest)
+    parse_flag(Flavor::Set, expr, dest, &mut Budget::default())
 }
 
 /// Parses a `--set-string` expression into `dest`: like [`parse_set`], but every value
 /// (including list items) stays a string.
 pub fn parse_set_string(expr: &str, dest: &mut Map) -> Result<(), SetError> {
-    Parser::new(expr, Mode::Strings).run(dest)
+    parse_flag(Flavor::SetString, expr, dest, &mut Budget::default())
 }
 
 /// Parses a `--set-json` flag value into `dest`.
@@ -142,11 +199,7 @@ pub fn parse_set_string(expr: &str, dest: &mut Map) -> Result<(), SetError> {
 /// `path=<JSON value>` assignments separated by commas (`a=[1,2],b.c={"d":null}`), where an
 /// empty value means null. Whole numbers become [`Value::Int`] rather than Helm's float64.
 pub fn parse_set_json(expr: &str, dest: &mut Map) -> Result<(), SetError> {
-    let trimmed = expr.trim();
-    if trimmed.starts_with('{') {
-        return merge_json_object(trimmed, dest);
-    }
-    Parser::new(expr, Mode::Json).run(dest)
+    parse_flag(Flavor::SetJson, expr, dest, &mut Budget::default())
 }
 
 /// Parses a `--set-file` expression into `dest`: each value is a path, and what is stored is
@@ -159,13 +212,23 @@ pub fn parse_set_file(
     dest: &mut Map,
     read_file: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Result<(), SetError> {
-    Parser::new(expr, Mode::File(read_file)).run(dest)
+    parse_set_file_within(expr, dest, read_file, &mut Budget::default())
+}
+
+/// [`parse_set_file`] drawing on a shared [`Budget`], as [`parse_flag`].
+pub fn parse_set_file_within(
+    expr: &str,
+    dest: &mut Map,
+    read_file: &mut dyn FnMut(&str) -> Result<String, String>,
+    budget: &mut Budget,
+) -> Result<(), SetError> {
+    Parser::new(expr, Mode::File(read_file), budget).run(dest)
 }
 
 /// Parses a `--set-literal` expression into `dest`: everything after the first `=` that
 /// ends the path is one string value, commas and backslashes included; nothing is escaped.
 pub fn parse_set_literal(expr: &str, dest: &mut Map) -> Result<(), SetError> {
-    Parser::new(expr, Mode::Literal).run(dest)
+    parse_flag(Flavor::SetLiteral, expr, dest, &mut Budget::default())
 }
 
 /// How the right-hand side of an assignment is read.
@@ -210,17 +273,24 @@ struct Parser<'a> {
     /// Where the value being read began, when its key path names a secret (a password, a
     /// userlist entry): errors quote nothing from there on.
     secret_from: Option<usize>,
+    /// The key path of the first secret whose value was read. Whatever follows that value
+    /// may be the rest of the secret (a password cut at an unescaped comma, or after a JSON
+    /// prefix such as `1` or `true`), so later errors describe a position, never the text.
+    after_secret: Option<String>,
     mode: Mode<'a>,
+    budget: &'a mut Budget,
 }
 
 impl<'a> Parser<'a> {
-    fn new(expr: &str, mode: Mode<'a>) -> Self {
+    fn new(expr: &str, mode: Mode<'a>, budget: &'a mut Budget) -> Self {
         Parser {
             input: expr.chars().collect(),
             pos: 0,
             start: 0,
             secret_from: None,
+            after_secret: None,
             mode,
+            budget,
         }
     }
 
@@ -236,6 +306,9 @@ impl<'a> Parser<'a> {
     }
 
     fn fail(&self, message: impl Into<String>) -> SetError {
+        if let Some(key) = &self.after_secret {
+            return self.fail_after_secret(key);
+        }
         let mut end = self.pos.min(self.input.len());
         let mut cut = "";
         if let Some(from) = self.secret_from.filter(|&from| from < end) {
@@ -252,6 +325,24 @@ impl<'a> Parser<'a> {
         SetError {
             message: message.into(),
             fragment,
+        }
+    }
+
+    /// The error for anything wrong after a secret's value: where, never what. The text
+    /// there is most often the rest of the secret, cut at a comma or after a JSON prefix.
+    fn fail_after_secret(&self, key: &str) -> SetError {
+        let hint = match self.mode {
+            Mode::Json => "write a secret as a JSON string, in double quotes",
+            _ => "escape a comma in a secret as \\,",
+        };
+        SetError {
+            message: format!(
+                "the text after the value of secret key {key} is not a valid assignment \
+                 (error at character {}); it is not shown, in case it is part of the secret \
+                 ({hint})",
+                self.pos.min(self.input.len())
+            ),
+            fragment: String::new(),
         }
     }
 
@@ -450,13 +541,26 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn set_index(&self, list: &mut Vec<Value>, index: usize, value: Value) -> Result<(), SetError> {
+    fn set_index(
+        &mut self,
+        list: &mut Vec<Value>,
+        index: usize,
+        value: Value,
+    ) -> Result<(), SetError> {
         if index > MAX_INDEX {
             return Err(self.fail(format!(
                 "index of {index} is greater than maximum supported index of {MAX_INDEX}"
             )));
         }
         if index >= list.len() {
+            let added = index + 1 - list.len();
+            if added > self.budget.slots_left {
+                return Err(self.fail(format!(
+                    "the value flags would create more than {MAX_LIST_SLOTS} list items in \
+                     all (an index pads its list with nulls: [{index}] adds {added})"
+                )));
+            }
+            self.budget.slots_left -= added;
             list.resize(index + 1, Value::Null);
         }
         list[index] = value;
@@ -487,7 +591,10 @@ impl<'a> Parser<'a> {
             )),
             _ => e,
         });
-        self.secret_from = None;
+        // Everything after this value may still be the secret (see `after_secret`).
+        if read.is_ok() && self.after_secret.is_none() {
+            self.after_secret = Some(path);
+        }
         read
     }
 
@@ -1417,12 +1524,32 @@ mod tests {
             "invalid JSON value for key \"adminPassword\" (the value is not shown: it is a \
              secret) (in \"config.adminPassword=…\")"
         );
-        // An error after the secret quotes the failing assignment, not the secret.
+        // Whatever follows a secret's value may be the rest of the secret (a comma that
+        // should have been escaped, a JSON prefix such as `1` or `true`): an error there
+        // gives the position, not the text.
         let text = err_text(
             parse_set,
             &format!("config.adminPassword={secret},replicas"),
         );
-        assert_eq!(text, "key \"replicas\" has no value (in \"replicas\")");
+        assert_eq!(
+            text,
+            "the text after the value of secret key config.adminPassword is not a valid \
+             assignment (error at character 41); it is not shown, in case it is part of the \
+             secret (escape a comma in a secret as \\,)"
+        );
+        for tail in ["Qw,erty", "1.2[x]", "a[99999999]=1", "b.c"] {
+            for (parse, value) in [
+                (parse_set as ParseFn, format!("{secret},{tail}")),
+                (parse_set_string, format!("{secret},{tail}")),
+                (parse_set_json, format!("1{secret},{tail}")),
+                (parse_set_json, format!("true{tail}")),
+                (parse_set_json, format!("\"x\"{tail}")),
+            ] {
+                let text = err_text(parse, &format!("a.password={value}"));
+                assert!(!text.contains(tail), "{value}: {text}");
+                assert!(text.contains("at character"), "{value}: {text}");
+            }
+        }
         // Other values are quoted as before.
         assert!(err_text(parse_set_json, "a=x").contains("'x'"));
         assert!(quote_expression(&"k".repeat(300)).ends_with("… (300 characters)"));

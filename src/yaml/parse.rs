@@ -888,7 +888,12 @@ impl<'a> Builder<'a> {
     }
 
     /// The name of the alias at `mark`, read back from the text: events only carry ids.
+    /// Under a secret key the "name" is most often the secret itself (a password that
+    /// starts with `*`), so it is not shown there.
     fn alias_name(&self, mark: Marker) -> String {
+        if is_secret_path(&self.path()) {
+            return "… (not shown: under a secret key)".into();
+        }
         self.text
             .chars()
             .skip(mark.index() + 1)
