@@ -210,7 +210,10 @@ fn the_hook_pods_may_only_reach_the_api_server() {
     for (_, fullname) in INSTANCES {
         let name = format!("{fullname}-hooks");
         let policy = one(&docs, "NetworkPolicy", &name);
-        let job = one(&docs, "Job", &name);
+        let job = of_kind(&docs, "Job")
+            .into_iter()
+            .find(|j| j["spec"]["template"]["spec"]["serviceAccountName"] == name.as_str())
+            .unwrap();
         let spec = &policy["spec"];
         assert!(selects(
             &spec["podSelector"]["matchLabels"],
