@@ -250,6 +250,7 @@ config:
 fullnameOverride: {fullname}
 hooks:
   enabled: true
+  sourceSecretNames: []
   sourceSecretSelector:
     app.kubernetes.io/name: qs-postgresql-cluster
     qs-postgresql-cluster/name: {cluster}
@@ -294,6 +295,7 @@ hooks:
   enabled: true
   # Helm keeps a dependency's nulls: they reach `qspgb hooks`, whose merge over its own
   # embedded defaults then deletes the same labels.
+  sourceSecretNames: []
   sourceSecretSelector: {team: a&b, app.kubernetes.io/name: null, qs-postgresql-cluster/name: null}
 kind: DaemonSet
 "#
@@ -301,7 +303,7 @@ kind: DaemonSet
     );
     // Go's JSON escaping of `&`, keys in byte order.
     assert!(job_args(job)[4].ends_with(
-        r#"},"fullnameOverride":"my-pgbouncer-pgbouncerPharia","hooks":{"enabled":true,"sourceSecretSelector":{"app.kubernetes.io/name":null,"qs-postgresql-cluster/name":null,"team":"a\u0026b"}},"kind":"DaemonSet"}"#
+        r#"},"fullnameOverride":"my-pgbouncer-pgbouncerPharia","hooks":{"enabled":true,"sourceSecretNames":[],"sourceSecretSelector":{"app.kubernetes.io/name":null,"qs-postgresql-cluster/name":null,"team":"a\u0026b"}},"kind":"DaemonSet"}"#
     ));
 }
 
@@ -361,18 +363,18 @@ fn a_disabled_instance_has_no_hook_objects() {
     let docs = render(&["--set", "pgbouncerTemporal.enabled=false"]);
     let hooks = hook_docs(&docs);
     assert_eq!(hooks.len(), 4);
-    assert!(
-        hooks
-            .iter()
-            .all(|d| d["metadata"]["name"] == "pgbouncer-pharia-hooks")
-    );
+    assert!(hooks.iter().all(|d| {
+        let name = d["metadata"]["name"].as_str().unwrap();
+        name == "pgbouncer-pharia-hooks" || name.starts_with("pgbouncer-pharia-hooks-")
+    }));
+    assert_eq!(hook_jobs(&docs, "pgbouncer-pharia").len(), 1);
     // hooks.enabled=false alone removes them too.
     let docs = render(&["--set", "pgbouncerPharia.hooks.enabled=false"]);
-    assert!(
-        hook_docs(&docs)
-            .iter()
-            .all(|d| d["metadata"]["name"] == "pgbouncer-temporal-hooks")
-    );
+    assert!(hook_docs(&docs).iter().all(|d| {
+        let name = d["metadata"]["name"].as_str().unwrap();
+        name == "pgbouncer-temporal-hooks" || name.starts_with("pgbouncer-temporal-hooks-")
+    }));
+    assert_eq!(hook_docs(&docs).len(), 4);
 }
 
 #[test]
