@@ -125,6 +125,17 @@ fn target_of(
     let admin_password_key = nonempty_or(admin_password_key, "adminPassword");
     check_admin_keys(alias, &admin_user_key, &admin_password_key)?;
     let sources = sources_of(alias, values)?;
+    if let Sources::Names(names) = &sources {
+        for target in [&userlist_secret, &admin_secret] {
+            if names.contains(target) {
+                bail!(
+                    "{alias}.hooks.sourceSecretNames names {target:?}, a Secret the hooks \
+                     write (config.existingUserlistSecret / config.existingAdminSecret): the \
+                     sources are the database cluster's credential Secrets"
+                );
+            }
+        }
+    }
     let workload = workload_of(alias, documents, chart_name)?;
     Ok(InstanceTarget {
         alias: alias.to_string(),
@@ -536,6 +547,19 @@ pgbouncerTemporal:
             .to_string();
         assert!(
             err.contains("or set pgbouncerPharia.hooks.sourceSecretNames"),
+            "{err}"
+        );
+        // A target is no source.
+        let err = pharia_with(&[
+            ("hooks.sourceSecretSelector", Value::Null),
+            ("hooks.sourceSecretNames", names(&["src", "adm"])),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains(
+                "pgbouncerPharia.hooks.sourceSecretNames names \"adm\", a Secret the hooks write"
+            ),
             "{err}"
         );
     }

@@ -236,6 +236,9 @@ spec:
 {% if names and labels %}
 {{ fail(i ~ ".hooks.sourceSecretNames and " ~ i ~ ".hooks.sourceSecretSelector are both set: use one (set " ~ i ~ ".hooks.sourceSecretSelector to null to read the Secrets by name)") }}
 {% endif %}
+{% for target in [Values.config.existingUserlistSecret, Values.config.existingAdminSecret] if names and target in names %}
+{{ fail(i ~ ".hooks.sourceSecretNames names " ~ (target | quote) ~ ", a Secret the hooks write (config.existingUserlistSecret / config.existingAdminSecret): the sources are the database cluster's credential Secrets") }}
+{% endfor %}
 {% if not names and not labels %}
 {{ fail(i ~ ".hooks.enabled needs " ~ i ~ ".hooks.sourceSecretSelector: the labels of the database cluster's credential Secrets, or " ~ i ~ ".hooks.sourceSecretNames: their names (or set " ~ i ~ ".hooks.enabled=false)") }}
 {% endif %}
