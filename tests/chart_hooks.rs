@@ -108,7 +108,7 @@ fn each_enabled_instance_has_one_of_each_hook_object() {
 }
 
 /// The rules the Role must have, exactly, for this workload and these Secrets (selector
-/// mode: no `create`, the targets are created by a server-side apply, a `patch`).
+/// mode: `create` only of the two targets, by name: a server-side apply, never a POST).
 fn expected_rules(workloads: &str, workload: &str, userlist: &str, admin: &str) -> Value {
     yaml(&format!(
         r#"
@@ -117,7 +117,7 @@ fn expected_rules(workloads: &str, workload: &str, userlist: &str, admin: &str) 
   verbs: [list]
 - apiGroups: [""]
   resources: [secrets]
-  verbs: [get, update, patch]
+  verbs: [create, get, update, patch]
   resourceNames: [{userlist}, {admin}]
 - apiGroups: [apps]
   resources: [{workloads}]

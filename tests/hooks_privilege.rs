@@ -4,10 +4,11 @@
 //! What the chart's hooks Role lets the hook's ServiceAccount token do, checked with that
 //! very token (minted by the TokenRequest API) and with kubectl as the oracle:
 //!
-//! - in both source modes: no `create` on Secrets, so no Secret of type
-//!   kubernetes.io/service-account-token and no TokenRequest for another ServiceAccount;
-//!   writes only to the two target Secrets, which the hooks create with a server-side
-//!   apply by name;
+//! - in both source modes: `create` on Secrets only of the two target names, which the
+//!   API server can check only for a server-side apply (a PATCH names its object), never
+//!   for a POST: so no Secret of type kubernetes.io/service-account-token, no TokenRequest,
+//!   no write to any Secret but the two targets, and once a target exists (as the hooks'
+//!   Opaque Secret) its type cannot be changed;
 //! - in names mode (`hooks.sourceSecretNames`): no `list`, no `watch`, and `get` only on
 //!   the named sources and the two targets;
 //! - the hooks still do their whole work in both modes, and refuse to overwrite a target
@@ -107,10 +108,11 @@ fn refused(server: &Server, sa: &Path, args: &[&str], stdin: Option<&str>) -> Op
     (!out.status.success()).then(|| text(&out.stderr))
 }
 
-/// Everything the hook's token must not be able to do in either mode: create a Secret
-/// (plain, or a ServiceAccount token Secret that the token controller would fill for any
-/// ServiceAccount), mint a token through the TokenRequest API, write a Secret other than
-/// the two targets, by apply or patch.
+/// Everything the hook's token must not be able to do in either mode, once the hooks ran:
+/// create a Secret by POST (plain, of a target's name, or a ServiceAccount token Secret that
+/// the token controller would fill for any ServiceAccount), mint a token through the
+/// TokenRequest API, write a Secret other than the two targets, by apply or patch, turn a
+/// target into a ServiceAccount token Secret.
 fn assert_cannot_escalate(server: &Server, ns: &str, sa: &Path) {
     let sa_token_secret = serde_json::json!({
         "apiVersion": "v1", "kind": "Secret",
@@ -124,6 +126,9 @@ fn assert_cannot_escalate(server: &Server, ns: &str, sa: &Path) {
     })
     .to_string();
     let token_path = format!("/api/v1/namespaces/{ns}/serviceaccounts/{HOOKS_SA}/token");
+    let mut target_as_token: serde_json::Value = serde_json::from_str(&sa_token_secret).unwrap();
+    target_as_token["metadata"]["name"] = USERLIST.into();
+    let target_as_token = target_as_token.to_string();
     let attempts: Vec<(&str, Vec<&str>, Option<&str>)> = vec![
         (
             "create a Secret",
@@ -157,6 +162,19 @@ fn assert_cannot_escalate(server: &Server, ns: &str, sa: &Path) {
             Some(&sa_token_secret),
         ),
         (
+            "create a Secret of a target's name by POST",
+            vec![
+                "-n",
+                ns,
+                "create",
+                "secret",
+                "generic",
+                USERLIST,
+                "--from-literal=a=b",
+            ],
+            None,
+        ),
+        (
             "request a token of its own ServiceAccount",
             vec!["create", "--raw", &token_path, "-f", "-"],
             Some(&token_request),
@@ -185,6 +203,31 @@ fn assert_cannot_escalate(server: &Server, ns: &str, sa: &Path) {
             .unwrap_or_else(|| panic!("the hook's token could {what}"));
         assert!(stderr.contains("forbidden"), "{what}: {stderr}");
     }
+    // A target exists: applying it as a token Secret fails (a Secret's type is immutable).
+    let out = server.kubectl_with(
+        sa,
+        &[
+            "-n",
+            ns,
+            "apply",
+            "--server-side",
+            "--force-conflicts",
+            "--field-manager=qspgb-hooks",
+            "-f",
+            "-",
+        ],
+        Some(&target_as_token),
+    );
+    assert!(!out.status.success(), "a target turned into a token Secret");
+    assert!(
+        text(&out.stderr).contains("field is immutable"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        server.get(ns, &format!("secret/{USERLIST}")).unwrap()["type"],
+        "Opaque"
+    );
     assert!(server.get(ns, "secret/minted").is_none());
     assert!(server.get(ns, "secret/x").is_none());
     let who = format!("--as=system:serviceaccount:{ns}:{HOOKS_SA}");
@@ -228,7 +271,12 @@ fn selector_mode_works_without_create_and_cannot_escalate() {
         [
             (vec!["list".to_string()], vec![]),
             (
-                vec!["get".into(), "update".into(), "patch".into()],
+                vec![
+                    "create".into(),
+                    "get".into(),
+                    "update".into(),
+                    "patch".into()
+                ],
                 vec![USERLIST.to_string(), ADMIN.to_string()]
             ),
         ]
@@ -273,7 +321,12 @@ fn names_mode_reads_exactly_the_named_secrets() {
         [
             (vec!["get".to_string()], sources),
             (
-                vec!["get".into(), "update".into(), "patch".into()],
+                vec![
+                    "create".into(),
+                    "get".into(),
+                    "update".into(),
+                    "patch".into()
+                ],
                 vec![USERLIST.to_string(), ADMIN.to_string()]
             ),
         ],

@@ -1,9 +1,9 @@
 //! Sweeps over values (no services needed) for issue 12's classes 6 and 7:
 //!
 //! - class 6, hooks with least privilege: every rendered hooks Role, over source modes,
-//!   name lists, workload kinds and Secret names, grants no `create` (nor delete, watch or
-//!   a wildcard) on Secrets, limits every Secret rule but selector mode's `list` to names,
-//!   and in names mode has no `list` at all;
+//!   name lists, workload kinds and Secret names, grants `create` on Secrets only limited
+//!   to the two target names (no delete, watch or wildcard), limits every Secret rule but
+//!   selector mode's `list` to names, and in names mode has no `list` at all;
 //! - class 7, the kubectl path: the hook Job is named by its spec (two renderings give the
 //!   same Job name exactly when they give the same Job spec), the name always fits, and no
 //!   rendering prints a `helm test` Pod unless `--include-tests` asks.
@@ -105,19 +105,26 @@ fn every_hooks_role_is_least_privilege() {
                     assert_eq!(resource_names, [fullname], "{variant:?}");
                     continue;
                 }
-                for forbidden in ["create", "delete", "deletecollection", "watch"] {
+                for forbidden in ["delete", "deletecollection", "watch"] {
                     assert!(
                         !verbs.iter().any(|v| v == forbidden),
                         "{variant:?}: {alias} may {forbidden} Secrets: {rule:?}"
                     );
                 }
+                // `create` only by name: never namespace-wide.
+                if verbs.iter().any(|v| v == "create") {
+                    assert!(
+                        !resource_names.is_empty(),
+                        "{variant:?}: {alias} may create any Secret: {rule:?}"
+                    );
+                }
                 secret_rules.push((verbs, resource_names));
             }
-            // The targets: get, update and patch (the server-side apply that creates
-            // them), limited to exactly the two Secrets the pods mount.
+            // The targets: create (by a server-side apply, which names them), get, update
+            // and patch, limited to exactly the two Secrets of the values.
             let targets = secret_rules
                 .iter()
-                .find(|(verbs, _)| verbs == &["get", "update", "patch"])
+                .find(|(verbs, _)| verbs == &["create", "get", "update", "patch"])
                 .unwrap_or_else(|| panic!("{variant:?}: {alias} has no target rule"));
             let renamed = alias == "pgbouncerPharia"
                 && variant

@@ -239,7 +239,8 @@ impl InstanceApi {
                 None => {
                     self.check_namespace().await?;
                     return Err(HooksError::source(format!(
-                        "{}: secret/{name}, named in {}.hooks.sourceSecretNames, does not                          exist in namespace {:?}; nothing written",
+                        "{}: secret/{name}, named in {}.hooks.sourceSecretNames, does not \
+                         exist in namespace {:?}; nothing written",
                         target.alias, target.alias, self.namespace
                     )));
                 }
@@ -352,21 +353,19 @@ impl InstanceApi {
     /// Conflict (someone wrote in between, or an earlier attempt of ours whose answer was
     /// lost) the live Secret is read again and the decision made again, at most
     /// [`MAX_CONFLICT_RETRIES`] times. `pending_restart`: see [`secret_object`].
+    /// `key_renewed`: see [`decide`].
+    #[allow(clippy::too_many_arguments)]
     async fn converge_secret(
         &self,
         target: &InstanceTarget,
         name: &str,
         desired: &SecretData,
         key: &FingerprintKey,
+        key_renewed: bool,
         mut live: Option<Secret>,
         pending_restart: Option<&str>,
     ) -> Result<SecretOutcome, HooksError> {
-        let decide = |live: &Option<Secret>| {
-            SecretAction::decide(
-                desired,
-                live.as_ref().map(|s| data_of(s.data.clone())).as_ref(),
-            )
-        };
+        let decide = |live: &Option<Secret>| decide(desired, key, key_renewed, live.as_ref());
         let first = decide(&live);
         let mut conflicts = 0;
         loop {
@@ -486,12 +485,14 @@ pub async fn run_instance(
             check_type(target, name, secret)?;
         }
     }
-    // The fingerprint key: the admin Secret's, kept across runs; a new one the first time.
-    let key = match live_admin
+    // The fingerprint key: the admin Secret's, kept across runs; a new one the first time
+    // (or when the stored one is damaged).
+    let live_key = live_admin
         .as_ref()
         .and_then(|s| s.data.as_ref()?.get(HASH_KEY))
-        .and_then(|stored| FingerprintKey::from_stored(&stored.0))
-    {
+        .and_then(|stored| FingerprintKey::from_stored(&stored.0));
+    let key_renewed = live_key.is_none();
+    let key = match live_key {
         Some(key) => key,
         None => FingerprintKey::generate().ok_or_else(|| {
             HooksError::api("the operating system's random generator failed (fingerprint key)")
@@ -518,10 +519,7 @@ pub async fn run_instance(
     let (userlist, admin) = if dry_run {
         let plan = |name: &str, data: &SecretData, live: &Option<Secret>| SecretOutcome {
             name: name.to_string(),
-            action: SecretAction::decide(
-                data,
-                live.as_ref().map(|s| data_of(s.data.clone())).as_ref(),
-            ),
+            action: decide(data, &desired.key, key_renewed, live.as_ref()),
             conflicts: 0,
         };
         (
@@ -536,6 +534,7 @@ pub async fn run_instance(
                 &target.userlist_secret,
                 &desired.userlist,
                 &desired.key,
+                key_renewed,
                 live_userlist,
                 pending_restart,
             )
@@ -546,6 +545,7 @@ pub async fn run_instance(
                 &target.admin_secret,
                 &desired.admin,
                 &desired.key,
+                key_renewed,
                 live_admin,
                 pending_restart,
             )
@@ -578,6 +578,28 @@ pub async fn run_instance(
         content_hash: hash,
         requests: api.requests.load(Ordering::Relaxed),
     })
+}
+
+/// What to do about one target Secret: compare the data (see [`SecretAction::decide`]);
+/// and when the fingerprint key is new in this run (`key_renewed`), also rewrite a Secret
+/// whose data is right but whose [`SOURCE_HASH_LABEL`] is not this key's fingerprint: a
+/// label made with a lost key, or a plain hash written before fingerprints were keyed,
+/// must not stay visible. Otherwise labels do not count, so a concurrent writer of the
+/// right data leaves nothing to write.
+fn decide(
+    desired: &SecretData,
+    key: &FingerprintKey,
+    key_renewed: bool,
+    live: Option<&Secret>,
+) -> SecretAction {
+    let action = SecretAction::decide(desired, live.map(|s| data_of(s.data.clone())).as_ref());
+    let label = live
+        .and_then(|s| s.metadata.labels.as_ref()?.get(SOURCE_HASH_LABEL))
+        .map(String::as_str);
+    if action == SecretAction::Unchanged && key_renewed && label != Some(&key.data(desired)[..32]) {
+        return SecretAction::Update;
+    }
+    action
 }
 
 /// Refuses a live target Secret of another type than `Opaque`: the hooks only ever write
@@ -818,6 +840,38 @@ mod tests {
             content_hash: "0123456789abcdef".repeat(4),
             requests: 6,
         }
+    }
+
+    #[test]
+    fn a_new_key_rewrites_labels_made_without_it_and_only_then() {
+        let key = FingerprintKey::from_stored(&[b'1'; 64]).unwrap();
+        let desired = SecretData::from([("userlist.txt".into(), b"x".to_vec())]);
+        let live = |label: &str| Secret {
+            metadata: ObjectMeta {
+                labels: Some(BTreeMap::from([(SOURCE_HASH_LABEL.into(), label.into())])),
+                ..ObjectMeta::default()
+            },
+            data: Some(BTreeMap::from([(
+                "userlist.txt".into(),
+                ByteString(b"x".to_vec()),
+            )])),
+            ..Secret::default()
+        };
+        let current = key.data(&desired)[..32].to_string();
+        let stale = live("0123456789abcdef0123456789abcdef");
+        assert_eq!(
+            decide(&desired, &key, true, Some(&stale)),
+            SecretAction::Update
+        );
+        assert_eq!(
+            decide(&desired, &key, false, Some(&stale)),
+            SecretAction::Unchanged
+        );
+        assert_eq!(
+            decide(&desired, &key, true, Some(&live(&current))),
+            SecretAction::Unchanged
+        );
+        assert_eq!(decide(&desired, &key, true, None), SecretAction::Create);
     }
 
     #[test]
