@@ -272,3 +272,71 @@ fn with_the_test_pods_the_second_apply_fails_half_way() {
     );
     assert!(text(&out.stdout).contains("configmap/pgbouncer-pharia-configmap configured"));
 }
+
+/// A sweep over values that change the hook Jobs' specs (and with them the Roles, the
+/// ConfigMaps, the Deployments): applied one after the other into one namespace, every
+/// apply succeeds, each distinct spec is one Job, no Pod ever exists, and what the hooks
+/// wrote before the first change is kept through all of them.
+#[test]
+fn every_change_of_the_job_spec_applies() {
+    let Some(server) = server() else { return };
+    let ns = server.namespace("kubectl-sweep");
+    create_sources(&server, &ns);
+    let first = render(&ns, &[]);
+    let out = kubectl_apply(&server, &ns, &applicable(&server, &first));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    run_hook_jobs(&server, &ns, &first);
+    let written = hook_state(&server, &ns);
+    let changes: [&[&str]; 7] = [
+        &["--set", "pgbouncerPharia.hooks.image.tag=0.5.1"],
+        &[
+            "--set",
+            "pgbouncerPharia.hooks.backoffLimit=4,pgbouncerTemporal.hooks.backoffLimit=4",
+        ],
+        &[
+            "--set",
+            "pgbouncerTemporal.hooks.resources.limits.memory=128Mi",
+        ],
+        &[
+            "--set",
+            "pgbouncerPharia.hooks.sourceSecretSelector.tier=db",
+        ],
+        &[
+            "--set",
+            "pgbouncerPharia.hooks.sourceSecretSelector=null",
+            "--set-json",
+            r#"pgbouncerPharia.hooks.sourceSecretNames=["cluster-pharia-app","cluster-pharia-pgbouncer"]"#,
+        ],
+        &[
+            "--set",
+            "pgbouncerPharia.config.adminUser=pgbouncer,pgbouncerPharia.replicaCount=3",
+        ],
+        // Back to the start: the first Jobs' names again, nothing new.
+        &[],
+    ];
+    let mut jobs: std::collections::BTreeSet<String> = names_of(&first, "batch/v1 Job")
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    for change in changes {
+        let docs = render(&ns, change);
+        let out = kubectl_apply(&server, &ns, &applicable(&server, &docs));
+        assert!(out.status.success(), "{change:?}: {}", text(&out.stderr));
+        jobs.extend(
+            names_of(&docs, "batch/v1 Job")
+                .into_iter()
+                .map(str::to_string),
+        );
+        assert_eq!(pods(&server, &ns), "", "{change:?}");
+        assert_eq!(hook_state(&server, &ns), written, "{change:?}");
+    }
+    let live: std::collections::BTreeSet<String> = server
+        .kubectl(&["-n", &ns, "get", "jobs", "-o", "name"], None)
+        .lines()
+        .map(|l| l.trim_start_matches("job.batch/").to_string())
+        .collect();
+    assert_eq!(live, jobs);
+    // 2 first Jobs; the changes touch Pharia's spec 4 times and Temporal's twice (the
+    // replica count and the unchanged admin user touch neither).
+    assert_eq!(jobs.len(), 2 + 4 + 2, "{jobs:?}");
+}
