@@ -459,7 +459,7 @@ fn the_test_pod_names_what_the_subchart_renders() {
         ),
     ];
     for (what, extra, expected) in &configurations {
-        let mut args = vec!["my-release", "--set", exporters];
+        let mut args = vec!["my-release", "--include-tests", "--set", exporters];
         args.extend(extra.iter().copied());
         let docs = render_as(&args);
         for (alias, expected) in ["pgbouncerPharia", "pgbouncerTemporal"]
