@@ -433,6 +433,7 @@ fn hooks_can_carry_argocd_annotations() {
         "render",
         "--chart",
         c,
+        "--include-tests",
         "--set",
         "pgbouncerTemporal.enabled=false,pgbouncerPharia.hooks.enabled=false,tests.enabled=false",
     ])));
