@@ -330,7 +330,7 @@ fn names_mode_reads_exactly_the_named_secrets() {
                 vec![USERLIST.to_string(), ADMIN.to_string()]
             ),
         ],
-        "no list, no watch, no create"
+        "no list, no watch, create only of the two targets"
     );
     let out = hooks(&server, &sa, &ns, &values);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

@@ -9,9 +9,11 @@
 //! namespace apart from an empty one.
 //!
 //! Least privilege: a missing target Secret is created with a server-side apply (a PATCH by
-//! name), so the hooks' Role needs no `create` on Secrets, which Kubernetes cannot limit to
-//! names; `get`, `update` and `patch` are limited to the two target names. A live target
-//! Secret of another type than `Opaque` (say a ServiceAccount token) is never overwritten.
+//! name), never a POST. The API server authorizes such a create as `create` of that name,
+//! so the hooks' Role grants `create` (with `get`, `update`, `patch`) only on the two
+//! target names, which no POST can match: the token cannot create any other Secret (a
+//! ServiceAccount token Secret for another account, say). A live target Secret of another
+//! type than `Opaque` is never overwritten.
 //!
 //! Faults: every request has a hard time limit (`--request-timeout`, retries and waits
 //! included) and is retried on transient failures as [`super::retry`] decides; a 409
