@@ -79,7 +79,8 @@ Examples:
     /// credential Secrets, write them when their content changed, and then restart the
     /// instance's pods. Exit codes: 0 done (or nothing to do), 1 bad values or settings,
     /// 2 bad command line, 3 the source Secrets give no valid userlist (nothing written),
-    /// 4 the Kubernetes API failed or refused.
+    /// 4 the Kubernetes API failed or refused, 5 a target Secret exists with a type the
+    /// hooks never write (not touched).
     #[command(after_help = "\
 Examples:
   qspgb hooks my-pgbouncer -n pharia-ai -f values.yaml --dry-run
@@ -87,8 +88,8 @@ Examples:
   qspgb hooks --kubeconfig ~/.kube/prod --context prod -n pharia-ai
 
 The same values flags as `render` decide the Secret names (config.existingUserlistSecret,
-config.existingAdminSecret), the admin role (config.adminUser), the source selector
-(hooks.sourceSecretSelector) and the workload. Inside a cluster the service account is used.")]
+config.existingAdminSecret), the admin role (config.adminUser), the source Secrets
+(hooks.sourceSecretSelector or hooks.sourceSecretNames) and the workload. Inside a cluster the service account is used.")]
     Hooks(HooksArgs),
     /// Check a mounted userlist.txt (the chart's init container): exit 1 with a clear
     /// message when it is missing, empty or malformed. Prints the number of users only.
@@ -207,9 +208,15 @@ struct RenderArgs {
     #[arg(long)]
     no_hooks: bool,
 
-    /// Leave out `helm test` hooks.
-    #[arg(long)]
+    /// Leave out `helm test` hooks (the default; kept for Helm's command line).
+    #[arg(long, conflicts_with = "include_tests")]
     skip_tests: bool,
+
+    /// Print the `helm test` Pods too (left out by default: `kubectl apply` would start
+    /// them at once, and could not apply a changed rendering over them). For `helm test`
+    /// or comparing with `helm template`.
+    #[arg(long, conflicts_with = "no_hooks")]
+    include_tests: bool,
 
     /// Render as an upgrade (`.Release.IsUpgrade` true, `IsInstall` false).
     #[arg(long)]
@@ -446,9 +453,15 @@ fn render(args: RenderArgs) -> Result<i32> {
         &args.kube_version,
         &args.api_versions,
     )?;
+    if args.include_tests && args.hook_style == HookStyle::Argocd {
+        bail!(
+            "--include-tests cannot be used with --hook-style argocd: Argo CD has no phase for \
+             `helm test` hooks (run them with `helm test`, or render them with --hook-style helm)"
+        );
+    }
     let selection = OutputOptions {
         no_hooks: args.no_hooks,
-        skip_tests: args.skip_tests,
+        include_tests: args.include_tests,
         show_only: args.show_only.clone(),
         namespace_in_manifests: args.namespace_in_manifests.then(|| args.namespace.clone()),
         hook_style: args.hook_style,
@@ -490,6 +503,7 @@ fn hooks_exit_code(err: &anyhow::Error) -> Option<i32> {
     Some(match class {
         FailureClass::Source => EXIT_HOOKS_SOURCE,
         FailureClass::Api => EXIT_HOOKS_API,
+        FailureClass::Target => EXIT_HOOKS_TARGET,
     })
 }
 
@@ -497,6 +511,9 @@ fn hooks_exit_code(err: &anyhow::Error) -> Option<i32> {
 pub const EXIT_HOOKS_SOURCE: i32 = 3;
 /// `qspgb hooks` exit code: the Kubernetes API failed or refused.
 pub const EXIT_HOOKS_API: i32 = 4;
+/// `qspgb hooks` exit code: a target Secret exists with a type the hooks never write (a
+/// ServiceAccount token, TLS, ...); it was not touched.
+pub const EXIT_HOOKS_TARGET: i32 = 5;
 
 /// `--request-timeout`: `30s`, `2m`, or plain seconds.
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
@@ -594,12 +611,14 @@ fn hooks(args: HooksArgs) -> Result<i32> {
     }
     write_stdout(&summary)?;
     // Report every failure; the exit code is the worst class: an API failure outranks a
-    // source refusal, which outranks any other error.
+    // foreign target Secret, which outranks a source refusal, which outranks any other
+    // error.
     let mut code = 0;
     for err in &failures {
         say!("error: {err:#}");
         code = code.max(match hooks_exit_code(err) {
-            Some(EXIT_HOOKS_API) => 3,
+            Some(EXIT_HOOKS_API) => 4,
+            Some(EXIT_HOOKS_TARGET) => 3,
             Some(_) => 2,
             None => 1,
         });
@@ -608,6 +627,7 @@ fn hooks(args: HooksArgs) -> Result<i32> {
         0 => 0,
         1 => 1,
         2 => EXIT_HOOKS_SOURCE,
+        3 => EXIT_HOOKS_TARGET,
         _ => EXIT_HOOKS_API,
     })
 }

@@ -44,6 +44,30 @@ fn set_json(job: &Value, alias: &str) -> Value {
     serde_yaml::from_str(json).unwrap_or_else(|e| panic!("not JSON: {e}: {json}"))
 }
 
+/// The hook Job of the instance named `fullname`: named by its spec,
+/// `<fullname cut to 46>-hooks-<10 hex digits>`.
+fn hook_job<'a>(docs: &'a [Value], fullname: &str) -> &'a Value {
+    let jobs = hook_jobs(docs, fullname);
+    assert_eq!(jobs.len(), 1, "one hook Job of {fullname}");
+    jobs[0]
+}
+
+fn hook_jobs<'a>(docs: &'a [Value], fullname: &str) -> Vec<&'a Value> {
+    let prefix = format!(
+        "{}-hooks-",
+        fullname[..fullname.len().min(46)].trim_end_matches('-')
+    );
+    docs.iter()
+        .filter(|d| d["kind"] == "Job")
+        .filter(|d| {
+            let name = d["metadata"]["name"].as_str().unwrap();
+            name.len() == prefix.len() + 10
+                && name.starts_with(&prefix)
+                && name[prefix.len()..].bytes().all(|b| b.is_ascii_hexdigit())
+        })
+        .collect()
+}
+
 #[test]
 fn each_enabled_instance_has_one_of_each_hook_object() {
     let docs = render(&[]);
@@ -56,7 +80,11 @@ fn each_enabled_instance_has_one_of_each_hook_object() {
             ("RoleBinding", "-5", "before-hook-creation"),
             ("Job", "0", "before-hook-creation,hook-succeeded"),
         ] {
-            let doc = one(&docs, kind, &name);
+            let doc = if kind == "Job" {
+                hook_job(&docs, fullname)
+            } else {
+                one(&docs, kind, &name)
+            };
             let annotations = &doc["metadata"]["annotations"];
             assert_eq!(annotations["helm.sh/hook"], "pre-install,pre-upgrade");
             assert_eq!(annotations["helm.sh/hook-weight"], weight, "{kind}");
@@ -79,7 +107,8 @@ fn each_enabled_instance_has_one_of_each_hook_object() {
     );
 }
 
-/// The rules the Role must have, exactly, for this workload and these Secrets.
+/// The rules the Role must have, exactly, for this workload and these Secrets (selector
+/// mode: `create` only of the two targets, by name: a server-side apply, never a POST).
 fn expected_rules(workloads: &str, workload: &str, userlist: &str, admin: &str) -> Value {
     yaml(&format!(
         r#"
@@ -88,10 +117,7 @@ fn expected_rules(workloads: &str, workload: &str, userlist: &str, admin: &str) 
   verbs: [list]
 - apiGroups: [""]
   resources: [secrets]
-  verbs: [create]
-- apiGroups: [""]
-  resources: [secrets]
-  verbs: [get, update, patch]
+  verbs: [create, get, update, patch]
   resourceNames: [{userlist}, {admin}]
 - apiGroups: [apps]
   resources: [{workloads}]
@@ -158,7 +184,7 @@ fn the_job_runs_as_the_bound_service_account() {
         let sa = one(&docs, "ServiceAccount", &name);
         let role = one(&docs, "Role", &name);
         let binding = one(&docs, "RoleBinding", &name);
-        let job = one(&docs, "Job", &name);
+        let job = hook_job(&docs, fullname);
         assert_eq!(
             binding["roleRef"],
             yaml(&format!(
@@ -198,7 +224,7 @@ fn the_job_runs_as_the_bound_service_account() {
 fn the_job_passes_the_instance_values_as_set_json() {
     let docs = render(&[]);
     for (alias, fullname) in INSTANCES {
-        let job = one(&docs, "Job", &format!("{fullname}-hooks"));
+        let job = hook_job(&docs, fullname);
         let args = job_args(job);
         assert_eq!(
             args[..4],
@@ -224,6 +250,7 @@ config:
 fullnameOverride: {fullname}
 hooks:
   enabled: true
+  sourceSecretNames: []
   sourceSecretSelector:
     app.kubernetes.io/name: qs-postgresql-cluster
     qs-postgresql-cluster/name: {cluster}
@@ -252,7 +279,7 @@ kind: Deployment
         // Replacing the product default labels: a null deletes one.
         r#"pgbouncerPharia.hooks.sourceSecretSelector={"team":"a&b","app.kubernetes.io/name":null,"qs-postgresql-cluster/name":null}"#,
     ]);
-    let job = one(&docs, "Job", "my-pgbouncer-pgbouncerPharia-hooks");
+    let job = hook_job(&docs, "my-pgbouncer-pgbouncerPharia");
     assert_eq!(
         set_json(job, "pgbouncerPharia"),
         yaml(
@@ -268,6 +295,7 @@ hooks:
   enabled: true
   # Helm keeps a dependency's nulls: they reach `qspgb hooks`, whose merge over its own
   # embedded defaults then deletes the same labels.
+  sourceSecretNames: []
   sourceSecretSelector: {team: a&b, app.kubernetes.io/name: null, qs-postgresql-cluster/name: null}
 kind: DaemonSet
 "#
@@ -275,7 +303,7 @@ kind: DaemonSet
     );
     // Go's JSON escaping of `&`, keys in byte order.
     assert!(job_args(job)[4].ends_with(
-        r#"},"fullnameOverride":"my-pgbouncer-pgbouncerPharia","hooks":{"enabled":true,"sourceSecretSelector":{"app.kubernetes.io/name":null,"qs-postgresql-cluster/name":null,"team":"a\u0026b"}},"kind":"DaemonSet"}"#
+        r#"},"fullnameOverride":"my-pgbouncer-pgbouncerPharia","hooks":{"enabled":true,"sourceSecretNames":[],"sourceSecretSelector":{"app.kubernetes.io/name":null,"qs-postgresql-cluster/name":null,"team":"a\u0026b"}},"kind":"DaemonSet"}"#
     ));
 }
 
@@ -287,7 +315,7 @@ fn hook_pods_are_not_selected_by_the_service_pdb_or_anti_affinity() {
         !selector.is_empty() && selector.iter().all(|(k, v)| labels.get(k) == Some(v))
     };
     for (_, fullname) in INSTANCES {
-        let job = one(&docs, "Job", &format!("{fullname}-hooks"));
+        let job = hook_job(&docs, fullname);
         let hook_labels = &job["spec"]["template"]["metadata"]["labels"];
         assert_eq!(
             hook_labels,
@@ -335,18 +363,18 @@ fn a_disabled_instance_has_no_hook_objects() {
     let docs = render(&["--set", "pgbouncerTemporal.enabled=false"]);
     let hooks = hook_docs(&docs);
     assert_eq!(hooks.len(), 4);
-    assert!(
-        hooks
-            .iter()
-            .all(|d| d["metadata"]["name"] == "pgbouncer-pharia-hooks")
-    );
+    assert!(hooks.iter().all(|d| {
+        let name = d["metadata"]["name"].as_str().unwrap();
+        name == "pgbouncer-pharia-hooks" || name.starts_with("pgbouncer-pharia-hooks-")
+    }));
+    assert_eq!(hook_jobs(&docs, "pgbouncer-pharia").len(), 1);
     // hooks.enabled=false alone removes them too.
     let docs = render(&["--set", "pgbouncerPharia.hooks.enabled=false"]);
-    assert!(
-        hook_docs(&docs)
-            .iter()
-            .all(|d| d["metadata"]["name"] == "pgbouncer-temporal-hooks")
-    );
+    assert!(hook_docs(&docs).iter().all(|d| {
+        let name = d["metadata"]["name"].as_str().unwrap();
+        name == "pgbouncer-temporal-hooks" || name.starts_with("pgbouncer-temporal-hooks-")
+    }));
+    assert_eq!(hook_docs(&docs).len(), 4);
 }
 
 #[test]
@@ -498,7 +526,7 @@ fn the_hook_image_is_this_qspgb_version() {
     let expected = format!("ghcr.io/qs/qspgb:{}", env!("CARGO_PKG_VERSION"));
     let mut images = Vec::new();
     for (_, fullname) in INSTANCES {
-        let job = one(&docs, "Job", &format!("{fullname}-hooks"));
+        let job = hook_job(&docs, fullname);
         images.push(job["spec"]["template"]["spec"]["containers"][0]["image"].clone());
         images.push(init_containers(&docs, "Deployment", fullname)[0]["image"].clone());
     }
@@ -550,7 +578,7 @@ fn the_rotation_cronjob_runs_exactly_what_the_hook_job_runs() {
     ] {
         let docs = render(&extra);
         for (alias, fullname) in INSTANCES {
-            let job = one(&docs, "Job", &format!("{fullname}-hooks"));
+            let job = hook_job(&docs, fullname);
             let cron = one(&docs, "CronJob", &format!("{fullname}-hooks-rotation"));
             assert_eq!(cron["apiVersion"], "batch/v1");
             // An ordinary resource, not a hook: Helm keeps it, and updates it on upgrade.
@@ -676,10 +704,7 @@ fn no_rotation_cronjob_without_rotation_hooks_or_the_instance() {
         "--set",
         "pgbouncerPharia.hooks.sourceSecretSelector.team=a",
     ]);
-    assert_eq!(
-        find(&docs, "Job", "my-pgbouncer-pgbouncerPharia-hooks").len(),
-        1
-    );
+    assert_eq!(hook_jobs(&docs, "my-pgbouncer-pgbouncerPharia").len(), 1);
     assert!(cronjob_names(&docs).is_empty());
     // Rotation needs what the hooks need.
     let out = qspgb(&[
@@ -703,11 +728,8 @@ fn the_rotation_cronjob_name_fits_a_cronjob() {
         .expect("CronJob");
     assert_eq!(name, &format!("{}-hooks-rotation", "a".repeat(37)));
     assert!(name.len() <= 52);
-    // The hook objects keep their own, longer limit.
-    assert_eq!(
-        find(&docs, "Job", &format!("{}-hooks", &long[..57])).len(),
-        1
-    );
+    // The hook Job is named by its spec within 63 characters (the fullname cut to 46).
+    assert_eq!(hook_jobs(&docs, &long).len(), 1);
 }
 
 #[test]

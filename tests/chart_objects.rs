@@ -68,7 +68,12 @@ fn hook_annotation(doc: &Value) -> Option<&str> {
         .and_then(Value::as_str)
 }
 
-const NETWORK_EXAMPLE: [&str; 2] = ["-f", "values/examples/network-policy.yaml"];
+/// The network-policy example, with the `helm test` Pods and their policy.
+const NETWORK_EXAMPLE: [&str; 3] = [
+    "-f",
+    "values/examples/network-policy.yaml",
+    "--include-tests",
+];
 
 #[test]
 fn nothing_new_is_rendered_by_default_nor_with_upstream_compat() {
@@ -110,6 +115,7 @@ fn the_instance_policy_selects_exactly_its_pods_and_opens_only_their_ports() {
     let docs = render(&[
         NETWORK_EXAMPLE[0],
         NETWORK_EXAMPLE[1],
+        NETWORK_EXAMPLE[2],
         "--set",
         "pgbouncerTemporal.pgbouncerExporter.enabled=true,pgbouncerTemporal.pgbouncerExporter.servicePort=9200",
     ]);
@@ -210,7 +216,10 @@ fn the_hook_pods_may_only_reach_the_api_server() {
     for (_, fullname) in INSTANCES {
         let name = format!("{fullname}-hooks");
         let policy = one(&docs, "NetworkPolicy", &name);
-        let job = one(&docs, "Job", &name);
+        let job = of_kind(&docs, "Job")
+            .into_iter()
+            .find(|j| j["spec"]["template"]["spec"]["serviceAccountName"] == name.as_str())
+            .unwrap();
         let spec = &policy["spec"];
         assert!(selects(
             &spec["podSelector"]["matchLabels"],
@@ -239,6 +248,7 @@ fn the_hook_pods_may_only_reach_the_api_server() {
     let docs = render(&[
         NETWORK_EXAMPLE[0],
         NETWORK_EXAMPLE[1],
+        NETWORK_EXAMPLE[2],
         "--set-json",
         "pgbouncerPharia.networkPolicy.apiServerEgress.peers=[{\"ipBlock\":{\"cidr\":\"10.0.0.1/32\"}}]",
     ]);
@@ -252,7 +262,11 @@ fn the_hook_pods_may_only_reach_the_api_server() {
         vec!["--no-hooks"],
         vec!["--set", "pgbouncerPharia.hooks.enabled=false"],
     ] {
-        let mut args = NETWORK_EXAMPLE.to_vec();
+        // --no-hooks leaves out the test Pods too, and may not be asked with them.
+        let mut args: Vec<&str> = NETWORK_EXAMPLE
+            .into_iter()
+            .filter(|a| !(extra.contains(&"--no-hooks") && *a == "--include-tests"))
+            .collect();
         args.extend(extra.iter().copied());
         let docs = render(&args);
         assert!(
@@ -267,7 +281,11 @@ fn the_hook_pods_may_only_reach_the_api_server() {
 #[test]
 fn the_test_pods_may_only_reach_pgbouncer_and_dns() {
     // Only Pharia's policy is on, yet the test Pods of both instances keep their way out.
-    let docs = render(&["--set", "pgbouncerPharia.networkPolicy.enabled=true"]);
+    let docs = render(&[
+        "--include-tests",
+        "--set",
+        "pgbouncerPharia.networkPolicy.enabled=true",
+    ]);
     let policy = one(&docs, "NetworkPolicy", "my-pgbouncer-test");
     assert_eq!(hook_annotation(policy), Some("test"));
     let spec = &policy["spec"];

@@ -53,8 +53,16 @@ fn render_as(args: &[&str]) -> Vec<(String, Value)> {
         .collect()
 }
 
-/// `render my-pgbouncer -n pharia-ai` with extra flags.
+/// `render my-pgbouncer -n pharia-ai --include-tests` with extra flags (the test Pods
+/// are left out unless asked for).
 fn render(extra: &[&str]) -> Vec<(String, Value)> {
+    let mut args = vec!["--include-tests"];
+    args.extend_from_slice(extra);
+    render_plain(&args)
+}
+
+/// `render my-pgbouncer -n pharia-ai` with extra flags.
+fn render_plain(extra: &[&str]) -> Vec<(String, Value)> {
     let mut args = vec!["my-pgbouncer", "-n", "pharia-ai"];
     args.extend_from_slice(extra);
     render_as(&args)
@@ -451,7 +459,7 @@ fn the_test_pod_names_what_the_subchart_renders() {
         ),
     ];
     for (what, extra, expected) in &configurations {
-        let mut args = vec!["my-release", "--set", exporters];
+        let mut args = vec!["my-release", "--include-tests", "--set", exporters];
         args.extend(extra.iter().copied());
         let docs = render_as(&args);
         for (alias, expected) in ["pgbouncerPharia", "pgbouncerTemporal"]
@@ -479,19 +487,26 @@ fn the_test_pod_names_what_the_subchart_renders() {
 #[test]
 fn skip_tests_no_hooks_argocd_and_upstream_compat_leave_them_out() {
     for flags in [
+        // The default: `kubectl apply` of a rendering must not start them.
+        vec![],
         vec!["--skip-tests"],
         vec!["--no-hooks"],
         vec!["--hook-style", "argocd"],
         vec!["--set", "tests.enabled=false"],
         vec!["--helm-exact", "-f", "values/upstream-compat.yaml"],
     ] {
-        let docs = render(&flags);
+        let docs = render_plain(&flags);
         assert!(test_pods(&docs).is_empty(), "{flags:?}");
         assert!(docs.iter().all(|(_, d)| d["kind"] != "Pod"), "{flags:?}");
     }
     // --skip-tests keeps the other hooks.
-    let docs = render(&["--skip-tests"]);
+    let docs = render_plain(&["--skip-tests"]);
     assert!(docs.iter().any(|(_, d)| d["kind"] == "Job"));
+    // Asked for, with the same values the test Pods are there.
+    assert_eq!(
+        test_pods(&render(&["--set", "tests.enabled=true"])).len(),
+        2
+    );
 }
 
 #[test]

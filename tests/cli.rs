@@ -76,15 +76,14 @@ fn renders_the_embedded_chart_from_any_directory() {
             // The hooks' rotation (an ordinary resource).
             "CronJob",
             "CronJob",
-            // The hooks, after everything else, by kind (the test Pods included).
+            // The hooks, after everything else, by kind (the `helm test` Pods only with
+            // --include-tests).
             "ServiceAccount",
             "ServiceAccount",
             "Role",
             "Role",
             "RoleBinding",
             "RoleBinding",
-            "Pod",
-            "Pod",
             "Job",
             "Job"
         ]
@@ -434,6 +433,7 @@ fn hooks_can_carry_argocd_annotations() {
         "render",
         "--chart",
         c,
+        "--include-tests",
         "--set",
         "pgbouncerTemporal.enabled=false,pgbouncerPharia.hooks.enabled=false,tests.enabled=false",
     ])));

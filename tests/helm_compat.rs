@@ -115,6 +115,8 @@ fn render_case(case: &Path, reference: &Path) -> String {
         // Helm's own renderings hold names Kubernetes refuses (`my-pgbouncer-pgbouncerPharia`)
         // and `true` for PgBouncer's 0/1 settings: --helm-exact renders them as Helm does.
         .args(["render", "my-pgbouncer", "-n", "pharia-ai", "--helm-exact"])
+        // `helm template` prints the `helm test` Pods; qspgb only when asked.
+        .arg("--include-tests")
         .args(["-f", "values/upstream-compat.yaml"])
         .arg("-f")
         .arg(reference.join("wrapper/values.yaml"))

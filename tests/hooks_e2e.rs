@@ -112,7 +112,7 @@ fn writes_both_secrets_exactly_then_only_what_changes() {
         map(&[("userlist.txt", PHARIA_USERLIST)])
     );
     assert_eq!(
-        server.secret_data(&ns, "pgbouncer-pharia-admin").unwrap(),
+        server.admin_credentials(&ns, "pgbouncer-pharia-admin"),
         map(&[
             ("adminPassword", "pharia-admin-pw"),
             ("adminUser", "pgbouncer")
@@ -125,7 +125,7 @@ fn writes_both_secrets_exactly_then_only_what_changes() {
         map(&[("userlist.txt", TEMPORAL_USERLIST)])
     );
     assert_eq!(
-        server.secret_data(&ns, "pgbouncer-temporal-admin").unwrap(),
+        server.admin_credentials(&ns, "pgbouncer-temporal-admin"),
         map(&[
             ("adminPassword", "temporal-admin-pw"),
             ("adminUser", "pgbouncer")
@@ -447,7 +447,7 @@ fn the_rendered_hook_job_command_does_the_same_work() {
         map(&[("userlist.txt", PHARIA_USERLIST)])
     );
     assert_eq!(
-        server.secret_data(&ns, "pgbouncer-pharia-admin").unwrap(),
+        server.admin_credentials(&ns, "pgbouncer-pharia-admin"),
         map(&[
             ("adminPassword", "pharia-admin-pw"),
             ("adminUser", "pgbouncer")

@@ -518,7 +518,14 @@ fn rendered_pgbouncer_works_against_postgresql() {
     let docs = rendered_documents(
         &env,
         &ns,
-        &["--set-json", &pharia_dbs, "--set-json", &temporal_dbs],
+        // The `helm test` Pods too: their script runs against this PgBouncer below.
+        &[
+            "--include-tests",
+            "--set-json",
+            &pharia_dbs,
+            "--set-json",
+            &temporal_dbs,
+        ],
     );
     let ini_of = |name: &str| {
         find(&docs, "ConfigMap", &format!("{name}-configmap"))["data"]["pgbouncer.ini"]

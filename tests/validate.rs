@@ -103,8 +103,11 @@ fn render(args: &[&str]) -> String {
     text(&out.stdout)
 }
 
+/// An example's rendering, the `helm test` Pods included (`--include-tests`), so they are
+/// validated like everything else.
 fn render_example(example: &Path, extra: &[&str]) -> String {
-    let mut args = extra.to_vec();
+    let mut args = vec!["--include-tests"];
+    args.extend_from_slice(extra);
     args.extend_from_slice(&["-f", example.to_str().unwrap()]);
     render(&args)
 }
@@ -451,7 +454,8 @@ fn checkov_finds_no_failed_check_in_the_default_and_production_renderings() {
     let dir = scratch("checkov");
     let production = root().join("values/examples/production.yaml");
     let flags = ["-n", NAMESPACE, "--namespace-in-manifests"];
-    std::fs::write(dir.join("default.yaml"), render(&flags)).unwrap();
+    let default = [&flags[..], &["--include-tests"]].concat();
+    std::fs::write(dir.join("default.yaml"), render(&default)).unwrap();
     std::fs::write(
         dir.join("production.yaml"),
         render_example(&production, &flags),

@@ -2,10 +2,18 @@
 //! Secrets when their content differs, restart the workload when needed.
 //!
 //! Thin async glue around typed API calls; every decision is made by the pure functions
-//! in [`super`] and [`super::retry`]. Requests per instance: one list, one get per target
-//! Secret, one get of the workload; then a create or replace per changed Secret and one
-//! patch per restart. When no source Secret matches, one get of the namespace tells a
-//! missing namespace apart from an empty one.
+//! in [`super`] and [`super::retry`]. Requests per instance: one list of the source Secrets
+//! (or, with `hooks.sourceSecretNames`, one get per name), one get per target Secret, one
+//! get of the workload; then a create or replace per changed Secret and one patch per
+//! restart. When no source Secret is found, one get of the namespace tells a missing
+//! namespace apart from an empty one.
+//!
+//! Least privilege: a missing target Secret is created with a server-side apply (a PATCH by
+//! name), never a POST. The API server authorizes such a create as `create` of that name,
+//! so the hooks' Role grants `create` (with `get`, `update`, `patch`) only on the two
+//! target names, which no POST can match: the token cannot create any other Secret (a
+//! ServiceAccount token Secret for another account, say). A live target Secret of another
+//! type than `Opaque` is never overwritten.
 //!
 //! Faults: every request has a hard time limit (`--request-timeout`, retries and waits
 //! included) and is retried on transient failures as [`super::retry`] decides; a 409
@@ -20,6 +28,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use super::fingerprint::{FingerprintKey, HASH_KEY};
 use k8s_openapi::ByteString;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment};
 use k8s_openapi::api::core::v1::{Namespace, Secret};
@@ -32,8 +41,11 @@ use super::retry::{failure_of, retry_delay};
 use super::{
     DesiredSecrets, HooksError, INSTANCE_LABEL, InstanceTarget, MANAGED_BY, MANAGED_BY_LABEL,
     PENDING_RESTART_ANNOTATION, RESTART_ANNOTATION, SOURCE_HASH_LABEL, SecretAction, SecretData,
-    SourceSecret, WorkloadKind, data_hash, desired_secrets, restart_needed,
+    SourceSecret, Sources, WorkloadKind, desired_secrets, restart_needed,
 };
+
+/// The field manager of the hooks' server-side applies (the creation of a target Secret).
+pub const FIELD_MANAGER: &str = "qspgb-hooks";
 
 /// How often a write that meets a concurrent writer (409 Conflict) is retried, each time
 /// after reading the live Secret again.
@@ -277,6 +289,35 @@ impl InstanceApi {
     }
 
     async fn list_sources(&self, target: &InstanceTarget) -> Result<Vec<SourceSecret>, HooksError> {
+        let names = match &target.sources {
+            Sources::Selector(_) => return self.list_by_selector(target).await,
+            Sources::Names(names) => names,
+        };
+        // By name: one get each (the Role allows `get` on these names only, no `list`).
+        let mut sources = Vec::new();
+        for name in names {
+            match self.get_secret(name).await? {
+                Some(secret) => sources.push(SourceSecret {
+                    name: name.clone(),
+                    data: data_of(secret.data),
+                }),
+                None => {
+                    self.check_namespace().await?;
+                    return Err(HooksError::source(format!(
+                        "{}: secret/{name}, named in {}.hooks.sourceSecretNames, does not \
+                         exist in namespace {:?}; nothing written",
+                        target.alias, target.alias, self.namespace
+                    )));
+                }
+            }
+        }
+        Ok(sources)
+    }
+
+    async fn list_by_selector(
+        &self,
+        target: &InstanceTarget,
+    ) -> Result<Vec<SourceSecret>, HooksError> {
         let selector = target.label_selector();
         let params = ListParams::default().labels(&selector);
         let list = self
@@ -377,39 +418,65 @@ impl InstanceApi {
     /// Conflict (someone wrote in between, or an earlier attempt of ours whose answer was
     /// lost) the live Secret is read again and the decision made again, at most
     /// [`MAX_CONFLICT_RETRIES`] times. `pending_restart`: see [`secret_object`].
+    /// `key_renewed`: see [`decide`].
+    #[allow(clippy::too_many_arguments)]
     async fn converge_secret(
         &self,
         target: &InstanceTarget,
         name: &str,
         desired: &SecretData,
+        key: &FingerprintKey,
+        key_renewed: bool,
         mut live: Option<Secret>,
         pending_restart: Option<&str>,
     ) -> Result<SecretOutcome, HooksError> {
-        let decide = |live: &Option<Secret>| {
-            SecretAction::decide(
-                desired,
-                live.as_ref().map(|s| data_of(s.data.clone())).as_ref(),
-            )
-        };
+        let decide = |live: &Option<Secret>| decide(desired, key, key_renewed, live.as_ref());
         let first = decide(&live);
         let mut conflicts = 0;
         loop {
             let action = decide(&live);
-            let secret = secret_object(target, name, desired, live.as_ref(), pending_restart);
+            let fingerprint = key.data(desired);
+            let secret = secret_object(
+                target,
+                name,
+                desired,
+                &fingerprint,
+                live.as_ref(),
+                pending_restart,
+            );
             let params = PostParams::default();
             let result = match action {
-                SecretAction::Unchanged => Ok(()),
-                SecretAction::Create => self
-                    .call(|| self.secrets.create(&params, &secret))
-                    .await
-                    .map(drop),
+                SecretAction::Unchanged => Ok(None),
+                // A server-side apply by name: allowed by `patch` on this name alone. When
+                // someone created the Secret in between, the apply merges into theirs, so
+                // the answer is checked like a fresh read below.
+                SecretAction::Create => {
+                    let apply = PatchParams::apply(FIELD_MANAGER).force();
+                    let patch = Patch::Apply(&secret);
+                    self.call(|| self.secrets.patch(name, &apply, &patch))
+                        .await
+                        .map(Some)
+                }
                 SecretAction::Update => self
                     .call(|| self.secrets.replace(name, &params, &secret))
                     .await
-                    .map(drop),
+                    .map(|_| None),
             };
             match result {
-                Ok(()) => {
+                Ok(Some(written)) if decide(&Some(written.clone())) != SecretAction::Unchanged => {
+                    // Created concurrently by another writer with other keys: ours now
+                    // carries them too. Check its type and replace it with ours.
+                    check_type(target, name, &written)?;
+                    conflicts += 1;
+                    if conflicts > MAX_CONFLICT_RETRIES {
+                        return Err(HooksError::api(format!(
+                            "creating secret/{name}: rewritten by another writer \
+                             {conflicts} times; giving up"
+                        )));
+                    }
+                    live = Some(written);
+                }
+                Ok(_) => {
                     return Ok(SecretOutcome {
                         name: name.to_string(),
                         action: first,
@@ -424,6 +491,9 @@ impl InstanceApi {
                 {
                     conflicts += 1;
                     live = self.get_secret(name).await?;
+                    if let Some(secret) = &live {
+                        check_type(target, name, secret)?;
+                    }
                 }
                 Err(e) => {
                     let verb = if action == SecretAction::Create {
@@ -471,7 +541,29 @@ pub async fn run_instance(
     if sources.is_empty() {
         api.check_namespace().await?;
     }
-    let desired: DesiredSecrets = desired_secrets(target, &sources)?;
+    // Before anything is decided: a target of a type we never write is not ours.
+    for (name, live) in [
+        (&target.userlist_secret, &live_userlist),
+        (&target.admin_secret, &live_admin),
+    ] {
+        if let Some(secret) = live {
+            check_type(target, name, secret)?;
+        }
+    }
+    // The fingerprint key: the admin Secret's, kept across runs; a new one the first time
+    // (or when the stored one is damaged).
+    let live_key = live_admin
+        .as_ref()
+        .and_then(|s| s.data.as_ref()?.get(HASH_KEY))
+        .and_then(|stored| FingerprintKey::from_stored(&stored.0));
+    let key_renewed = live_key.is_none();
+    let key = match live_key {
+        Some(key) => key,
+        None => FingerprintKey::generate().ok_or_else(|| {
+            HooksError::api("the operating system's random generator failed (fingerprint key)")
+        })?,
+    };
+    let desired: DesiredSecrets = desired_secrets(target, &sources, key)?;
     let hash = desired.content_hash();
     // Marks left by an earlier run that wrote these Secrets and could not restart.
     let pending: Vec<String> = [&live_userlist, &live_admin]
@@ -492,10 +584,7 @@ pub async fn run_instance(
     let (userlist, admin) = if dry_run {
         let plan = |name: &str, data: &SecretData, live: &Option<Secret>| SecretOutcome {
             name: name.to_string(),
-            action: SecretAction::decide(
-                data,
-                live.as_ref().map(|s| data_of(s.data.clone())).as_ref(),
-            ),
+            action: decide(data, &desired.key, key_renewed, live.as_ref()),
             conflicts: 0,
         };
         (
@@ -509,6 +598,8 @@ pub async fn run_instance(
                 target,
                 &target.userlist_secret,
                 &desired.userlist,
+                &desired.key,
+                key_renewed,
                 live_userlist,
                 pending_restart,
             )
@@ -518,6 +609,8 @@ pub async fn run_instance(
                 target,
                 &target.admin_secret,
                 &desired.admin,
+                &desired.key,
+                key_renewed,
                 live_admin,
                 pending_restart,
             )
@@ -552,15 +645,54 @@ pub async fn run_instance(
     })
 }
 
-/// The Secret to write: our data and labels; the live Secret's other labels, annotations
-/// and type (immutable in the API) are kept, and its resourceVersion makes the replace
-/// conditional. `pending_restart`: the content hash the running workload still has to be
-/// restarted with ([`PENDING_RESTART_ANNOTATION`]); `None` when no workload runs, which
-/// also drops an old mark.
+/// What to do about one target Secret: compare the data (see [`SecretAction::decide`]);
+/// and when the fingerprint key is new in this run (`key_renewed`), also rewrite a Secret
+/// whose data is right but whose [`SOURCE_HASH_LABEL`] is not this key's fingerprint: a
+/// label made with a lost key, or a plain hash written before fingerprints were keyed,
+/// must not stay visible. Otherwise labels do not count, so a concurrent writer of the
+/// right data leaves nothing to write.
+fn decide(
+    desired: &SecretData,
+    key: &FingerprintKey,
+    key_renewed: bool,
+    live: Option<&Secret>,
+) -> SecretAction {
+    let action = SecretAction::decide(desired, live.map(|s| data_of(s.data.clone())).as_ref());
+    let label = live
+        .and_then(|s| s.metadata.labels.as_ref()?.get(SOURCE_HASH_LABEL))
+        .map(String::as_str);
+    if action == SecretAction::Unchanged && key_renewed && label != Some(&key.data(desired)[..32]) {
+        return SecretAction::Update;
+    }
+    action
+}
+
+/// Refuses a live target Secret of another type than `Opaque`: the hooks only ever write
+/// `Opaque` Secrets, so any other type (a ServiceAccount token, TLS, docker config) was
+/// made by someone else for another purpose, and a misnamed target must not destroy it.
+fn check_type(target: &InstanceTarget, name: &str, live: &Secret) -> Result<(), HooksError> {
+    match live.type_.as_deref() {
+        None | Some("Opaque") => Ok(()),
+        Some(other) => Err(HooksError::target(format!(
+            "{}: secret/{name} exists with type {other:?}; the hooks only write Opaque \
+             Secrets and will not overwrite it (point config.existingUserlistSecret / \
+             config.existingAdminSecret at another name); nothing written",
+            target.alias
+        ))),
+    }
+}
+
+/// The Secret to write: our data and labels; the live Secret's other labels and
+/// annotations are kept, and its resourceVersion makes the replace conditional.
+/// `fingerprint`: the keyed fingerprint of `desired` (its first 32 digits become the
+/// [`SOURCE_HASH_LABEL`]). `pending_restart`: the content fingerprint the running workload
+/// still has to be restarted with ([`PENDING_RESTART_ANNOTATION`]); `None` when no workload
+/// runs, which also drops an old mark.
 fn secret_object(
     target: &InstanceTarget,
     name: &str,
     desired: &SecretData,
+    fingerprint: &str,
     live: Option<&Secret>,
     pending_restart: Option<&str>,
 ) -> Secret {
@@ -576,10 +708,7 @@ fn secret_object(
         .unwrap_or_default();
     labels.insert(MANAGED_BY_LABEL.into(), MANAGED_BY.into());
     labels.insert(INSTANCE_LABEL.into(), target.alias.clone());
-    labels.insert(
-        SOURCE_HASH_LABEL.into(),
-        data_hash(desired)[..32].to_string(),
-    );
+    labels.insert(SOURCE_HASH_LABEL.into(), fingerprint[..32].to_string());
     Secret {
         metadata: ObjectMeta {
             name: Some(name.to_string()),
@@ -588,10 +717,8 @@ fn secret_object(
             resource_version: live.and_then(|s| s.metadata.resource_version.clone()),
             ..ObjectMeta::default()
         },
-        type_: Some(
-            live.and_then(|s| s.type_.clone())
-                .unwrap_or_else(|| "Opaque".to_string()),
-        ),
+        // Live targets are Opaque (check_type), so this never changes a type.
+        type_: Some("Opaque".to_string()),
         data: Some(
             desired
                 .iter()
@@ -753,6 +880,7 @@ fn plural(n: usize) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    use super::super::FailureClass;
     use super::*;
 
     fn report() -> InstanceReport {
@@ -777,6 +905,38 @@ mod tests {
             content_hash: "0123456789abcdef".repeat(4),
             requests: 6,
         }
+    }
+
+    #[test]
+    fn a_new_key_rewrites_labels_made_without_it_and_only_then() {
+        let key = FingerprintKey::from_stored(&[b'1'; 64]).unwrap();
+        let desired = SecretData::from([("userlist.txt".into(), b"x".to_vec())]);
+        let live = |label: &str| Secret {
+            metadata: ObjectMeta {
+                labels: Some(BTreeMap::from([(SOURCE_HASH_LABEL.into(), label.into())])),
+                ..ObjectMeta::default()
+            },
+            data: Some(BTreeMap::from([(
+                "userlist.txt".into(),
+                ByteString(b"x".to_vec()),
+            )])),
+            ..Secret::default()
+        };
+        let current = key.data(&desired)[..32].to_string();
+        let stale = live("0123456789abcdef0123456789abcdef");
+        assert_eq!(
+            decide(&desired, &key, true, Some(&stale)),
+            SecretAction::Update
+        );
+        assert_eq!(
+            decide(&desired, &key, false, Some(&stale)),
+            SecretAction::Unchanged
+        );
+        assert_eq!(
+            decide(&desired, &key, true, Some(&live(&current))),
+            SecretAction::Unchanged
+        );
+        assert_eq!(decide(&desired, &key, true, None), SecretAction::Create);
     }
 
     #[test]
@@ -807,7 +967,7 @@ mod tests {
     fn written_secrets_keep_foreign_metadata_and_carry_ours() {
         let target = InstanceTarget {
             alias: "pgbouncerPharia".into(),
-            selector: BTreeMap::new(),
+            sources: Sources::Names(vec!["src".into()]),
             userlist_secret: "ul".into(),
             admin_secret: "adm".into(),
             admin_role: "pgbouncer".into(),
@@ -825,7 +985,7 @@ mod tests {
                 resource_version: Some("42".into()),
                 ..ObjectMeta::default()
             },
-            type_: Some("kubernetes.io/basic-auth".into()),
+            type_: Some("Opaque".into()),
             ..Secret::default()
         };
         let desired = SecretData::from([("userlist.txt".into(), b"x".to_vec())]);
@@ -834,7 +994,8 @@ mod tests {
             ("note".into(), "kept".into()),
             (PENDING_RESTART_ANNOTATION.into(), "h0".into()),
         ]));
-        let s = secret_object(&target, "ul", &desired, Some(&live), Some("h1"));
+        let fp = "f".repeat(64);
+        let s = secret_object(&target, "ul", &desired, &fp, Some(&live), Some("h1"));
         // The mark is this run's; other annotations stay.
         assert_eq!(
             s.metadata.annotations,
@@ -844,7 +1005,7 @@ mod tests {
             ]))
         );
         // No workload running: an old mark goes, nothing else does.
-        let unmarked = secret_object(&target, "ul", &desired, Some(&live), None);
+        let unmarked = secret_object(&target, "ul", &desired, &fp, Some(&live), None);
         assert_eq!(
             unmarked.metadata.annotations,
             Some(BTreeMap::from([("note".into(), "kept".into())]))
@@ -852,11 +1013,34 @@ mod tests {
         let labels = s.metadata.labels.unwrap();
         assert_eq!(labels["team"], "db");
         assert_eq!(labels[MANAGED_BY_LABEL], MANAGED_BY);
-        assert_eq!(labels[SOURCE_HASH_LABEL].len(), 32);
+        assert_eq!(labels[SOURCE_HASH_LABEL], "f".repeat(32));
         assert_eq!(s.metadata.resource_version.as_deref(), Some("42"));
-        assert_eq!(s.type_.as_deref(), Some("kubernetes.io/basic-auth"));
-        let fresh = secret_object(&target, "ul", &desired, None, None);
+        assert_eq!(s.type_.as_deref(), Some("Opaque"));
+        let fresh = secret_object(&target, "ul", &desired, &fp, None, None);
         assert_eq!(fresh.type_.as_deref(), Some("Opaque"));
         assert_eq!(fresh.metadata.resource_version, None);
+
+        // Only Opaque (or untyped) live targets are ours to write.
+        assert!(check_type(&target, "ul", &live).is_ok());
+        let mut untyped = live.clone();
+        untyped.type_ = None;
+        assert!(check_type(&target, "ul", &untyped).is_ok());
+        for other in [
+            "kubernetes.io/service-account-token",
+            "kubernetes.io/tls",
+            "kubernetes.io/basic-auth",
+            "kubernetes.io/dockerconfigjson",
+            "opaque",
+        ] {
+            let mut foreign = live.clone();
+            foreign.type_ = Some(other.into());
+            let err = check_type(&target, "ul", &foreign).unwrap_err();
+            assert_eq!(err.class, FailureClass::Target, "{other}");
+            assert!(
+                err.message
+                    .contains(&format!("secret/ul exists with type {other:?}")),
+                "{err}"
+            );
+        }
     }
 }

@@ -7,11 +7,12 @@
 //!
 //! ```
 //! use std::collections::BTreeMap;
-//! use qspgb::hooks::{desired_secrets, InstanceTarget, SourceSecret, Workload, WorkloadKind};
+//! use qspgb::hooks::{desired_secrets, InstanceTarget, SourceSecret, Sources, Workload, WorkloadKind};
+//! use qspgb::hooks::fingerprint::{FingerprintKey, HASH_KEY};
 //!
 //! let target = InstanceTarget {
 //!     alias: "pgbouncerPharia".into(),
-//!     selector: BTreeMap::from([("qs-postgresql-cluster/name".into(), "cluster-pharia".into())]),
+//!     sources: Sources::Selector(BTreeMap::from([("qs-postgresql-cluster/name".into(), "cluster-pharia".into())])),
 //!     userlist_secret: "pgbouncer-pharia-userlist".into(),
 //!     admin_secret: "pgbouncer-pharia-admin".into(),
 //!     admin_role: "pgbouncer".into(),
@@ -26,25 +27,27 @@
 //!         ("password".into(), password.as_bytes().to_vec()),
 //!     ]),
 //! };
+//! let key = FingerprintKey::generate().unwrap();
 //! let desired = desired_secrets(&target, &[
 //!     source("cluster-pharia-app", "pharia_os", "s3cret"),
 //!     source("cluster-pharia-pgbouncer", "pgbouncer", "adm1n"),
-//! ]).unwrap();
+//! ], key.clone()).unwrap();
 //! assert_eq!(desired.userlist["userlist.txt"], b"\"pgbouncer\" \"adm1n\"\n\"pharia_os\" \"s3cret\"\n");
 //! assert_eq!(desired.admin["adminUser"], b"pgbouncer");
+//! assert_eq!(desired.admin[HASH_KEY], key.stored());
 //! assert_eq!(desired.roles, ["pgbouncer", "pharia_os"]);
 //! ```
 
 pub mod cluster;
+pub mod fingerprint;
 pub mod retry;
 pub mod targets;
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use sha2::{Digest, Sha256};
-
 use crate::pgbouncer;
+use fingerprint::{FingerprintKey, HASH_KEY};
 
 /// The data of a Secret: key to bytes (what `data` holds once base64 is decoded).
 pub type SecretData = BTreeMap<String, Vec<u8>>;
@@ -52,8 +55,9 @@ pub type SecretData = BTreeMap<String, Vec<u8>>;
 /// Key of the userlist in the userlist Secret (what the pods mount as userlist.txt).
 pub const USERLIST_KEY: &str = "userlist.txt";
 
-/// Pod-template annotation whose value is the hash of both Secrets' content: changing it
-/// restarts the pods, and an equal value means the pods already run with this content.
+/// Pod-template annotation whose value is the keyed fingerprint of both Secrets' content
+/// ([`fingerprint`]): changing it restarts the pods, and an equal value means the pods
+/// already run with this content.
 pub const RESTART_ANNOTATION: &str = "qspgb/secrets-hash";
 
 /// Annotation on a Secret qspgb wrote while the workload was running: the
@@ -65,8 +69,8 @@ pub const PENDING_RESTART_ANNOTATION: &str = "qspgb/pending-secrets-hash";
 pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
 /// Its value.
 pub const MANAGED_BY: &str = "qspgb";
-/// Label with the (shortened) content hash of a Secret we write; label values are limited
-/// to 63 characters, so it holds the first 32 hex digits.
+/// Label with the (shortened) keyed fingerprint of a Secret we write ([`fingerprint`]);
+/// label values are limited to 63 characters, so it holds the first 32 hex digits.
 pub const SOURCE_HASH_LABEL: &str = "qspgb/source-hash";
 /// Label naming the chart instance (alias) a Secret was written for.
 pub const INSTANCE_LABEL: &str = "qspgb/instance";
@@ -103,8 +107,8 @@ pub struct Workload {
 pub struct InstanceTarget {
     /// The chart alias, e.g. `pgbouncerPharia`.
     pub alias: String,
-    /// Labels the source Secrets carry (all must match).
-    pub selector: BTreeMap<String, String>,
+    /// Which Secrets are the sources: by labels or by names.
+    pub sources: Sources,
     /// Name of the userlist Secret (`config.existingUserlistSecret`).
     pub userlist_secret: String,
     /// Name of the admin Secret (`config.existingAdminSecret`).
@@ -120,14 +124,31 @@ pub struct InstanceTarget {
 }
 
 impl InstanceTarget {
-    /// The selector in Kubernetes' `key=value,key=value` syntax (keys sorted).
+    /// The sources as messages name them: the selector in Kubernetes' `key=value,key=value`
+    /// syntax (keys sorted), or `names a, b`.
     pub fn label_selector(&self) -> String {
-        self.selector
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(",")
+        match &self.sources {
+            Sources::Selector(selector) => selector
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(","),
+            Sources::Names(names) => format!("names {}", names.join(", ")),
+        }
     }
+}
+
+/// How the hooks find the database cluster's credential Secrets. The two modes differ in
+/// what the hooks' Role must allow, and so in what its token can read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sources {
+    /// `hooks.sourceSecretSelector`: every Secret carrying all these labels. Needs `list`
+    /// on Secrets, which Kubernetes cannot limit by name: the token can read every Secret
+    /// of the namespace.
+    Selector(BTreeMap<String, String>),
+    /// `hooks.sourceSecretNames`: exactly these Secrets (sorted, no duplicates), each read
+    /// with `get`, which the Role limits to these names: the token reads nothing else.
+    Names(Vec<String>),
 }
 
 /// A database cluster's credential Secret, as listed.
@@ -147,6 +168,9 @@ pub enum FailureClass {
     Source,
     /// The Kubernetes API refused or could not be reached.
     Api,
+    /// A target Secret exists with a type the hooks never write (a ServiceAccount token,
+    /// a TLS Secret, ...): it is not ours to overwrite. Nothing was written to it.
+    Target,
 }
 
 /// A failure of a hooks run with its class. The message never holds a secret value.
@@ -163,6 +187,14 @@ impl HooksError {
     pub fn source(message: impl Into<String>) -> Self {
         HooksError {
             class: FailureClass::Source,
+            message: message.into(),
+        }
+    }
+
+    /// A [`FailureClass::Target`] error.
+    pub fn target(message: impl Into<String>) -> Self {
+        HooksError {
+            class: FailureClass::Target,
             message: message.into(),
         }
     }
@@ -189,8 +221,11 @@ impl std::error::Error for HooksError {}
 pub struct DesiredSecrets {
     /// Data of the userlist Secret (one key, `userlist.txt`).
     pub userlist: SecretData,
-    /// Data of the admin Secret (admin user and password keys).
+    /// Data of the admin Secret (admin user and password keys, and the fingerprint key
+    /// under [`HASH_KEY`]).
     pub admin: SecretData,
+    /// The key of this instance's fingerprints (also in `admin`).
+    pub key: FingerprintKey,
     /// The roles in the userlist, sorted.
     pub roles: Vec<String>,
     /// Source Secrets that were skipped, with the reason (for warnings).
@@ -200,12 +235,9 @@ pub struct DesiredSecrets {
 }
 
 impl DesiredSecrets {
-    /// The hash of both Secrets' content: the restart annotation's value.
+    /// The keyed fingerprint of both Secrets' content: the restart annotation's value.
     pub fn content_hash(&self) -> String {
-        let mut hasher = Sha256::new();
-        hasher.update(data_hash(&self.userlist).as_bytes());
-        hasher.update(data_hash(&self.admin).as_bytes());
-        hex(&hasher.finalize())
+        self.key.content(&self.userlist, &self.admin)
     }
 }
 
@@ -226,9 +258,13 @@ struct Role {
 /// or one role with two different passwords is an error, so an empty or partial userlist is
 /// never produced. Skipping a broken credential Secret instead would drop its role from
 /// the userlist and lock its application out of PgBouncer.
+///
+/// `key` is the fingerprint key: the live admin Secret's, or a new one. It is stored in the
+/// admin Secret, so it survives the run.
 pub fn desired_secrets(
     target: &InstanceTarget,
     sources: &[SourceSecret],
+    key: FingerprintKey,
 ) -> Result<DesiredSecrets, HooksError> {
     let mut roles: BTreeMap<String, Role> = BTreeMap::new();
     let mut skipped = Vec::new();
@@ -321,10 +357,12 @@ pub fn desired_secrets(
             target.admin_password_key.clone(),
             admin.password.as_bytes().to_vec(),
         ),
+        (HASH_KEY.to_string(), key.stored().to_vec()),
     ]);
     Ok(DesiredSecrets {
         userlist: SecretData::from([(USERLIST_KEY.to_string(), userlist.into_bytes())]),
         admin: admin_data,
+        key,
         used_sources: roles.len(),
         roles: roles.into_keys().collect(),
         skipped,
@@ -361,31 +399,6 @@ fn role_of(source: &SourceSecret) -> Result<Option<(String, String)>, String> {
     Ok(Some((user, password)))
 }
 
-/// A deterministic hash of a Secret's data: sha256 over each key and value, length-prefixed
-/// so that no two different data maps hash alike. Lowercase hex.
-///
-/// ```
-/// # use qspgb::hooks::{data_hash, SecretData};
-/// let a = SecretData::from([("k".into(), b"v".to_vec())]);
-/// let b = SecretData::from([("k".into(), b"w".to_vec())]);
-/// assert_ne!(data_hash(&a), data_hash(&b));
-/// assert_eq!(data_hash(&a).len(), 64);
-/// ```
-pub fn data_hash(data: &SecretData) -> String {
-    let mut hasher = Sha256::new();
-    for (key, value) in data {
-        hasher.update((key.len() as u64).to_be_bytes());
-        hasher.update(key.as_bytes());
-        hasher.update((value.len() as u64).to_be_bytes());
-        hasher.update(value);
-    }
-    hex(&hasher.finalize())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// What to do about one target Secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecretAction {
@@ -398,12 +411,12 @@ pub enum SecretAction {
 }
 
 impl SecretAction {
-    /// Decides by comparing content hashes of the desired and the live data (`None`: no
-    /// live Secret). Labels and annotations do not count: equal data is left untouched.
+    /// Decides by comparing the desired and the live data (`None`: no live Secret).
+    /// Labels and annotations do not count: equal data is left untouched.
     pub fn decide(desired: &SecretData, live: Option<&SecretData>) -> SecretAction {
         match live {
             None => SecretAction::Create,
-            Some(live) if data_hash(live) == data_hash(desired) => SecretAction::Unchanged,
+            Some(live) if live == desired => SecretAction::Unchanged,
             Some(_) => SecretAction::Update,
         }
     }
@@ -449,13 +462,13 @@ mod tests {
     fn target() -> InstanceTarget {
         InstanceTarget {
             alias: "pgbouncerPharia".into(),
-            selector: BTreeMap::from([
+            sources: Sources::Selector(BTreeMap::from([
                 (
                     "app.kubernetes.io/name".into(),
                     "qs-postgresql-cluster".into(),
                 ),
                 ("qs-postgresql-cluster/name".into(), "cluster-pharia".into()),
-            ]),
+            ])),
             userlist_secret: "ul".into(),
             admin_secret: "adm".into(),
             admin_role: "pgbouncer".into(),
@@ -478,6 +491,18 @@ mod tests {
         }
     }
 
+    fn key() -> FingerprintKey {
+        FingerprintKey::from_stored(&[b'7'; 64]).unwrap()
+    }
+
+    /// [`desired_secrets`] with a fixed key.
+    fn desired_secrets_k(
+        target: &InstanceTarget,
+        sources: &[SourceSecret],
+    ) -> Result<DesiredSecrets, HooksError> {
+        desired_secrets(target, sources, key())
+    }
+
     fn userlist(d: &DesiredSecrets) -> String {
         String::from_utf8(d.userlist[USERLIST_KEY].clone()).unwrap()
     }
@@ -497,7 +522,7 @@ mod tests {
             source("a", &[("user", b"alpha"), ("password", b"pa")]),
             source("p", &[("username", b"pgbouncer"), ("password", b"p\"q")]),
         ];
-        let d = desired_secrets(&target(), &sources).unwrap();
+        let d = desired_secrets_k(&target(), &sources).unwrap();
         assert_eq!(
             userlist(&d),
             "\"alpha\" \"pa\"\n\"pgbouncer\" \"p\"\"q\"\n\"zeta\" \"pz\"\n"
@@ -508,7 +533,7 @@ mod tests {
         // Input order does not matter.
         let mut reversed = sources.to_vec();
         reversed.reverse();
-        assert_eq!(desired_secrets(&target(), &reversed).unwrap(), d);
+        assert_eq!(desired_secrets_k(&target(), &reversed).unwrap(), d);
     }
 
     #[test]
@@ -522,7 +547,7 @@ mod tests {
             ],
         )];
         assert_eq!(
-            desired_secrets(&target(), &sources).unwrap().roles,
+            desired_secrets_k(&target(), &sources).unwrap().roles,
             ["pgbouncer"]
         );
     }
@@ -534,7 +559,7 @@ mod tests {
             source("ca", &[("ca.crt", b"-----BEGIN CERTIFICATE-----")]),
             source("empty", &[]),
         ];
-        let d = desired_secrets(&target(), &sources).unwrap();
+        let d = desired_secrets_k(&target(), &sources).unwrap();
         assert_eq!(d.roles, ["pgbouncer"]);
         assert_eq!(
             d.skipped,
@@ -562,7 +587,7 @@ mod tests {
             ),
         ];
         for one in &broken {
-            let err = desired_secrets(&target(), &[good.clone(), one.clone()]).unwrap_err();
+            let err = desired_secrets_k(&target(), &[good.clone(), one.clone()]).unwrap_err();
             assert_eq!(err.class, FailureClass::Source, "{err}");
             assert!(
                 err.message
@@ -573,7 +598,7 @@ mod tests {
         }
         let mut all = broken.to_vec();
         all.push(good);
-        let err = desired_secrets(&target(), &all).unwrap_err();
+        let err = desired_secrets_k(&target(), &all).unwrap_err();
         assert!(err.message.contains("6 source Secrets"), "{err}");
         for name in ["no-password", "no-user", "empty", "binary", "newline"] {
             assert!(err.message.contains(&format!("secret/{name}: ")), "{err}");
@@ -586,14 +611,14 @@ mod tests {
 
     #[test]
     fn nothing_usable_is_an_error_naming_the_selector() {
-        let err = desired_secrets(&target(), &[source("x", &[("user", b"a")])]).unwrap_err();
+        let err = desired_secrets_k(&target(), &[source("x", &[("user", b"a")])]).unwrap_err();
         assert_eq!(err.class, FailureClass::Source);
         assert!(
             err.message
                 .contains("qs-postgresql-cluster/name=cluster-pharia"),
             "{err}"
         );
-        assert!(desired_secrets(&target(), &[]).is_err());
+        assert!(desired_secrets_k(&target(), &[]).is_err());
     }
 
     #[test]
@@ -602,7 +627,7 @@ mod tests {
             "a",
             &[("username", b"app"), ("password", b"s3cret")],
         )];
-        let err = desired_secrets(&target(), &sources).unwrap_err();
+        let err = desired_secrets_k(&target(), &sources).unwrap_err();
         assert_eq!(err.class, FailureClass::Source);
         assert!(
             err.message.contains("\"pgbouncer\"") && err.message.contains("app"),
@@ -617,12 +642,12 @@ mod tests {
             source("a", &[("username", b"pgbouncer"), ("password", b"x")]),
             source("b", &[("username", b"pgbouncer"), ("password", b"x")]),
         ];
-        assert_eq!(desired_secrets(&target(), &same).unwrap().roles.len(), 1);
+        assert_eq!(desired_secrets_k(&target(), &same).unwrap().roles.len(), 1);
         let different = [
             source("a", &[("username", b"pgbouncer"), ("password", b"x")]),
             source("b", &[("username", b"pgbouncer"), ("password", b"y")]),
         ];
-        let err = desired_secrets(&target(), &different).unwrap_err();
+        let err = desired_secrets_k(&target(), &different).unwrap_err();
         assert!(
             err.message.contains("secret/a") && err.message.contains("secret/b"),
             "{err}"
@@ -634,7 +659,7 @@ mod tests {
         let mut t = target();
         t.admin_user_key = "u".into();
         t.admin_password_key = "p".into();
-        let d = desired_secrets(
+        let d = desired_secrets_k(
             &t,
             &[source(
                 "a",
@@ -646,6 +671,7 @@ mod tests {
             d.admin,
             SecretData::from([
                 ("p".into(), b"x".to_vec()),
+                (HASH_KEY.into(), key().stored().to_vec()),
                 ("u".into(), b"pgbouncer".to_vec())
             ])
         );
@@ -662,10 +688,6 @@ mod tests {
         let mut extra = a.clone();
         extra.insert("x".into(), vec![]);
         assert_eq!(SecretAction::decide(&a, Some(&extra)), SecretAction::Update);
-        // Length prefixes keep ("ab","c") apart from ("a","bc").
-        let x = SecretData::from([("ab".into(), b"c".to_vec())]);
-        let y = SecretData::from([("a".into(), b"bc".to_vec())]);
-        assert_ne!(data_hash(&x), data_hash(&y));
     }
 
     #[test]
@@ -695,12 +717,18 @@ mod tests {
             "a",
             &[("username", b"pgbouncer"), ("password", b"x")],
         )];
-        let d = desired_secrets(&target(), &sources).unwrap();
+        let d = desired_secrets_k(&target(), &sources).unwrap();
         let mut other = d.clone();
         other
             .admin
             .insert("adminPassword".into(), b"changed".to_vec());
         assert_ne!(d.content_hash(), other.content_hash());
         assert_eq!(d.content_hash(), d.clone().content_hash());
+        // Keyed: the same content under another key has another fingerprint, so a reader
+        // of the annotation without the key cannot test a guessed password.
+        let rekeyed =
+            desired_secrets(&target(), &sources, FingerprintKey::generate().unwrap()).unwrap();
+        assert_eq!(rekeyed.userlist, d.userlist);
+        assert_ne!(rekeyed.content_hash(), d.content_hash());
     }
 }

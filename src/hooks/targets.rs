@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 
 use anyhow::{Result, bail};
 
-use super::{InstanceTarget, Workload, WorkloadKind};
+use super::fingerprint::HASH_KEY;
+use super::{InstanceTarget, Sources, Workload, WorkloadKind};
 use crate::render::output::Document;
 use crate::value::{Map, Value};
 use crate::yaml;
@@ -120,18 +121,121 @@ fn target_of(
              both {userlist_secret:?}; they must be two Secrets"
         );
     }
-    let selector = selector_of(alias, values)?;
+    let admin_user_key = nonempty_or(admin_user_key, "adminUser");
+    let admin_password_key = nonempty_or(admin_password_key, "adminPassword");
+    check_admin_keys(alias, &admin_user_key, &admin_password_key)?;
+    let sources = sources_of(alias, values)?;
+    if let Sources::Names(names) = &sources {
+        for target in [&userlist_secret, &admin_secret] {
+            if names.contains(target) {
+                bail!(
+                    "{alias}.hooks.sourceSecretNames names {target:?}, a Secret the hooks \
+                     write (config.existingUserlistSecret / config.existingAdminSecret): the \
+                     sources are the database cluster's credential Secrets"
+                );
+            }
+        }
+    }
     let workload = workload_of(alias, documents, chart_name)?;
     Ok(InstanceTarget {
         alias: alias.to_string(),
-        selector,
+        sources,
         userlist_secret,
         admin_secret,
         admin_role,
-        admin_user_key: nonempty_or(admin_user_key, "adminUser"),
-        admin_password_key: nonempty_or(admin_password_key, "adminPassword"),
+        admin_user_key,
+        admin_password_key,
         workload,
     })
+}
+
+/// The admin Secret holds the admin user, its password and the fingerprint key: three
+/// different keys, or one would overwrite another.
+fn check_admin_keys(alias: &str, user_key: &str, password_key: &str) -> Result<()> {
+    for (path, key) in [
+        ("adminUserKey", user_key),
+        ("adminPasswordKey", password_key),
+    ] {
+        if key == HASH_KEY {
+            bail!(
+                "{alias}.config.{path} is {HASH_KEY:?}: the hooks keep their fingerprint key \
+                 under that key of the admin Secret; choose another key"
+            );
+        }
+    }
+    if user_key == password_key {
+        bail!(
+            "{alias}.config.adminUserKey and {alias}.config.adminPasswordKey are both \
+             {user_key:?}: the admin Secret needs two different keys"
+        );
+    }
+    Ok(())
+}
+
+/// The source Secrets: `hooks.sourceSecretNames` or `hooks.sourceSecretSelector`, exactly
+/// one of them set (a selector set to null, or with every label null, is unset).
+fn sources_of(alias: &str, values: &Map) -> Result<Sources> {
+    let names = names_of(alias, values)?;
+    let selector = selector_of(alias, values)?;
+    match (names.is_empty(), selector.is_empty()) {
+        (false, false) => bail!(
+            "{alias}.hooks.sourceSecretNames and {alias}.hooks.sourceSecretSelector are both \
+             set: use one (set {alias}.hooks.sourceSecretSelector to null to read the Secrets \
+             by name)"
+        ),
+        (false, true) => Ok(Sources::Names(names)),
+        (true, false) => Ok(Sources::Selector(selector)),
+        (true, true) => bail!(
+            "{alias}.hooks.sourceSecretSelector is empty: it must name the labels of the \
+             database cluster's credential Secrets (an empty selector would match every \
+             Secret), or set {alias}.hooks.sourceSecretNames to their names"
+        ),
+    }
+}
+
+/// `hooks.sourceSecretNames`: a list of Secret names (sorted, without duplicates here);
+/// null or empty is unset.
+fn names_of(alias: &str, values: &Map) -> Result<Vec<String>> {
+    let path = "hooks.sourceSecretNames";
+    let list = match crate::value::map_path(values, path) {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::List(list)) => list,
+        Some(other) => bail!(
+            "{alias}.{path}: expected a list of Secret names, found {}",
+            other.type_name()
+        ),
+    };
+    let mut names = Vec::new();
+    for (index, item) in list.iter().enumerate() {
+        match item {
+            Value::String(name) if is_secret_name(name) => names.push(name.clone()),
+            Value::String(name) => bail!(
+                "{alias}.{path}[{index}]: {name:?} is not a Secret name (lowercase letters, \
+                 digits, '-' and '.', at most 253 characters)"
+            ),
+            other => bail!(
+                "{alias}.{path}[{index}]: expected a Secret name (string), found {}",
+                other.type_name()
+            ),
+        }
+    }
+    names.sort();
+    names.dedup();
+    Ok(names)
+}
+
+/// A DNS-1123 subdomain, what Kubernetes accepts as a Secret's name.
+fn is_secret_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            let b = label.as_bytes();
+            !b.is_empty()
+                && b.iter()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+                && b[0] != b'-'
+                && b[b.len() - 1] != b'-'
+        })
 }
 
 fn nonempty_or(value: String, fallback: &str) -> String {
@@ -142,9 +246,9 @@ fn nonempty_or(value: String, fallback: &str) -> String {
     }
 }
 
-/// `hooks.sourceSecretSelector`: a non-empty map of label to string value. A label set to
-/// null is removed (that is how a user drops a default label, as values merge maps). An
-/// empty selector would match every Secret in the namespace, so it is refused.
+/// `hooks.sourceSecretSelector`: a map of label to string value. A label set to null is
+/// removed (that is how a user drops a default label, as values merge maps). Empty means
+/// unset; [`sources_of`] refuses it unless names are given.
 fn selector_of(alias: &str, values: &Map) -> Result<BTreeMap<String, String>> {
     let path = "hooks.sourceSecretSelector";
     let selector = match crate::value::map_path(values, path) {
@@ -159,12 +263,6 @@ fn selector_of(alias: &str, values: &Map) -> Result<BTreeMap<String, String>> {
         .into_iter()
         .filter(|(_, value)| !value.is_null())
         .collect();
-    if selector.is_empty() {
-        bail!(
-            "{alias}.{path} is empty: it must name the labels of the database cluster's \
-             credential Secrets (an empty selector would match every Secret)"
-        );
-    }
     selector
         .into_iter()
         .map(|(key, value)| match value {
@@ -291,7 +389,7 @@ pgbouncerTemporal:
                 name: "pgbouncer-pharia".into()
             }
         );
-        assert_eq!(t.selector.len(), 2);
+        assert!(matches!(&t.sources, Sources::Selector(s) if s.len() == 2));
     }
 
     #[test]
@@ -369,6 +467,131 @@ pgbouncerTemporal:
         assert!(
             instance_targets(&v, &aliases(), &aliases(), &docs(), "qs", Some("pharia")).is_err()
         );
+    }
+
+    /// VALUES with `extra` (YAML under pgbouncerPharia) merged over pharia's settings.
+    fn pharia_with(extra: &[(&str, Value)]) -> Result<InstanceTarget> {
+        let mut v = values(VALUES);
+        let pharia = v["pgbouncerPharia"].as_map_mut().unwrap();
+        for (path, value) in extra {
+            let (section, key) = path.split_once('.').unwrap();
+            pharia[section]
+                .as_map_mut()
+                .unwrap()
+                .insert((*key).into(), value.clone());
+        }
+        Ok(instance_targets(&v, &aliases(), &aliases(), &docs(), "qs", Some("pharia"))?.remove(0))
+    }
+
+    fn names(list: &[&str]) -> Value {
+        Value::List(list.iter().map(|n| Value::String((*n).into())).collect())
+    }
+
+    #[test]
+    fn names_mode_reads_exactly_the_named_secrets() {
+        let t = pharia_with(&[
+            ("hooks.sourceSecretSelector", Value::Null),
+            (
+                "hooks.sourceSecretNames",
+                names(&["b-app", "a-admin", "b-app"]),
+            ),
+        ])
+        .unwrap();
+        assert_eq!(
+            t.sources,
+            Sources::Names(vec!["a-admin".into(), "b-app".into()])
+        );
+        assert_eq!(t.label_selector(), "names a-admin, b-app");
+        // An empty list is unset: the selector stays in charge.
+        let t = pharia_with(&[("hooks.sourceSecretNames", names(&[]))]).unwrap();
+        assert!(matches!(t.sources, Sources::Selector(_)));
+    }
+
+    #[test]
+    fn names_and_selector_are_mutually_exclusive_and_names_must_be_names() {
+        let err = pharia_with(&[("hooks.sourceSecretNames", names(&["a"]))])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("pgbouncerPharia.hooks.sourceSecretNames and pgbouncerPharia.hooks.sourceSecretSelector are both set"),
+            "{err}"
+        );
+        for (bad, expected) in [
+            (names(&["Upper"]), "[0]: \"Upper\" is not a Secret name"),
+            (names(&["ok", "-x"]), "[1]: \"-x\" is not a Secret name"),
+            (names(&[""]), "[0]: \"\" is not a Secret name"),
+            (
+                Value::List(vec![Value::Int(1)]),
+                "[0]: expected a Secret name",
+            ),
+            (
+                Value::String("a".into()),
+                ": expected a list of Secret names",
+            ),
+        ] {
+            let err = pharia_with(&[
+                ("hooks.sourceSecretSelector", Value::Null),
+                ("hooks.sourceSecretNames", bad),
+            ])
+            .unwrap_err()
+            .to_string();
+            assert!(
+                err.contains(&format!(
+                    "pgbouncerPharia.hooks.sourceSecretNames{expected}"
+                )),
+                "{err}"
+            );
+        }
+        let err = pharia_with(&[("hooks.sourceSecretSelector", Value::Null)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("or set pgbouncerPharia.hooks.sourceSecretNames"),
+            "{err}"
+        );
+        // A target is no source.
+        let err = pharia_with(&[
+            ("hooks.sourceSecretSelector", Value::Null),
+            ("hooks.sourceSecretNames", names(&["src", "adm"])),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains(
+                "pgbouncerPharia.hooks.sourceSecretNames names \"adm\", a Secret the hooks write"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn admin_keys_may_not_collide_with_each_other_or_the_fingerprint_key() {
+        let s = |v: &str| Value::String(v.into());
+        for (extra, expected) in [
+            (
+                vec![("config.adminUserKey", s(HASH_KEY))],
+                "pgbouncerPharia.config.adminUserKey is \"qspgb-hash-key\"",
+            ),
+            (
+                vec![("config.adminPasswordKey", s(HASH_KEY))],
+                "pgbouncerPharia.config.adminPasswordKey is \"qspgb-hash-key\"",
+            ),
+            (
+                vec![
+                    ("config.adminUserKey", s("k")),
+                    ("config.adminPasswordKey", s("k")),
+                ],
+                "are both \"k\"",
+            ),
+            (
+                // The password key's default is "adminPassword".
+                vec![("config.adminUserKey", s("adminPassword"))],
+                "are both \"adminPassword\"",
+            ),
+        ] {
+            let err = pharia_with(&extra).unwrap_err().to_string();
+            assert!(err.contains(expected), "{err}");
+        }
     }
 
     #[test]

@@ -265,8 +265,12 @@ pub fn split_documents(text: &str) -> Vec<String> {
 pub struct OutputOptions {
     /// Leave out hooks (`--no-hooks`).
     pub no_hooks: bool,
-    /// Leave out `helm test` hooks (`--skip-tests`).
-    pub skip_tests: bool,
+    /// Print the `helm test` hooks (`--include-tests`). Left out by default: `kubectl apply`
+    /// of a rendering would start them at once, before the hooks wrote the Secrets they
+    /// use, and a test Pod's spec is immutable, so a second apply of a changed rendering
+    /// would fail on it. A `--show-only` pattern naming a test template exactly (no glob)
+    /// asks for it too.
+    pub include_tests: bool,
     /// Only documents from these template paths, globs allowed (`--show-only`), in this order.
     pub show_only: Vec<String>,
     /// Write this `metadata.namespace` into namespaced objects (`--namespace-in-manifests`).
@@ -296,11 +300,17 @@ pub fn select(manifests: &Manifests, options: &OutputOptions) -> Result<Vec<Docu
 fn choose(manifests: &Manifests, selection: &OutputOptions) -> Result<Vec<Document>> {
     let mut docs: Vec<Document> = manifests.manifests.clone();
     if !selection.no_hooks {
+        let named = |doc: &Document| {
+            selection
+                .show_only
+                .iter()
+                .any(|p| p.replace('\\', "/") == doc.show_only_path())
+        };
         docs.extend(
             manifests
                 .hooks
                 .iter()
-                .filter(|h| !(selection.skip_tests && h.is_test()))
+                .filter(|h| !h.is_test() || selection.include_tests || named(h))
                 .cloned(),
         );
     }
@@ -315,6 +325,18 @@ fn choose(manifests: &Manifests, selection: &OutputOptions) -> Result<Vec<Docume
             .filter(|d| glob_match(&pattern, d.show_only_path()))
             .collect();
         if matching.is_empty() {
+            // A glob matching only the `helm test` Pods, which are left out unless asked.
+            let tests = !selection.no_hooks
+                && manifests
+                    .hooks
+                    .iter()
+                    .any(|h| h.is_test() && glob_match(&pattern, h.show_only_path()));
+            if tests {
+                bail!(
+                    "--show-only {pattern:?}: matches only `helm test` Pods, which are left out \
+                     unless asked for: add --include-tests, or name the template without a glob"
+                );
+            }
             // A template with several documents (the hooks' RBAC) is listed once.
             let mut known: Vec<&str> = Vec::new();
             for path in docs.iter().map(|d| d.show_only_path()) {
@@ -598,7 +620,14 @@ mod tests {
         ];
         let m = sort_rendered(files).unwrap();
         assert_eq!(m.warnings.len(), 1);
-        let all = select(&m, &OutputOptions::default()).unwrap();
+        let all = select(
+            &m,
+            &OutputOptions {
+                include_tests: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         let sources: Vec<&str> = all.iter().map(|d| d.source.as_str()).collect();
         assert_eq!(
             sources,
@@ -608,15 +637,25 @@ mod tests {
                 "c/templates/job.yaml"
             ]
         );
-        let no_tests = select(
-            &m,
-            &OutputOptions {
-                skip_tests: true,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        // By default the test hook is left out, unless --show-only names it exactly.
+        let no_tests = select(&m, &OutputOptions::default()).unwrap();
         assert_eq!(no_tests.len(), 2);
+        assert!(no_tests.iter().all(|d| !d.is_test()));
+        let named = |pattern: &str| {
+            select(
+                &m,
+                &OutputOptions {
+                    show_only: vec![pattern.into()],
+                    ..Default::default()
+                },
+            )
+        };
+        assert_eq!(named("templates/test.yaml").unwrap().len(), 1);
+        let err = named("templates/t*.yaml").unwrap_err().to_string();
+        assert!(
+            err.contains("add --include-tests"),
+            "a glob is no request: {err}"
+        );
         let no_hooks = select(
             &m,
             &OutputOptions {

@@ -88,9 +88,18 @@ app.kubernetes.io/instance: {{ Release.Name | scalar }}
 
 {#- qspgb additions (not in upstream 4.0.2). -#}
 
-{#- Name of the hook Job and its ServiceAccount, Role and RoleBinding. -#}
+{#- Name of the hook Job's ServiceAccount, Role, RoleBinding and NetworkPolicy. -#}
 {% macro hooksName() -%}
 {{ (fullname() | trunc(57) | trimSuffix("-")) ~ "-hooks" }}
+{%- endmacro %}
+
+{#-
+  Name of the hook Job: named by its content (the first 10 hex digits of the sha256 of its
+  spec), at most 63 characters. A Job's pod template is immutable, so with a fixed name a
+  `kubectl apply` of a changed rendering would fail on it; a changed spec makes a new Job.
+-#}
+{% macro hooksJobName(spec) -%}
+{{ (fullname() | trunc(46) | trimSuffix("-")) ~ "-hooks-" ~ (spec | sha256sum | trunc(10)) }}
 {%- endmacro %}
 
 {#- Labels of the hook objects: the chart's labels plus the hooks component. -#}
@@ -129,7 +138,11 @@ app.kubernetes.io/component: hooks
     "existingUserlistSecret": Values.config.existingUserlistSecret,
   },
   "fullnameOverride": fullname() | string,
-  "hooks": {"enabled": true, "sourceSecretSelector": Values.hooks.sourceSecretSelector},
+  "hooks": {
+    "enabled": true,
+    "sourceSecretSelector": Values.hooks.sourceSecretSelector,
+    "sourceSecretNames": Values.hooks.sourceSecretNames,
+  },
   "kind": Values.kind,
 } %}
 {% set args = [
@@ -215,8 +228,30 @@ spec:
 {{ fail(i ~ ".hooks.sourceSecretSelector must be a map of labels, found " ~ (selector | quote)) }}
 {% endif %}
 {#- A `key: null` label was deleted from the product defaults: it does not count. -#}
-{% if not (selector | sorted_items | rejectattr(1, "none") | list) %}
-{{ fail(i ~ ".hooks.enabled needs " ~ i ~ ".hooks.sourceSecretSelector: the labels of the database cluster's credential Secrets (or set " ~ i ~ ".hooks.enabled=false)") }}
+{% set labels = selector | sorted_items | rejectattr(1, "none") | list %}
+{% set names = Values.hooks.sourceSecretNames %}
+{% if names is defined and names is not none and (names is string or names is mapping) %}
+{{ fail(i ~ ".hooks.sourceSecretNames must be a list of Secret names, found " ~ (names | quote)) }}
+{% endif %}
+{% if names and labels %}
+{{ fail(i ~ ".hooks.sourceSecretNames and " ~ i ~ ".hooks.sourceSecretSelector are both set: use one (set " ~ i ~ ".hooks.sourceSecretSelector to null to read the Secrets by name)") }}
+{% endif %}
+{% for target in [Values.config.existingUserlistSecret, Values.config.existingAdminSecret] if names and target in names %}
+{{ fail(i ~ ".hooks.sourceSecretNames names " ~ (target | quote) ~ ", a Secret the hooks write (config.existingUserlistSecret / config.existingAdminSecret): the sources are the database cluster's credential Secrets") }}
+{% endfor %}
+{% if not names and not labels %}
+{{ fail(i ~ ".hooks.enabled needs " ~ i ~ ".hooks.sourceSecretSelector: the labels of the database cluster's credential Secrets, or " ~ i ~ ".hooks.sourceSecretNames: their names (or set " ~ i ~ ".hooks.enabled=false)") }}
+{% endif %}
+{#- The admin Secret also holds the hooks' fingerprint key: three different keys. -#}
+{% set userKey = Values.config.adminUserKey or "adminUser" %}
+{% set passwordKey = Values.config.adminPasswordKey or "adminPassword" %}
+{% for path, key in [["adminUserKey", userKey], ["adminPasswordKey", passwordKey]] %}
+{% if key == "qspgb-hash-key" %}
+{{ fail(i ~ ".config." ~ path ~ " is \"qspgb-hash-key\": the hooks keep their fingerprint key under that key of the admin Secret; choose another key") }}
+{% endif %}
+{% endfor %}
+{% if userKey == passwordKey %}
+{{ fail(i ~ ".config.adminUserKey and " ~ i ~ ".config.adminPasswordKey are both " ~ (userKey | quote) ~ ": the admin Secret needs two different keys") }}
 {% endif %}
 {%- endmacro %}
 

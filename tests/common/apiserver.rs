@@ -242,6 +242,27 @@ pub fn decoded_data(secret: &Json) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// An admin Secret's data without the hooks' fingerprint key (`qspgb-hash-key`), after
+/// checking that the key is there and well formed (64 lowercase hex digits).
+pub fn without_hash_key(mut data: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let key = data.remove("qspgb-hash-key").expect("the fingerprint key");
+    assert!(
+        key.len() == 64
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+        "a malformed fingerprint key"
+    );
+    data
+}
+
+impl Server {
+    /// An admin Secret's credentials: its data without the fingerprint key (checked).
+    pub fn admin_credentials(&self, ns: &str, name: &str) -> BTreeMap<String, String> {
+        without_hash_key(self.secret_data(ns, name).expect(name))
+    }
+}
+
 /// Text values as bytes.
 fn text_data<'a>(data: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a [u8])> {
     data.iter().map(|(k, v)| (*k, v.as_bytes())).collect()
