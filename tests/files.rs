@@ -207,7 +207,12 @@ fn output_dir_never_writes_through_a_link() {
         let before = listing(&dir);
         let mut args = vec!["render".to_string()];
         args.extend(password_flags());
-        args.extend(["--output-dir".into(), "out".into()]);
+        // With the test Pods, so that every place above is on the way of a written file.
+        args.extend([
+            "--output-dir".into(),
+            "out".into(),
+            "--include-tests".into(),
+        ]);
         let out = run(&args, &env(), &dir, DEFAULT_MEMORY, None);
         let after = listing(&dir);
         (

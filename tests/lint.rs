@@ -161,15 +161,20 @@ fn rendered_objects_are_checked() {
         err.contains("error: values.yaml: pgbouncerPharia.resources.limits.memory: expected a Kubernetes quantity"),
         "{err}"
     );
-    // What only the rendered objects show: a Service name must start with a letter, and a
-    // number in a nodeSelector (written by toYaml) is not a label value.
+    // What only the rendered objects show: without name overrides the upstream names carry
+    // the alias (`...-pgbouncerPharia`), which no object name may, and a Service's least of
+    // all; a number in a nodeSelector (written by toYaml) is not a label value.
     let (code, _, err) = lint_text(
-        "pgbouncerPharia:\n  fullnameOverride: 1pgbouncer\n  nodeSelector:\n    tier: 1\n",
+        "pgbouncerPharia:\n  nameOverride: ''\n  fullnameOverride: ''\n  nodeSelector:\n    tier: 1\n",
         &[],
     );
     assert_eq!(code, Some(1), "{err}");
     assert!(
-        err.contains("(Service 1pgbouncer): metadata.name: expected a DNS-1035 label"),
+        err.contains("(Service qs-pgbouncer-pgbouncerPharia): metadata.name: expected a DNS-1"),
+        "{err}"
+    );
+    assert!(
+        err.contains("-pgbouncerPharia): metadata.name: expected a DNS-1123 subdomain"),
         "{err}"
     );
     assert!(

@@ -357,6 +357,14 @@ pub fn userlist_users(text: &[u8]) -> Result<Vec<String>, FormatError> {
                 ),
             ));
         }
+        // PgBouncer reads a quoted field across a line break, so an unclosed quote swallows
+        // the next line's user; no userlist qspgb writes has a line break inside a field.
+        if text[user_start..password_end].contains(&b'\n') {
+            return Err(broken(
+                p,
+                "a quoted field runs over a line break (an unclosed '\"'?): PgBouncer reads on and loses the next line's user",
+            ));
+        }
         users.push(String::from_utf8_lossy(&text[user_start..user_end]).replace("\"\"", "\""));
         p = password_end + 1;
         while p < text.len() && text[p] != b'\n' {

@@ -16,47 +16,69 @@ pub use parse::{YamlError, parse_documents, parse_values, text_from_bytes};
 
 use crate::value::{Map, Value};
 
-/// Parses one JSON value (the right-hand side of `--set-json`).
+/// Parses one JSON value (the right-hand side of `--set-json`, Argo CD's parameters).
 ///
-/// JSON is read as Helm reads it with `json.Unmarshal`: objects become maps, and numbers
-/// that are whole stay exact integers here (Helm would make them float64).
+/// JSON is read as Helm reads it with `json.Unmarshal`: objects become maps (in the order
+/// written; a repeated key keeps the last value), and numbers that are whole stay exact
+/// integers here (Helm would make them float64). It is read by a JSON parser, not as YAML:
+/// a YAML 1.1 reader folds the line breaks only YAML knows (U+0085, U+2028, U+2029) inside
+/// a quoted string into spaces, which would change the value before any check sees it.
 pub fn parse_json(text: &str) -> Result<Value, String> {
-    let parsed: serde_yaml::Value =
-        serde_yaml::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
-    from_serde(parsed)
+    serde_json::from_str::<JsonValue>(text)
+        .map(|v| v.0)
+        .map_err(|e| format!("invalid JSON: {e}"))
 }
 
-fn from_serde(v: serde_yaml::Value) -> Result<Value, String> {
-    Ok(match v {
-        serde_yaml::Value::Null => Value::Null,
-        serde_yaml::Value::Bool(b) => Value::Bool(b),
-        serde_yaml::Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::Int(i)
-            } else {
-                Value::Float(n.as_f64().unwrap_or(f64::NAN))
-            }
+/// A [`Value`] deserialized straight from JSON, keeping the order of object keys.
+struct JsonValue(Value);
+
+impl<'de> serde::Deserialize<'de> for JsonValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(JsonVisitor).map(JsonValue)
+    }
+}
+
+struct JsonVisitor;
+
+impl<'de> serde::de::Visitor<'de> for JsonVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(Value::Int(n))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        Ok(i64::try_from(n).map_or(Value::Float(n as f64), Value::Int))
+    }
+    fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
+        Ok(Value::Float(n))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_string()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(JsonValue(item)) = seq.next_element()? {
+            items.push(item);
         }
-        serde_yaml::Value::String(s) => Value::String(s),
-        serde_yaml::Value::Sequence(items) => Value::List(
-            items
-                .into_iter()
-                .map(from_serde)
-                .collect::<Result<_, _>>()?,
-        ),
-        serde_yaml::Value::Mapping(m) => {
-            let mut out = Map::new();
-            for (k, v) in m {
-                let key = match k {
-                    serde_yaml::Value::String(s) => s,
-                    other => {
-                        return Err(format!("JSON object keys must be strings, found {other:?}"));
-                    }
-                };
-                out.insert(key, from_serde(v)?);
-            }
-            Value::Map(out)
+        Ok(Value::List(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some((key, JsonValue(value))) = map.next_entry::<String, JsonValue>()? {
+            out.insert(key, value);
         }
-        serde_yaml::Value::Tagged(t) => from_serde(t.value)?,
-    })
+        Ok(Value::Map(out))
+    }
 }
