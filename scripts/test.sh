@@ -79,7 +79,7 @@ log "PostgreSQL: start"
 eval "$(bash scripts/postgres.sh start)"
 
 log "cargo test (unit, integration, golden, Helm compatibility, hooks against the API server, PgBouncer against PostgreSQL, validators)"
-cargo test --all-targets --locked
+cargo test --all-targets --locked --no-fail-fast
 
 log "doc tests"
 cargo test --doc --locked

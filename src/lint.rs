@@ -78,7 +78,8 @@ impl fmt::Display for Finding {
     }
 }
 
-/// The errors that stop a command, as `lint` prints them: one `error: ...` line each.
+/// The findings of a command that an error stops, as `lint` prints them: one `error: ...`
+/// or `warning: ...` line each.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Findings(pub Vec<Finding>);
 
@@ -289,7 +290,17 @@ fn settings_findings(
                 .to_string(),
         ));
     } else if let Err(why) = settings::check_value(&setting.kind, &text) {
-        out.push((deploy, format!("PgBouncer would refuse this value: {why}")));
+        // An empty connection parameter cannot be written at all (PgBouncer would read the
+        // next parameter as its value): an error even with --helm-exact, as in the template.
+        let severity = if section != Section::Pgbouncer && text.is_empty() {
+            Severity::Error
+        } else {
+            deploy
+        };
+        out.push((
+            severity,
+            format!("PgBouncer would refuse this value: {why}"),
+        ));
     } else if let Some(why) = settings::value_warning(&setting.kind, &text) {
         // PgBouncer takes any number for a port, but one outside 1..65535 reaches nothing.
         let is_port = matches!(setting.kind, settings::Kind::ConnPort) || key.ends_with("port");

@@ -208,8 +208,8 @@ fn render_documents<'scope, 'env>(
     Ok(output::sort_manifests(files))
 }
 
-/// [`check`], failing with every error found (as `lint` prints them); the release, its
-/// warnings including lint's.
+/// [`check`], failing with every finding when one is an error (the same lines, in the same
+/// order, as `lint` prints them); the release, its warnings including lint's.
 pub fn load(
     files: &ChartFiles,
     inputs: &ValueInputs,
@@ -217,13 +217,14 @@ pub fn load(
     ctx: &RenderContext,
 ) -> Result<Release> {
     let checked = check(files, inputs, read, ctx)?;
-    let (errors, warnings): (Vec<Finding>, Vec<Finding>) = checked
+    if checked
         .findings
-        .into_iter()
-        .partition(|f| f.severity == Severity::Error);
-    if !errors.is_empty() {
-        return Err(Findings(errors).into());
+        .iter()
+        .any(|f| f.severity == Severity::Error)
+    {
+        return Err(Findings(checked.findings).into());
     }
+    let warnings = checked.findings;
     let mut release = checked
         .release
         .expect("a check without errors has a release");
