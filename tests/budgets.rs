@@ -140,6 +140,8 @@ fn hostile_value_flags_end_cleanly_at_their_budget() {
 /// must end cleanly. Resident memory, not an address-space limit: thread stacks and malloc
 /// arenas reserve address space in 8 to 64 MiB steps, which hid the growth under noise.
 fn peak_memory(a: &[String], cwd: &Path) -> u64 {
+    // Reaped by wait4 below, which also gives the rusage that Child::wait does not.
+    #[allow(clippy::zombie_processes)]
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_qspgb"))
         .args(a)
         .current_dir(cwd)
