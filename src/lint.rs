@@ -527,36 +527,69 @@ pub fn document_findings(document: &Document, helm_exact: bool) -> Vec<Finding> 
     }
     // Label-like maps Kubernetes validates: metadata labels, selectors, pod templates.
     // PrometheusRule alert labels are Prometheus's, not Kubernetes'.
-    walk_object("", &document.object, kind != "PrometheusRule", &mut push);
+    walk_object(
+        &mut Vec::new(),
+        &document.object,
+        kind != "PrometheusRule",
+        &mut push,
+    );
     findings
 }
 
-fn walk_object(path: &str, value: &Value, labels_too: bool, push: &mut dyn FnMut(String, String)) {
+/// One step of the path to a value inside a rendered object.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// The dotted path of `steps` (`spec.template.metadata.labels`, `containers[0]`).
+fn dotted(steps: &[Step<'_>]) -> String {
+    let mut out = String::new();
+    for step in steps {
+        match step {
+            Step::Key(key) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
+/// Walks a rendered object for labels, annotations and resource amounts. The path is
+/// kept as borrowed steps and only spelled out for a finding: this runs over every
+/// document of every render, and building a path string per key was a tenth of a render.
+fn walk_object<'a>(
+    steps: &mut Vec<Step<'a>>,
+    value: &'a Value,
+    labels_too: bool,
+    push: &mut dyn FnMut(String, String),
+) {
     match value {
         Value::Map(map) => {
             for (key, inner) in map {
-                let here = if path.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{path}.{key}")
-                };
+                steps.push(Step::Key(key));
                 match (key.as_str(), inner) {
                     ("labels" | "matchLabels" | "nodeSelector", Value::Map(labels))
-                        if labels_too || path == "metadata" =>
+                        if labels_too
+                            || (steps.len() == 2 && matches!(steps[0], Step::Key("metadata"))) =>
                     {
                         for (k, v) in labels {
                             if let Err(why) = check_label(k, v) {
-                                push(format!("{here}[{k:?}]"), why);
+                                push(format!("{}[{k:?}]", dotted(steps)), why);
                             }
                         }
                     }
                     ("annotations", Value::Map(annotations)) => {
                         for (k, v) in annotations {
                             if let Err(why) = k8s::check_label_key(k) {
-                                push(format!("{here}[{k:?}]"), why);
+                                push(format!("{}[{k:?}]", dotted(steps)), why);
                             } else if !matches!(v, Value::String(_)) {
                                 push(
-                                    format!("{here}[{k:?}]"),
+                                    format!("{}[{k:?}]", dotted(steps)),
                                     format!(
                                         "annotation values must be strings, found {} (quote it in the values)",
                                         v.type_name()
@@ -570,19 +603,22 @@ fn walk_object(path: &str, value: &Value, labels_too: bool, push: &mut dyn FnMut
                             if let Some(Value::Map(amounts)) = resources.get(bound) {
                                 for (resource, amount) in amounts {
                                     if let Err(why) = check_quantity(amount) {
-                                        push(format!("{here}.{bound}.{resource}"), why);
+                                        push(format!("{}.{bound}.{resource}", dotted(steps)), why);
                                     }
                                 }
                             }
                         }
                     }
-                    _ => walk_object(&here, inner, labels_too, push),
+                    _ => walk_object(steps, inner, labels_too, push),
                 }
+                steps.pop();
             }
         }
         Value::List(items) => {
             for (i, item) in items.iter().enumerate() {
-                walk_object(&format!("{path}[{i}]"), item, labels_too, push);
+                steps.push(Step::Index(i));
+                walk_object(steps, item, labels_too, push);
+                steps.pop();
             }
         }
         _ => {}
