@@ -33,14 +33,17 @@
 //! matching cases.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::Command;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
+
+#[path = "common/limited.rs"]
+mod limited;
+use limited::Run;
 
 /// A case that takes longer hangs (or does work no bad input should cause).
 const TIME_LIMIT: Duration = Duration::from_secs(10);
@@ -232,112 +235,18 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// util-linux `prlimit`, when installed.
-fn prlimit() -> Option<&'static Path> {
-    ["/usr/bin/prlimit", "/bin/prlimit", "/usr/local/bin/prlimit"]
-        .into_iter()
-        .map(Path::new)
-        .find(|p| p.is_file())
-}
-
-/// How the address-space limit is applied, for the summary line.
-fn limiter_name() -> &'static str {
-    match prlimit() {
-        Some(_) => "prlimit --as",
-        None => "sh ulimit -v",
-    }
-}
-
-/// The binary under the address-space limit: `prlimit` when installed, else the shell's
-/// `ulimit -v`. Both set RLIMIT_AS and then exec the binary, so the exit status (or the
-/// signal) is the binary's own.
-fn limited_command(binary: &Path) -> Command {
-    match prlimit() {
-        Some(prlimit) => {
-            let mut cmd = Command::new(prlimit);
-            cmd.arg(format!("--as={MEMORY_LIMIT}"))
-                .arg("--")
-                .arg(binary);
-            cmd
-        }
-        None => {
-            let mut cmd = Command::new("/bin/sh");
-            cmd.arg("-c")
-                .arg(format!(
-                    "ulimit -v {} && exec \"$0\" \"$@\"",
-                    MEMORY_LIMIT / 1024
-                ))
-                .arg(binary);
-            cmd
-        }
-    }
-}
-
-struct Run {
-    status: Option<ExitStatus>,
-    stdout: Vec<u8>,
-    stderr: Vec<u8>,
-    elapsed: Duration,
-}
-
 fn run_binary(case: &Case, work: &Path) -> Run {
     let fill = |s: &str| {
         s.replace("{dir}", &work.display().to_string())
             .replace("{repo}", env!("CARGO_MANIFEST_DIR"))
     };
-    let mut cmd = limited_command(Path::new(env!("CARGO_BIN_EXE_qspgb")));
-    cmd.args(case.args.iter().map(|a| fill(a)))
-        .current_dir(work)
-        .env_clear()
-        .envs(case.env.iter().map(|(k, v)| (k, fill(v))))
-        .stdin(if case.stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let start = Instant::now();
-    let mut child = cmd.spawn().expect("start qspgb");
+    let args: Vec<String> = case.args.iter().map(|a| fill(a)).collect();
+    let env: Vec<(String, String)> = case.env.iter().map(|(k, v)| (k.clone(), fill(v))).collect();
     let input = case
         .stdin
         .as_ref()
         .map(|file| std::fs::read(work.join(file)).expect("readable stdin file"));
-    let mut stdin = child.stdin.take();
-    let feeder = std::thread::spawn(move || {
-        if let (Some(stdin), Some(input)) = (stdin.as_mut(), input) {
-            // The binary may stop reading early (it failed): not our error.
-            let _ = stdin.write_all(&input);
-        }
-    });
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = pipe.read_to_end(&mut bytes);
-            bytes
-        })
-    };
-    let stdout = drain(Box::new(child.stdout.take().unwrap()));
-    let stderr = drain(Box::new(child.stderr.take().unwrap()));
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for qspgb") {
-            break Some(status);
-        }
-        if start.elapsed() > TIME_LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let elapsed = start.elapsed();
-    let _ = feeder.join();
-    Run {
-        status,
-        stdout: stdout.join().unwrap(),
-        stderr: stderr.join().unwrap(),
-        elapsed,
-    }
+    limited::run_within(&args, &env, work, MEMORY_LIMIT, input, TIME_LIMIT)
 }
 
 /// How long a passing case took, or everything that went wrong.
@@ -491,7 +400,7 @@ fn bad_inputs_fail_cleanly() {
     let mut results = results.into_inner().unwrap();
     results.sort_by(|a, b| a.0.cmp(&b.0));
 
-    let limiter = limiter_name();
+    let limiter = limited::limiter_name();
     println!(
         "bad inputs: {} run ({} workers, {limiter} {} MiB, {:?} each at most) in {:.1?}",
         results.len(),

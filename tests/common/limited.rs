@@ -1,5 +1,6 @@
 //! Running the real binary under an address-space limit, for the sweep tests of
-//! `tests/secrets.rs`, `tests/files.rs` and `tests/budgets.rs`. Include it with
+//! `tests/secrets.rs`, `tests/files.rs` and `tests/budgets.rs`, and for every case of
+//! `tests/bad_inputs.rs`. Include it with
 //! `#[path = "common/limited.rs"] mod limited;` (it needs nothing from `common/mod.rs`).
 //!
 //! The limit is RLIMIT_AS, set by util-linux `prlimit` when installed, else by the shell's
@@ -9,7 +10,7 @@
 
 use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 /// A whole render needs well under 100 MiB of address space (static binary, a few threads).
@@ -26,6 +27,10 @@ pub struct Run {
     pub code: Option<i32>,
     /// Whether it was stopped as a hang.
     pub hung: bool,
+    /// How it ended; `None` when it was stopped as a hang.
+    pub status: Option<ExitStatus>,
+    /// How long it ran.
+    pub elapsed: Duration,
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
 }
@@ -49,8 +54,25 @@ impl Run {
     }
 }
 
+/// util-linux `prlimit`, when installed.
+fn prlimit() -> Option<&'static Path> {
+    ["/usr/bin/prlimit", "/bin/prlimit", "/usr/local/bin/prlimit"]
+        .into_iter()
+        .map(Path::new)
+        .find(|p| p.is_file())
+}
+
+/// How the address-space limit is applied, for a summary line.
+pub fn limiter_name() -> &'static str {
+    match prlimit() {
+        Some(_) => "prlimit --as",
+        None => "sh ulimit -v",
+    }
+}
+
 /// One run of the binary: `args`, in `cwd`, with exactly `env` as its environment, at most
-/// `memory` bytes of address space, and `stdin` (or nothing) as its input.
+/// `memory` bytes of address space, and `stdin` (or nothing) as its input; stopped as a
+/// hang after a minute.
 pub fn run(
     args: &[String],
     env: &[(String, String)],
@@ -58,12 +80,20 @@ pub fn run(
     memory: u64,
     stdin: Option<Vec<u8>>,
 ) -> Run {
+    run_within(args, env, cwd, memory, stdin, HANG)
+}
+
+/// [`run`], stopped as a hang after `time_limit`.
+pub fn run_within(
+    args: &[String],
+    env: &[(String, String)],
+    cwd: &Path,
+    memory: u64,
+    stdin: Option<Vec<u8>>,
+    time_limit: Duration,
+) -> Run {
     let binary = Path::new(env!("CARGO_BIN_EXE_qspgb"));
-    let prlimit = ["/usr/bin/prlimit", "/bin/prlimit"]
-        .into_iter()
-        .map(Path::new)
-        .find(|p| p.is_file());
-    let mut cmd = match prlimit {
+    let mut cmd = match prlimit() {
         Some(prlimit) => {
             let mut cmd = Command::new(prlimit);
             cmd.arg(format!("--as={memory}")).arg("--").arg(binary);
@@ -88,6 +118,7 @@ pub fn run(
         })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    let start = Instant::now();
     let mut child = cmd.spawn().expect("start qspgb");
     let mut input = child.stdin.take();
     let feeder = std::thread::spawn(move || {
@@ -105,22 +136,24 @@ pub fn run(
     };
     let stdout = drain(Box::new(child.stdout.take().unwrap()));
     let stderr = drain(Box::new(child.stderr.take().unwrap()));
-    let start = Instant::now();
-    let (code, hung) = loop {
+    let status = loop {
         if let Some(status) = child.try_wait().expect("wait for qspgb") {
-            break (status.code(), false);
+            break Some(status);
         }
-        if start.elapsed() > HANG {
+        if start.elapsed() > time_limit {
             let _ = child.kill();
             let _ = child.wait();
-            break (None, true);
+            break None;
         }
         std::thread::sleep(Duration::from_millis(5));
     };
+    let elapsed = start.elapsed();
     let _ = feeder.join();
     Run {
-        code,
-        hung,
+        code: status.and_then(|s| s.code()),
+        hung: status.is_none(),
+        status,
+        elapsed,
         stdout: stdout.join().unwrap(),
         stderr: stderr.join().unwrap(),
     }
