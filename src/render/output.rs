@@ -279,8 +279,10 @@ pub struct OutputOptions {
     pub hook_style: HookStyle,
 }
 
-/// The documents to print, in order, rewritten as the options ask.
-pub fn select(manifests: &Manifests, options: &OutputOptions) -> Result<Vec<Document>> {
+/// The documents to print, in order, rewritten as the options ask. Takes the documents
+/// by value: a render prints each at most once, and copying them cost more than the
+/// selection itself.
+pub fn select(manifests: Manifests, options: &OutputOptions) -> Result<Vec<Document>> {
     let mut docs = choose(manifests, options)?;
     if options.hook_style == HookStyle::Argocd {
         docs = docs
@@ -297,8 +299,14 @@ pub fn select(manifests: &Manifests, options: &OutputOptions) -> Result<Vec<Docu
     Ok(docs)
 }
 
-fn choose(manifests: &Manifests, selection: &OutputOptions) -> Result<Vec<Document>> {
-    let mut docs: Vec<Document> = manifests.manifests.clone();
+fn choose(manifests: Manifests, selection: &OutputOptions) -> Result<Vec<Document>> {
+    let Manifests {
+        manifests: mut docs,
+        hooks,
+        ..
+    } = manifests;
+    // `helm test` Pods left out of `docs`, for the error when a glob matches only them.
+    let mut left_out_tests: Vec<Document> = Vec::new();
     if !selection.no_hooks {
         let named = |doc: &Document| {
             selection
@@ -306,13 +314,13 @@ fn choose(manifests: &Manifests, selection: &OutputOptions) -> Result<Vec<Docume
                 .iter()
                 .any(|p| p.replace('\\', "/") == doc.show_only_path())
         };
-        docs.extend(
-            manifests
-                .hooks
-                .iter()
-                .filter(|h| !h.is_test() || selection.include_tests || named(h))
-                .cloned(),
-        );
+        for hook in hooks {
+            if !hook.is_test() || selection.include_tests || named(&hook) {
+                docs.push(hook);
+            } else {
+                left_out_tests.push(hook);
+            }
+        }
     }
     if selection.show_only.is_empty() {
         return Ok(docs);
@@ -326,11 +334,9 @@ fn choose(manifests: &Manifests, selection: &OutputOptions) -> Result<Vec<Docume
             .collect();
         if matching.is_empty() {
             // A glob matching only the `helm test` Pods, which are left out unless asked.
-            let tests = !selection.no_hooks
-                && manifests
-                    .hooks
-                    .iter()
-                    .any(|h| h.is_test() && glob_match(&pattern, h.show_only_path()));
+            let tests = left_out_tests
+                .iter()
+                .any(|h| glob_match(&pattern, h.show_only_path()));
             if tests {
                 bail!(
                     "--show-only {pattern:?}: matches only `helm test` Pods, which are left out \
@@ -621,7 +627,7 @@ mod tests {
         let m = sort_rendered(files).unwrap();
         assert_eq!(m.warnings.len(), 1);
         let all = select(
-            &m,
+            m.clone(),
             &OutputOptions {
                 include_tests: true,
                 ..Default::default()
@@ -638,12 +644,12 @@ mod tests {
             ]
         );
         // By default the test hook is left out, unless --show-only names it exactly.
-        let no_tests = select(&m, &OutputOptions::default()).unwrap();
+        let no_tests = select(m.clone(), &OutputOptions::default()).unwrap();
         assert_eq!(no_tests.len(), 2);
         assert!(no_tests.iter().all(|d| !d.is_test()));
         let named = |pattern: &str| {
             select(
-                &m,
+                m.clone(),
                 &OutputOptions {
                     show_only: vec![pattern.into()],
                     ..Default::default()
@@ -657,7 +663,7 @@ mod tests {
             "a glob is no request: {err}"
         );
         let no_hooks = select(
-            &m,
+            m,
             &OutputOptions {
                 no_hooks: true,
                 ..Default::default()
@@ -681,14 +687,14 @@ mod tests {
             ],
             ..Default::default()
         };
-        let docs = select(&m, &sel).unwrap();
+        let docs = select(m.clone(), &sel).unwrap();
         assert_eq!(docs[0].source, "c/templates/a.yaml");
         assert_eq!(docs[1].source, "c/charts/x/templates/b.yaml");
         let sel = OutputOptions {
             show_only: vec!["templates/missing.yaml".into()],
             ..Default::default()
         };
-        let err = select(&m, &sel).unwrap_err().to_string();
+        let err = select(m, &sel).unwrap_err().to_string();
         assert!(err.contains("could not find template"), "{err}");
     }
 
@@ -707,7 +713,7 @@ mod tests {
             show_only: vec!["templates/missing.yaml".into()],
             ..Default::default()
         };
-        let err = select(&sort_rendered(files).unwrap(), &sel)
+        let err = select(sort_rendered(files).unwrap(), &sel)
             .unwrap_err()
             .to_string();
         assert!(
