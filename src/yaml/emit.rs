@@ -472,46 +472,52 @@ fn is_blank(c: char) -> bool {
 /// quotes, then double quotes; literal straight to double quotes) until one can carry
 /// `value`.
 fn select_style(requested: Style, value: &str, simple_key: bool) -> Style {
-    let chars: Vec<char> = value.chars().collect();
+    // One pass over the characters, each seen with its neighbours: every render runs this
+    // for each string it writes, the ConfigMaps' long texts included.
     let is_space = |c: char| c == ' ';
-    let followed_by_pair =
-        |a: fn(char) -> bool, b: fn(char) -> bool| chars.windows(2).any(|w| a(w[0]) && b(w[1]));
-    let break_space = followed_by_pair(is_break, is_space);
-    let space_break = followed_by_pair(is_space, is_break);
-    let line_breaks = chars.iter().any(|&c| is_break(c));
-    let special = chars.iter().any(|&c| !is_printable(c));
-    let trailing_space = chars.last() == Some(&' ');
-    let edges = [chars.first(), chars.last()]
-        .iter()
-        .any(|c| c.is_some_and(|&c| is_space(c) || is_break(c)));
+    let (mut break_space, mut space_break, mut line_breaks, mut special) =
+        (false, false, false, false);
     // Indicators that would make a plain scalar mean something else in block context.
-    let indicator_at = |i: usize, c: char| {
-        let followed_by_blank = chars.get(i + 1).is_none_or(|&c| is_blank(c));
-        let preceded_by_blank =
-            i == 0 || matches!(chars[i - 1], ' ' | '\t' | '\0') || is_break(chars[i - 1]);
-        match c {
-            ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%' | '@'
-            | '`' => i == 0,
-            '#' => preceded_by_blank,
-            '?' | '-' => i == 0 && followed_by_blank,
-            ':' => followed_by_blank,
-            _ => false,
+    let mut indicators = value.starts_with("---") || value.starts_with("...");
+    let mut previous: Option<char> = None;
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        if let Some(p) = previous {
+            break_space |= is_break(p) && is_space(c);
+            space_break |= is_space(p) && is_break(c);
         }
-    };
-    let indicators = chars.starts_with(&['-'; 3])
-        || chars.starts_with(&['.'; 3])
-        || chars.iter().enumerate().any(|(i, &c)| indicator_at(i, c));
+        line_breaks |= is_break(c);
+        special |= !is_printable(c);
+        if !indicators {
+            let followed_by_blank = chars.peek().is_none_or(|&n| is_blank(n));
+            let preceded_by_blank =
+                previous.is_none_or(|p| matches!(p, ' ' | '\t' | '\0') || is_break(p));
+            indicators = match c {
+                ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%'
+                | '@' | '`' => previous.is_none(),
+                '#' => preceded_by_blank,
+                '?' | '-' => previous.is_none() && followed_by_blank,
+                ':' => followed_by_blank,
+                _ => false,
+            };
+        }
+        previous = Some(c);
+    }
+    let trailing_space = previous == Some(' ');
+    let edges = [value.chars().next(), previous]
+        .iter()
+        .any(|c| c.is_some_and(|c| is_space(c) || is_break(c)));
 
     let plain_allowed =
         !(edges || line_breaks || special || break_space || space_break || indicators);
     let single_quoted_allowed = !(break_space || space_break || special);
-    let block_allowed = !(chars.is_empty() || trailing_space || space_break || special);
+    let block_allowed = !(value.is_empty() || trailing_space || space_break || special);
 
     let mut style = requested;
     if simple_key && line_breaks {
         style = Style::DoubleQuoted;
     }
-    if style == Style::Plain && (!plain_allowed || (chars.is_empty() && simple_key)) {
+    if style == Style::Plain && (!plain_allowed || (value.is_empty() && simple_key)) {
         style = Style::SingleQuoted;
     }
     if style == Style::SingleQuoted && !single_quoted_allowed {
