@@ -88,9 +88,9 @@ pub fn check(
     ctx: &RenderContext,
 ) -> Result<Checked> {
     // Two cores are usual on a CI runner or an Argo CD repo-server, so the render runs as
-    // a small pipeline: templates compile while values load (compiling needs no values),
-    // and each rendered file's documents are read (parsed, classified) while the next
-    // file renders.
+    // a small pipeline: templates compile while values load, merge and are checked
+    // (compiling needs no values; both take about as long), and each rendered file's
+    // documents are read (parsed, classified) while the next file renders.
     std::thread::scope(|scope| -> Result<Checked> {
         let compiling = scope.spawn(|| Engine::compile(files));
         let chart = Chart::load(files);
@@ -98,10 +98,7 @@ pub fn check(
             let report = values::report_user_values(&chart, inputs, read)?;
             Ok((chart, report))
         });
-        let engine = compiling
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        let (chart, report) = loaded?;
+        let (chart, mut report) = loaded?;
         let mut findings = lint::schema_findings(&report, ctx.helm_exact);
         if findings.iter().any(|f| f.severity == Severity::Error) {
             // The checks below assume the types the schema promises.
@@ -110,7 +107,8 @@ pub fn check(
                 release: None,
             });
         }
-        let resolved = values::resolve(&chart, report.values.clone())?;
+        // The findings below read each input's own values, not the merged ones.
+        let resolved = values::resolve(&chart, std::mem::take(&mut report.values))?;
         for alias in &resolved.enabled {
             findings.extend(lint::instance_findings(
                 alias,
@@ -119,6 +117,9 @@ pub fn check(
                 ctx.helm_exact,
             ));
         }
+        let engine = compiling
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         let mut engine = engine?;
         let manifests = match render_documents(scope, &mut engine, &chart, &resolved, ctx) {
             Ok(manifests) => manifests,
@@ -241,7 +242,7 @@ pub fn render_release(
     selection: &OutputOptions,
 ) -> Result<Rendered> {
     let release = load(files, inputs, read, ctx)?;
-    let documents = output::select(&release.manifests, selection)?;
+    let documents = output::select(release.manifests, selection)?;
     Ok(Rendered {
         documents,
         warnings: release.warnings,
