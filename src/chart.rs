@@ -177,7 +177,7 @@ pub struct ChartMeta {
 impl ChartMeta {
     /// The `.Chart` object templates see, with Helm's field names.
     pub fn to_template_value(&self) -> Value {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("Name".into(), self.name.clone().into());
         m.insert("Version".into(), self.version.clone().into());
         let opt = |v: &Option<String>| v.clone().map(Value::String).unwrap_or_default();

@@ -360,7 +360,7 @@ fn check_derived_settings(
     };
     let config = match instance.get("config") {
         Some(Value::Map(c)) => c.clone(),
-        _ => Map::new(),
+        _ => Map::default(),
     };
     let admin_user = text(config.get("adminUser")).unwrap_or_default();
     if let Some(admins) = text(crate::value::map_path(&config, "pgbouncer.admin_users"))

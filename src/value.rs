@@ -11,7 +11,12 @@ use indexmap::IndexMap;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 /// A map of values, in insertion order.
-pub type Map = IndexMap<String, Value>;
+///
+/// Hashed with foldhash (already linked through hashbrown) rather than std's SipHash: a
+/// render hashes a few thousand short keys, and SipHash was 3 % of it. foldhash's seed is
+/// random per process, like std's, and the input budgets (see `crate::files`) bound how
+/// many keys any map can hold.
+pub type Map = IndexMap<String, Value, foldhash::fast::RandomState>;
 
 /// One node of a values tree.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -80,9 +85,9 @@ impl Value {
     ///
     /// ```
     /// # use qspgb::value::{Value, Map};
-    /// let mut inner = Map::new();
+    /// let mut inner = Map::default();
     /// inner.insert("enabled".into(), Value::Bool(true));
-    /// let mut root = Map::new();
+    /// let mut root = Map::default();
     /// root.insert("pgbouncerPharia".into(), Value::Map(inner));
     /// let root = Value::Map(root);
     /// assert_eq!(root.path("pgbouncerPharia.enabled"), Some(&Value::Bool(true)));

@@ -77,7 +77,7 @@ pub fn instance_targets(
         .into_iter()
         .map(|alias| {
             let instance = values.get(alias.as_str()).and_then(Value::as_map);
-            let empty = Map::new();
+            let empty = Map::default();
             target_of(alias, instance.unwrap_or(&empty), documents, chart_name)
         })
         .collect()
@@ -252,7 +252,7 @@ fn nonempty_or(value: String, fallback: &str) -> String {
 fn selector_of(alias: &str, values: &Map) -> Result<BTreeMap<String, String>> {
     let path = "hooks.sourceSecretSelector";
     let selector = match crate::value::map_path(values, path) {
-        None | Some(Value::Null) => Map::new(),
+        None | Some(Value::Null) => Map::default(),
         Some(Value::Map(map)) => map.clone(),
         Some(other) => bail!(
             "{alias}.{path}: expected a map of label: value, found {}",
@@ -435,7 +435,7 @@ pgbouncerTemporal:
         pharia["hooks"]
             .as_map_mut()
             .unwrap()
-            .insert("sourceSecretSelector".into(), Value::Map(Map::new()));
+            .insert("sourceSecretSelector".into(), Value::Map(Map::default()));
         let err = instance_targets(&v, &aliases(), &aliases(), &docs(), "qs", Some("pharia"))
             .unwrap_err()
             .to_string();

@@ -117,7 +117,7 @@ pub fn to_value(v: &JValue) -> Result<Value, Error> {
                 .collect::<Result<_, _>>()?,
         ),
         ValueKind::Map => {
-            let mut m = Map::new();
+            let mut m = Map::default();
             for key in v.try_iter()? {
                 let item = v.get_item(&key)?;
                 m.insert(go_string(&key), to_value(&item)?);

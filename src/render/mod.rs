@@ -242,7 +242,7 @@ impl Engine {
             .iter()
             .filter(|d| enabled.contains(&d.name))
         {
-            static NO_VALUES: std::sync::LazyLock<Map> = std::sync::LazyLock::new(Map::new);
+            static NO_VALUES: std::sync::LazyLock<Map> = std::sync::LazyLock::new(Map::default);
             let dep_values = match values.get(&dep.name) {
                 Some(Value::Map(m)) => m,
                 _ => &NO_VALUES,
@@ -702,7 +702,7 @@ mod tests {
         let chart = Chart::load(&files).unwrap();
         let err = Engine::compile(&files)
             .unwrap()
-            .render_chart(&chart, &Map::new(), &[], &RenderContext::default())
+            .render_chart(&chart, &Map::default(), &[], &RenderContext::default())
             .unwrap_err();
         let err = format!("{err:#}");
         std::fs::remove_dir_all(&root).unwrap();

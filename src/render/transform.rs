@@ -64,7 +64,7 @@ pub fn add_namespace(doc: &mut Document, namespace: &str) -> Result<()> {
     };
     let metadata = root
         .entry("metadata".to_string())
-        .or_insert_with(|| Value::Map(Map::new()));
+        .or_insert_with(|| Value::Map(Map::default()));
     let Some(metadata) = metadata.as_map_mut() else {
         return Err(anyhow!("{}: metadata is not a map", doc.source));
     };

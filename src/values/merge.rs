@@ -39,9 +39,9 @@ pub trait ValuesNode {
 /// ```
 /// # use qspgb::value::{Map, Value};
 /// # use qspgb::values::merge::merge_user_values;
-/// let mut base = Map::new();
+/// let mut base = Map::default();
 /// base.insert("a".into(), Value::Int(1));
-/// let mut overlay = Map::new();
+/// let mut overlay = Map::default();
 /// overlay.insert("a".into(), Value::Null);
 /// merge_user_values(&mut base, overlay);
 /// assert_eq!(base["a"], Value::Null); // kept: it deletes a chart default later
@@ -83,7 +83,7 @@ pub fn coalesce(
     coalesce_with_defaults(chart, &mut values, chart.name(), nulls, warnings);
     for child in chart.children() {
         let mut child_values = match values.shift_remove(child.name()) {
-            None => Map::new(),
+            None => Map::default(),
             Some(Value::Map(m)) => m,
             Some(other) => {
                 return Err(format!(
@@ -215,7 +215,7 @@ fn coalesce_tables(
 fn copy_globals_down(parent: &Map, child: &mut Map, warnings: &mut Vec<Warning>) {
     let parent_globals = match parent.get(GLOBAL_KEY) {
         Some(Value::Map(m)) => m.clone(),
-        None => Map::new(),
+        None => Map::default(),
         Some(_) => {
             warnings.push(Warning(
                 "skipping globals because the parent's global is not a table".into(),
@@ -225,7 +225,7 @@ fn copy_globals_down(parent: &Map, child: &mut Map, warnings: &mut Vec<Warning>)
     };
     let mut child_globals = match child.shift_remove(GLOBAL_KEY) {
         Some(Value::Map(m)) => m,
-        None => Map::new(),
+        None => Map::default(),
         Some(other) => {
             warnings.push(Warning(
                 "skipping globals because a dependency's global is not a table".into(),
@@ -307,7 +307,7 @@ mod tests {
     macro_rules! map {
         ($($k:expr => $v:expr),* $(,)?) => {{
             #[allow(unused_mut)]
-            let mut m = Map::new();
+            let mut m = Map::default();
             $(m.insert($k.to_string(), Value::from($v));)*
             m
         }};
@@ -372,7 +372,7 @@ mod tests {
             "c",
             map! {"n" => Value::Null, "m" => map!{"k" => Value::Null, "j" => 1}},
         );
-        let out = coalesce_ok(&chart, Map::new(), &mut vec![]);
+        let out = coalesce_ok(&chart, Map::default(), &mut vec![]);
         assert_eq!(out, map! {"m" => map!{"j" => 1}});
     }
 
@@ -436,13 +436,13 @@ mod tests {
     fn a_dependency_without_values_gets_its_defaults_and_an_empty_global() {
         let chart = Node {
             name: "parent".into(),
-            defaults: Map::new(),
+            defaults: Map::default(),
             children: vec![leaf("sub", map! {"a" => 1})],
         };
-        let out = coalesce_ok(&chart, Map::new(), &mut vec![]);
+        let out = coalesce_ok(&chart, Map::default(), &mut vec![]);
         assert_eq!(
             out["sub"],
-            Value::Map(map! {"a" => 1, "global" => Map::new()})
+            Value::Map(map! {"a" => 1, "global" => Map::default()})
         );
     }
 }

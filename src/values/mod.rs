@@ -110,7 +110,7 @@ fn collect_user_values(
     chart: Option<&Chart>,
     mut report: Option<&mut InputReport>,
 ) -> Result<Map> {
-    let mut values = Map::new();
+    let mut values = Map::default();
     for path in &inputs.files {
         if path.is_empty() {
             // Otherwise: "cannot read : No such file or directory".
@@ -346,7 +346,7 @@ fn check_flags(
     ];
     for (flag, exprs, parse) in kinds {
         for expr in exprs {
-            let mut alone = Map::new();
+            let mut alone = Map::default();
             // It parsed above, into a fuller map; alone it parses the same way.
             if parse(expr, &mut alone).is_ok() {
                 check_input(
@@ -359,7 +359,7 @@ fn check_flags(
         }
     }
     for expr in &inputs.set_file {
-        let mut alone = Map::new();
+        let mut alone = Map::default();
         let mut no_read = |_: &str| Ok(String::new());
         if strvals::parse_set_file(expr, &mut alone, &mut no_read).is_ok() {
             check_input(
@@ -445,7 +445,8 @@ pub fn resolve(chart: &Chart, user: Map) -> Result<Resolved> {
     // included (its import-values step in merge mode). It matters: a user map for a
     // dependency then carries those nulls along, where a missing one gets them removed.
     active.defaults = Cow::Owned(
-        coalesce(&active, Map::new(), Nulls::Keep, &mut Vec::new()).map_err(anyhow::Error::msg)?,
+        coalesce(&active, Map::default(), Nulls::Keep, &mut Vec::new())
+            .map_err(anyhow::Error::msg)?,
     );
     let values =
         coalesce(&active, user, Nulls::Delete, &mut warnings).map_err(anyhow::Error::msg)?;
@@ -463,7 +464,7 @@ fn prune_to_paths(values: &Map, paths: &[&str]) -> Map {
 }
 
 fn prune_below(values: &Map, paths: &[&str], top_level: bool) -> Map {
-    let mut out = Map::new();
+    let mut out = Map::default();
     for (key, value) in values {
         let keep_whole = (top_level && (key == "tags" || key == merge::GLOBAL_KEY))
             || paths.contains(&key.as_str());
@@ -582,7 +583,7 @@ mod tests {
     #[test]
     fn conditions_and_tags() {
         let c = chart();
-        assert_eq!(resolve(&c, Map::new()).unwrap().enabled, vec!["a", "b"]);
+        assert_eq!(resolve(&c, Map::default()).unwrap().enabled, vec!["a", "b"]);
         assert_eq!(
             resolve(&c, user("b: {enabled: false}")).unwrap().enabled,
             vec!["a"]
@@ -610,7 +611,7 @@ mod tests {
             .chart
             .defaults
             .insert("enabled".into(), Value::Bool(false));
-        assert_eq!(resolve(&c, Map::new()).unwrap().enabled, vec!["a"]);
+        assert_eq!(resolve(&c, Map::default()).unwrap().enabled, vec!["a"]);
         assert_eq!(
             resolve(&c, user("b: {enabled: true}")).unwrap().enabled,
             vec!["a", "b"]

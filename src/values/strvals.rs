@@ -164,7 +164,7 @@ pub fn quote_expression(expr: &str) -> String {
 /// use qspgb::value::{Map, Value};
 /// use qspgb::values::strvals::parse_set;
 ///
-/// let mut values = Map::new();
+/// let mut values = Map::default();
 /// parse_set("image.tag=1.2,replicas=3,ports={80,443},hosts[1]=b", &mut values).unwrap();
 /// let values = Value::Map(values);
 /// assert_eq!(values.path("image.tag"), Some(&Value::from("1.2")));
@@ -178,7 +178,7 @@ pub fn quote_expression(expr: &str) -> String {
 ///     Some(&Value::List(vec![Value::Null, Value::from("b")]))
 /// );
 ///
-/// let mut values = Map::new();
+/// let mut values = Map::default();
 /// let err = parse_set("a.b,c=1", &mut values).unwrap_err();
 /// assert!(err.to_string().contains(r#"key "b" has no value"#));
 /// ```
@@ -429,7 +429,7 @@ impl<'a> Parser<'a> {
                     }
                     Some(other) => Err(self.mismatch(Target::Key(&name), other, "map")),
                     None => {
-                        let mut inner = Map::new();
+                        let mut inner = Map::default();
                         let flow = self.assign_in_map(&mut inner, dots, depth + 1)?;
                         // Helm only adds the map if something landed in it; `a.=x` sets
                         // nothing and is reported, `a.` at the end sets nothing silently.
@@ -509,14 +509,14 @@ impl<'a> Parser<'a> {
                     // failing, so `a[0]=x,a[0].b=y` ends as `a: [{b: y}]`.
                     let mut inner = match std::mem::take(slot) {
                         Value::Map(existing) => existing,
-                        _ => Map::new(),
+                        _ => Map::default(),
                     };
                     let result = self.assign_in_map(&mut inner, dots, depth + 1);
                     *slot = Value::Map(inner);
                     result
                 }
                 None => {
-                    let mut inner = Map::new();
+                    let mut inner = Map::default();
                     let flow = self.assign_in_map(&mut inner, dots, depth + 1)?;
                     if flow == Flow::Continue {
                         self.set_index(list, index, Value::Map(inner))?;
@@ -935,7 +935,7 @@ mod tests {
         ([$($item:tt),* $(,)?]) => { Value::List(vec![$(v!($item)),*]) };
         ({$($key:literal : $val:tt),* $(,)?}) => {{
             #[allow(unused_mut)]
-            let mut map = Map::new();
+            let mut map = Map::default();
             $(map.insert($key.to_string(), v!($val));)*
             Value::Map(map)
         }};
@@ -953,7 +953,7 @@ mod tests {
 
     fn check_ok(parse: ParseFn, cases: &[(&str, Value)]) {
         for (input, expected) in cases {
-            let mut got = Map::new();
+            let mut got = Map::default();
             if let Err(e) = parse(input, &mut got) {
                 panic!("{input:?}: unexpected error: {e}");
             }
@@ -963,7 +963,7 @@ mod tests {
 
     fn check_err(parse: ParseFn, cases: &[&str]) {
         for input in cases {
-            let mut got = Map::new();
+            let mut got = Map::default();
             if parse(input, &mut got).is_ok() {
                 panic!("{input:?}: expected an error, got {got:?}");
             }
@@ -971,7 +971,7 @@ mod tests {
     }
 
     fn err_text(parse: ParseFn, input: &str) -> String {
-        let mut got = Map::new();
+        let mut got = Map::default();
         match parse(input, &mut got) {
             Err(e) => e.to_string(),
             Ok(()) => panic!("{input:?}: expected an error, got {got:?}"),
@@ -1161,7 +1161,7 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(typed_value(text.to_string()), *expected, "{text:?}");
         }
-        let mut got = Map::new();
+        let mut got = Map::default();
         parse_set("a=TRUE,b=0123,c=-5,d=Null,e={0,01,x}", &mut got).unwrap();
         assert_eq!(
             Value::Map(got),
@@ -1206,7 +1206,7 @@ mod tests {
                 ("a[65536]=x", {
                     let mut list = vec![Value::Null; 65537];
                     list[65536] = v!("x");
-                    let mut m = Map::new();
+                    let mut m = Map::default();
                     m.insert("a".into(), Value::List(list));
                     Value::Map(m)
                 }),
@@ -1255,7 +1255,7 @@ mod tests {
         ];
         for (input, expected) in cases {
             if expected.is_empty() {
-                parse_set(input, &mut Map::new()).unwrap();
+                parse_set(input, &mut Map::default()).unwrap();
                 continue;
             }
             let text = err_text(parse_set, input);
@@ -1277,7 +1277,7 @@ mod tests {
 
     #[test]
     fn name_nesting_is_capped_like_helm() {
-        let mut got = Map::new();
+        let mut got = Map::default();
         parse_set(&deep_key(MAX_NAME_NESTING), &mut got).unwrap();
         for parse in [parse_set, parse_set_literal] {
             let text = err_text(parse, &deep_key(MAX_NAME_NESTING + 1));
@@ -1301,7 +1301,7 @@ mod tests {
         let deep_object = "{\"a\":".repeat(100_000);
         assert!(err_text(parse_set_json, &deep_object).contains("nested deeper"));
         // Within the caps, deep nesting works.
-        let mut got = Map::new();
+        let mut got = Map::default();
         parse_set(&format!("a{}=1", "[0]".repeat(200)), &mut got).unwrap();
         assert!(err_text(parse_set, "a[99999999999999999999]=1").contains("error parsing index"));
         for input in [
@@ -1313,7 +1313,7 @@ mod tests {
                 parse_set_json,
                 parse_set_literal,
             ] {
-                let _ = parse(input, &mut Map::new());
+                let _ = parse(input, &mut Map::default());
             }
         }
     }
@@ -1566,7 +1566,7 @@ mod tests {
                 "{bad}: {text}"
             );
         }
-        let mut dest = Map::new();
+        let mut dest = Map::default();
         let err = parse_set_json(r#"{"a":{"b":1e400}}"#, &mut dest).unwrap_err();
         assert!(
             err.to_string().contains("number 1e400 is out of range"),
@@ -1612,7 +1612,7 @@ mod tests {
                 other => Err(format!("open {other}: no such file")),
             }
         };
-        let mut dest = Map::new();
+        let mut dest = Map::default();
         parse_set_file(
             "name1=path1,n.list={path1,p\\,2},l[1]=path1,empty=",
             &mut dest,
@@ -1624,7 +1624,7 @@ mod tests {
             v!({"name1": "value1", "n": {"list": ["value1", "007"]}, "l": [null, "value1"], "empty": ""})
         );
 
-        let mut dest = Map::new();
+        let mut dest = Map::default();
         let err = parse_set_file("a=missing", &mut dest, &mut reader).unwrap_err();
         assert_eq!(
             err.message(),
@@ -1736,7 +1736,7 @@ mod tests {
     #[test]
     fn error_is_a_std_error() {
         let err: Box<dyn std::error::Error> =
-            Box::new(parse_set("a", &mut Map::new()).unwrap_err());
+            Box::new(parse_set("a", &mut Map::default()).unwrap_err());
         assert_eq!(err.to_string(), r#"key "a" has no value (in "a")"#);
     }
 }

@@ -75,7 +75,7 @@ impl<'de> serde::de::Visitor<'de> for JsonVisitor {
         Ok(Value::List(items))
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
+        let mut out = Map::default();
         while let Some((key, JsonValue(value))) = map.next_entry::<String, JsonValue>()? {
             out.insert(key, value);
         }

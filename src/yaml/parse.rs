@@ -110,10 +110,10 @@ impl std::error::Error for YamlError {}
 /// ```
 pub fn parse_values(text: &str, origin: &str) -> Result<Value, YamlError> {
     let Some(doc) = parse_stream(text, origin, true)?.pop() else {
-        return Ok(Value::Map(Map::new()));
+        return Ok(Value::Map(Map::default()));
     };
     match doc.value {
-        Value::Null => Ok(Value::Map(Map::new())),
+        Value::Null => Ok(Value::Map(Map::default())),
         Value::Map(map) => Ok(Value::Map(map)),
         other => {
             let kind = other.type_name();
@@ -644,7 +644,7 @@ impl<'a> Builder<'a> {
             Event::SequenceStart(anchor, _) => self.open(FrameKind::List(Vec::new()), anchor, mark),
             Event::MappingStart(anchor, _) => {
                 let kind = FrameKind::Map {
-                    map: Map::new(),
+                    map: Map::default(),
                     key: None,
                     lines: HashMap::new(),
                 };
