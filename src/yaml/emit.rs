@@ -472,39 +472,24 @@ fn is_blank(c: char) -> bool {
 /// quotes, then double quotes; literal straight to double quotes) until one can carry
 /// `value`.
 fn select_style(requested: Style, value: &str, simple_key: bool) -> Style {
-    // One pass over the characters, each seen with its neighbours: every render runs this
-    // for each string it writes, the ConfigMaps' long texts included.
     let is_space = |c: char| c == ' ';
-    let (mut break_space, mut space_break, mut line_breaks, mut special) =
-        (false, false, false, false);
+    // Most strings are ASCII, whose bytes need no UTF-8 decoding.
+    let Scan {
+        break_space,
+        space_break,
+        line_breaks,
+        special,
+        indicators,
+        last,
+    } = if value.is_ascii() {
+        Scan::of(value.bytes().map(char::from))
+    } else {
+        Scan::of(value.chars())
+    };
     // Indicators that would make a plain scalar mean something else in block context.
-    let mut indicators = value.starts_with("---") || value.starts_with("...");
-    let mut previous: Option<char> = None;
-    let mut chars = value.chars().peekable();
-    while let Some(c) = chars.next() {
-        if let Some(p) = previous {
-            break_space |= is_break(p) && is_space(c);
-            space_break |= is_space(p) && is_break(c);
-        }
-        line_breaks |= is_break(c);
-        special |= !is_printable(c);
-        if !indicators {
-            let followed_by_blank = chars.peek().is_none_or(|&n| is_blank(n));
-            let preceded_by_blank =
-                previous.is_none_or(|p| matches!(p, ' ' | '\t' | '\0') || is_break(p));
-            indicators = match c {
-                ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%'
-                | '@' | '`' => previous.is_none(),
-                '#' => preceded_by_blank,
-                '?' | '-' => previous.is_none() && followed_by_blank,
-                ':' => followed_by_blank,
-                _ => false,
-            };
-        }
-        previous = Some(c);
-    }
-    let trailing_space = previous == Some(' ');
-    let edges = [value.chars().next(), previous]
+    let indicators = indicators || value.starts_with("---") || value.starts_with("...");
+    let trailing_space = last == Some(' ');
+    let edges = [value.chars().next(), last]
         .iter()
         .any(|c| c.is_some_and(|c| is_space(c) || is_break(c)));
 
@@ -527,6 +512,61 @@ fn select_style(requested: Style, value: &str, simple_key: bool) -> Style {
         style = Style::DoubleQuoted;
     }
     style
+}
+
+/// What [`select_style`] needs to know of a scalar's characters, found in one pass (each
+/// character seen with its neighbours): every render runs it for each string it writes,
+/// the ConfigMaps' long texts included.
+struct Scan {
+    /// A line break followed by a space.
+    break_space: bool,
+    /// A space followed by a line break.
+    space_break: bool,
+    line_breaks: bool,
+    /// A character YAML cannot print as it is.
+    special: bool,
+    /// An indicator where a plain scalar would read it as syntax (`- `, `: `, ` #`, ...).
+    indicators: bool,
+    last: Option<char>,
+}
+
+impl Scan {
+    fn of(chars: impl Iterator<Item = char>) -> Scan {
+        let is_space = |c: char| c == ' ';
+        let mut scan = Scan {
+            break_space: false,
+            space_break: false,
+            line_breaks: false,
+            special: false,
+            indicators: false,
+            last: None,
+        };
+        let mut chars = chars.peekable();
+        while let Some(c) = chars.next() {
+            let previous = scan.last;
+            if let Some(p) = previous {
+                scan.break_space |= is_break(p) && is_space(c);
+                scan.space_break |= is_space(p) && is_break(c);
+            }
+            scan.line_breaks |= is_break(c);
+            scan.special |= !is_printable(c);
+            if !scan.indicators {
+                let followed_by_blank = chars.peek().is_none_or(|&n| is_blank(n));
+                let preceded_by_blank =
+                    previous.is_none_or(|p| matches!(p, ' ' | '\t' | '\0') || is_break(p));
+                scan.indicators = match c {
+                    ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
+                    | '%' | '@' | '`' => previous.is_none(),
+                    '#' => preceded_by_blank,
+                    '?' | '-' => previous.is_none() && followed_by_blank,
+                    ':' => followed_by_blank,
+                    _ => false,
+                };
+            }
+            scan.last = Some(c);
+        }
+        scan
+    }
 }
 
 // ---------------------------------------------------------------------------------------
