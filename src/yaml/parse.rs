@@ -238,6 +238,14 @@ pub fn text_from_bytes(bytes: Vec<u8>, origin: &str) -> Result<String, YamlError
 /// Rejects the characters go-yaml's reader rejects (NUL and other C0/C1 controls,
 /// surrogates, U+FFFE/U+FFFF); yaml-rust2 would let them into scalars.
 fn check_characters(text: &str, origin: &str) -> Result<(), YamlError> {
+    // Nearly every text is printable ASCII: bytes, no UTF-8 decoding (every rendered
+    // document is read through here).
+    if text
+        .bytes()
+        .all(|b| matches!(b, b'\t' | b'\n' | b'\r' | b' '..=b'~'))
+    {
+        return Ok(());
+    }
     let allowed = |c: char| {
         matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}'
             | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
