@@ -12,7 +12,7 @@ use anyhow::Result;
 use crate::chart::{Chart, ChartFiles};
 use crate::lint::{self, Finding, Findings, Severity};
 use crate::render::output::{self, Document, FileDocuments, Manifests, OutputOptions};
-use crate::render::{Engine, RenderContext, RenderedFile};
+use crate::render::{Engine, RenderContext, RenderedFile, TemplateInputs};
 use crate::value::Map;
 use crate::values::{self, ReadInput, ValueInputs};
 
@@ -117,11 +117,15 @@ pub fn check(
                 ctx.helm_exact,
             ));
         }
+        // What the templates see needs no templates either.
+        let template_inputs = TemplateInputs::new(&chart, &resolved.values, &resolved.enabled, ctx);
         let engine = compiling
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         let mut engine = engine?;
-        let manifests = match render_documents(scope, &mut engine, &chart, &resolved, ctx) {
+        let rendered = render_documents(scope, &mut engine, &template_inputs);
+        drop(template_inputs);
+        let manifests = match rendered {
             Ok(manifests) => manifests,
             Err(RenderFailure::Template(message)) => {
                 findings.push(Finding {
@@ -165,9 +169,7 @@ enum RenderFailure {
 fn render_documents<'scope, 'env>(
     scope: &'scope std::thread::Scope<'scope, 'env>,
     engine: &mut Engine,
-    chart: &Chart,
-    resolved: &values::Resolved,
-    ctx: &RenderContext,
+    inputs: &TemplateInputs,
 ) -> std::result::Result<Manifests, RenderFailure> {
     let (send, receive) = std::sync::mpsc::channel::<RenderedFile>();
     let queue = std::sync::Arc::new(std::sync::Mutex::new(receive));
@@ -186,7 +188,7 @@ fn render_documents<'scope, 'env>(
         }
     };
     let reading = scope.spawn(read_queued.clone());
-    let rendering = engine.render_each(chart, &resolved.values, &resolved.enabled, ctx, |file| {
+    let rendering = engine.render_inputs(inputs, |file| {
         // The reader only stops early on an error, which is reported below.
         let _ = send.send(file);
     });

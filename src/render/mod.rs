@@ -172,7 +172,80 @@ struct Scope<'a> {
     /// Helm's templates folder path for this chart (`.Template.BasePath`).
     base_path: String,
     chart: &'a Chart,
-    values: &'a Map,
+    /// The templates to render (no partials, no NOTES.txt).
+    renderable: Vec<&'a TemplateFile>,
+    /// `.Chart` and `.Values` as the templates see them; `None` when nothing renders.
+    objects: Option<(JValue, JValue)>,
+}
+
+/// Everything a render's templates see, converted for the template engine: the chart and
+/// each enabled dependency with its values, `.Release` and `.Capabilities`. It needs no
+/// compiled template, so [`crate::release`] builds it while the templates compile.
+pub struct TemplateInputs<'a> {
+    scopes: Vec<Scope<'a>>,
+    release: JValue,
+    capabilities: JValue,
+    helm_exact: bool,
+}
+
+impl<'a> TemplateInputs<'a> {
+    /// The inputs for `chart` and its dependencies listed in `enabled` (Helm removes
+    /// disabled charts), with the coalesced `values` (see [`crate::values::resolve`]).
+    pub fn new(
+        chart: &'a Chart,
+        values: &'a Map,
+        enabled: &[String],
+        ctx: &RenderContext,
+    ) -> TemplateInputs<'a> {
+        static NO_VALUES: std::sync::LazyLock<Map> = std::sync::LazyLock::new(Map::default);
+        let root = &chart.meta.name;
+        let mut charts = vec![(format!("{root}/templates"), chart, values)];
+        for dep in chart
+            .dependencies
+            .iter()
+            .filter(|d| enabled.contains(&d.name))
+        {
+            let dep_values = match values.get(&dep.name) {
+                Some(Value::Map(m)) => m,
+                _ => &*NO_VALUES,
+            };
+            charts.push((
+                format!("{root}/charts/{}/templates", dep.name),
+                &dep.chart,
+                dep_values,
+            ));
+        }
+        let scopes = charts
+            .into_iter()
+            .map(|(base_path, chart, values)| {
+                let renderable: Vec<&TemplateFile> = chart
+                    .templates
+                    .iter()
+                    .filter(|t| !t.is_partial() && !is_notes(t))
+                    .collect();
+                // Converting values for templates is not free; the parent chart may have
+                // no template of its own.
+                let objects = (!renderable.is_empty()).then(|| {
+                    (
+                        functions::to_jinja(&chart.meta.to_template_value()),
+                        functions::to_jinja_map(values),
+                    )
+                });
+                Scope {
+                    base_path,
+                    chart,
+                    renderable,
+                    objects,
+                }
+            })
+            .collect();
+        TemplateInputs {
+            scopes,
+            release: release_object(ctx),
+            capabilities: capabilities_object(ctx),
+            helm_exact: ctx.helm_exact,
+        }
+    }
 }
 
 /// The chart's templates, compiled: the expensive half of a render, which needs no values,
@@ -229,30 +302,18 @@ impl Engine {
         values: &Map,
         enabled: &[String],
         ctx: &RenderContext,
+        on_file: impl FnMut(RenderedFile),
+    ) -> Result<()> {
+        self.render_inputs(&TemplateInputs::new(chart, values, enabled, ctx), on_file)
+    }
+
+    /// [`Engine::render_each`] with inputs converted beforehand.
+    pub fn render_inputs(
+        &mut self,
+        inputs: &TemplateInputs,
         mut on_file: impl FnMut(RenderedFile),
     ) -> Result<()> {
-        let root = chart.meta.name.clone();
-        let mut scopes = vec![Scope {
-            base_path: format!("{root}/templates"),
-            chart,
-            values,
-        }];
-        for dep in chart
-            .dependencies
-            .iter()
-            .filter(|d| enabled.contains(&d.name))
-        {
-            static NO_VALUES: std::sync::LazyLock<Map> = std::sync::LazyLock::new(Map::default);
-            let dep_values = match values.get(&dep.name) {
-                Some(Value::Map(m)) => m,
-                _ => &NO_VALUES,
-            };
-            scopes.push(Scope {
-                base_path: format!("{root}/charts/{}/templates", dep.name),
-                chart: &dep.chart,
-                values: dep_values,
-            });
-        }
+        let scopes = &inputs.scopes;
 
         // Templates are compiled under their file paths; Helm's paths (`include`,
         // `.Template.BasePath`) name an alias, so map one onto the other.
@@ -298,31 +359,22 @@ impl Engine {
                 });
         }
 
-        self.env
-            .add_global(functions::HELM_EXACT_GLOBAL, JValue::from(ctx.helm_exact));
-        let release = release_object(ctx);
-        let capabilities = capabilities_object(ctx);
+        self.env.add_global(
+            functions::HELM_EXACT_GLOBAL,
+            JValue::from(inputs.helm_exact),
+        );
         let instances = scopes.len() - 1;
-        for scope in &scopes {
-            let renderable: Vec<&TemplateFile> = scope
-                .chart
-                .templates
-                .iter()
-                .filter(|t| !t.is_partial() && !is_notes(t))
-                .collect();
-            if renderable.is_empty() {
-                // Converting values for templates is not free; the parent chart may have none.
+        for scope in scopes {
+            let Some((chart_object, values)) = &scope.objects else {
                 continue;
-            }
-            let chart_object = functions::to_jinja(&scope.chart.meta.to_template_value());
-            let values = functions::to_jinja_map(scope.values);
-            for template in renderable {
+            };
+            for template in &scope.renderable {
                 let path = format!("{}/{}", scope.base_path, template.name);
                 let context = minijinja::context! {
                     Values => values.clone(),
-                    Release => release.clone(),
+                    Release => inputs.release.clone(),
                     Chart => chart_object.clone(),
-                    Capabilities => capabilities.clone(),
+                    Capabilities => inputs.capabilities.clone(),
                     Template => minijinja::context! { Name => path.clone(), BasePath => scope.base_path.clone() },
                 };
                 let compiled_name = format!("{}/{}", scope.chart.template_dir, template.name);
