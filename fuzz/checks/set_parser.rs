@@ -44,7 +44,7 @@ pub fn check(data: &[u8]) {
         [base, expr, ..] => (base.as_str(), expr.as_str()),
         [] => unreachable!("split always yields a segment"),
     };
-    let mut base = Map::new();
+    let mut base = Map::default();
     // Whatever landed before an error stays, as in Helm; that is a fine base too.
     let _ = strvals::parse_set_string(base_expr, &mut base);
     base.insert(STORED_KEY.into(), STORED_VALUE.into());
