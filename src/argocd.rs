@@ -135,6 +135,8 @@ pub fn parameter_args(json: &str) -> Result<Vec<String>> {
 fn string_param_args(name: &str, value: &str) -> Result<Vec<String>> {
     Ok(match name {
         "hook-style" => vec![format!("--hook-style={value}")],
+        // The preset's name is checked against the chart's presets by the render.
+        "preset" => vec![format!("--preset={value}")],
         "namespace-in-manifests" => match value {
             "true" => vec!["--namespace-in-manifests".to_string()],
             "false" | "" => Vec::new(),

@@ -96,7 +96,12 @@ impl ChartFiles {
         }
     }
 
-    /// The text of one file, if present.
+    /// Every file's path, relative to the chart root, in byte order.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(|k| k.as_ref())
+    }
+
+    /// The contents of the file at `path` (relative to the chart root), if there is one.
     pub fn get(&self, path: &str) -> Option<&str> {
         self.files.get(path).map(|text| text.as_ref())
     }
@@ -259,6 +264,33 @@ impl ValuesNode for Chart {
 }
 
 impl Chart {
+    /// Changes the defaults as the preset `values/NAME.yaml` of the chart says, as if the
+    /// chart's own values files said so: a preset value replaces the default (maps merge key
+    /// by key) and a preset `null` removes it. Values given later then merge over the
+    /// preset's defaults, so none brings back a default the preset removed (as a values
+    /// file with the same nulls would: Helm's merge lets a later map replace a null). The
+    /// preset's section for an alias changes that dependency's defaults and the parent's
+    /// defaults for it.
+    pub fn apply_preset(&mut self, files: &ChartFiles, name: &str) -> Result<()> {
+        let known = presets(files);
+        let path = format!("values/{name}.yaml");
+        if !known.iter().any(|k| k == name) {
+            bail!(
+                "--preset {name:?}: no such preset (known: {})",
+                known.join(", ")
+            );
+        }
+        let preset = parse_file(files, &path)?.unwrap_or_default();
+        for (key, value) in &preset {
+            if let Some(dep) = self.dependencies.iter_mut().find(|d| &d.name == key) {
+                if let Value::Map(section) = value {
+                    overlay_defaults(&mut dep.chart.defaults, section);
+                }
+            }
+        }
+        overlay_defaults(&mut self.defaults, &preset);
+        Ok(())
+    }
     /// Loads the parent chart and its dependencies from chart files.
     pub fn load(files: &ChartFiles) -> Result<Chart> {
         let origin = files.origin();
@@ -407,6 +439,39 @@ fn templates_in(files: &ChartFiles, dir: &str, skip: &[&str]) -> Vec<TemplateFil
 }
 
 /// Parses a YAML file of the chart into a map; `None` when the file does not exist.
+/// The presets a chart has: `values/*.yaml` other than its defaults.
+pub fn presets(files: &ChartFiles) -> Vec<String> {
+    files
+        .paths()
+        .filter_map(|p| p.strip_prefix("values/")?.strip_suffix(".yaml"))
+        .filter(|name| !name.contains('/') && !matches!(*name, "values" | "pgbouncer"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// `preset` over `defaults`: values replace, maps merge, `null` removes; nulls inside a
+/// map that replaces a non-map have nothing to remove and are left out.
+fn overlay_defaults(defaults: &mut Map, preset: &Map) {
+    for (key, value) in preset {
+        match (defaults.get_mut(key), value) {
+            (_, Value::Null) => {
+                defaults.shift_remove(key);
+            }
+            (Some(Value::Map(existing)), Value::Map(incoming)) => {
+                overlay_defaults(existing, incoming)
+            }
+            (_, Value::Map(incoming)) => {
+                let mut fresh = Map::default();
+                overlay_defaults(&mut fresh, incoming);
+                defaults.insert(key.clone(), Value::Map(fresh));
+            }
+            (_, other) => {
+                defaults.insert(key.clone(), other.clone());
+            }
+        }
+    }
+}
+
 fn parse_file(files: &ChartFiles, path: &str) -> Result<Option<Map>> {
     let Some(text) = files.get(path) else {
         return Ok(None);

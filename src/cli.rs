@@ -178,10 +178,17 @@ struct InputArgs {
     #[arg(long, value_name = "DIR")]
     chart: Option<PathBuf>,
 
+    /// Start from a preset's defaults instead of the product's: `upstream-compat` (the
+    /// original chart's, pgbouncer 4.0.2, for migrating from it and comparing with Helm).
+    /// The preset changes the chart's defaults, so your values merge over the preset's and
+    /// never bring back a product default it removes.
+    #[arg(long, value_name = "NAME")]
+    preset: Option<String>,
+
     /// Render what Helm renders where qspgb would refuse or fix it: what Kubernetes or
     /// PgBouncer would refuse (invalid names, `true` for a 0/1 PgBouncer setting, ...) is a
     /// warning instead of an error, and written as Helm writes it. For comparing with Helm
-    /// (`-f values/upstream-compat.yaml`); values are still never written as YAML syntax.
+    /// (`--preset upstream-compat`); values are still never written as YAML syntax.
     #[arg(long)]
     helm_exact: bool,
 }
@@ -318,6 +325,7 @@ impl InputArgs {
             set_string: self.set_string.clone(),
             set_file: self.set_file.clone(),
             set_literal: self.set_literal.clone(),
+            preset: self.preset.clone(),
         }
     }
 
@@ -935,20 +943,57 @@ fn is_dns_subdomain(s: &str) -> bool {
     })
 }
 
-/// Accepts `1.31`, `v1.31.2`, `1.31.0-rc.1`; returns `v<major>.<minor>.<patch>[...]`.
+/// `--kube-version` as Helm reads it (`chartutil.ParseKubeVersion`, which calls
+/// Kubernetes' `version.ParseGeneric`): optional blanks and `v`, then at least two
+/// dot-separated numbers without leading zeros, then anything (`1.31`, `v1.33.4+k3s1`,
+/// `1.31.0.1`). Returns what templates see as `.Capabilities.KubeVersion.Version`: the text
+/// as given, with a `v` in front when it has none. Empty means the default version.
 pub fn normalize_kube_version(raw: &str) -> Result<String> {
-    let v = raw.trim().trim_start_matches('v');
-    let (core, extra) = match v.find(['-', '+']) {
-        Some(i) => (&v[..i], &v[i..]),
-        None => (v, ""),
-    };
-    let parts: Vec<&str> = core.split('.').collect();
-    let numeric = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
-    if !(2..=3).contains(&parts.len()) || !parts.iter().all(numeric) {
-        bail!("invalid --kube-version {raw:?}: expected a version such as v1.31.0");
+    if raw.is_empty() {
+        return Ok(crate::render::DEFAULT_KUBE_VERSION.to_string());
     }
-    let patch = parts.get(2).copied().unwrap_or("0");
-    Ok(format!("v{}.{}.{patch}{extra}", parts[0], parts[1]))
+    let rest = raw.trim_start_matches([' ', '\t', '\n', '\r', '\u{b}', '\u{c}']);
+    let rest = rest.strip_prefix('v').unwrap_or(rest);
+    let numbers_end = rest
+        .char_indices()
+        .scan(false, |after_dot, (i, c)| {
+            // A dot belongs to the numbers only when a digit follows it.
+            let digit = c.is_ascii_digit();
+            let keep = digit || (c == '.' && !*after_dot);
+            *after_dot = c == '.';
+            keep.then_some(i + c.len_utf8())
+        })
+        .last()
+        .unwrap_or(0);
+    let numbers = rest[..numbers_end].trim_end_matches('.');
+    let components: Vec<&str> = numbers.split('.').collect();
+    if numbers.is_empty() || !numbers.starts_with(|c: char| c.is_ascii_digit()) {
+        bail!(
+            "invalid --kube-version {raw:?}: could not parse it as a version (expected one such as v1.31.0)"
+        );
+    }
+    if components.len() < 2 {
+        bail!(
+            "invalid --kube-version {raw:?}: a version needs at least major and minor (such as v1.31)"
+        );
+    }
+    for component in &components {
+        if component.len() > 1 && component.starts_with('0') {
+            bail!(
+                "invalid --kube-version {raw:?}: version component {component:?} starts with a zero"
+            );
+        }
+        if component.parse::<u64>().is_err() {
+            bail!(
+                "invalid --kube-version {raw:?}: version component {component:?} is out of range"
+            );
+        }
+    }
+    Ok(if raw.starts_with('v') {
+        raw.to_string()
+    } else {
+        format!("v{raw}")
+    })
 }
 
 #[cfg(test)]
@@ -973,14 +1018,32 @@ mod tests {
 
     #[test]
     fn kube_versions() {
-        assert_eq!(normalize_kube_version("1.31").unwrap(), "v1.31.0");
-        assert_eq!(normalize_kube_version("v1.20.2").unwrap(), "v1.20.2");
-        assert_eq!(
-            normalize_kube_version("1.31.0-rc.1").unwrap(),
-            "v1.31.0-rc.1"
-        );
-        assert!(normalize_kube_version("one").is_err());
-        assert!(normalize_kube_version("1").is_err());
+        // What Helm 4.2.3 shows as .Capabilities.KubeVersion.Version for each (measured
+        // with helm-python-sdk), and what it refuses.
+        for (given, version) in [
+            ("1.31", "v1.31"),
+            ("v1.20.2", "v1.20.2"),
+            ("1.31.0-rc.1", "v1.31.0-rc.1"),
+            ("1.31.0.1", "v1.31.0.1"),
+            ("v1.33.4+k3s1", "v1.33.4+k3s1"),
+            ("1.2.3.4.5", "v1.2.3.4.5"),
+            ("1.31.x", "v1.31.x"),
+            ("1.31.0+", "v1.31.0+"),
+            ("", crate::render::DEFAULT_KUBE_VERSION),
+        ] {
+            assert_eq!(normalize_kube_version(given).unwrap(), version, "{given}");
+        }
+        for refused in [
+            "one",
+            "1",
+            "01.31",
+            "x",
+            "v",
+            "1..2",
+            "1.99999999999999999999",
+        ] {
+            assert!(normalize_kube_version(refused).is_err(), "{refused}");
+        }
     }
 
     /// The message named only clap's error kind ("unexpected argument found") and quoted

@@ -132,8 +132,58 @@ pub fn instance_findings(
         check_pgbouncer_config(alias, instance, report, helm_exact, &mut findings);
         check_derived_settings(alias, instance, values, report, helm_exact, &mut findings);
         check_userlist_limits(alias, instance, report, helm_exact, &mut findings);
+        check_image_references(alias, instance, report, helm_exact, &mut findings);
     }
     findings
+}
+
+/// An image the instance runs without a repository or tag (a `null` removed the default):
+/// Helm writes `%!s(<nil>)` in its place (Go's `printf "%s"` of nothing), which is no image
+/// anyone can pull.
+fn check_image_references(
+    alias: &str,
+    instance: &Map,
+    report: &InputReport,
+    helm_exact: bool,
+    findings: &mut Vec<Finding>,
+) {
+    let enabled = |path: &str| {
+        matches!(
+            crate::value::map_path(instance, path),
+            Some(Value::Bool(true))
+        )
+    };
+    let images = [
+        ("image", true),
+        (
+            "pgbouncerExporter.image",
+            enabled("pgbouncerExporter.enabled"),
+        ),
+        ("hooks.image", enabled("hooks.enabled")),
+    ];
+    for (image, used) in images {
+        if !used {
+            continue;
+        }
+        for part in ["repository", "tag"] {
+            let path = format!("{image}.{part}");
+            if matches!(
+                crate::value::map_path(instance, &path),
+                None | Some(Value::Null)
+            ) {
+                let keys: Vec<&str> = path.split('.').collect();
+                findings.push(value_finding(
+                    report,
+                    alias,
+                    &keys,
+                    deployability(helm_exact),
+                    "is null: the image reference would hold `%!s(<nil>)` in its place (as \
+                     Helm writes it), which is no image a node can pull"
+                        .to_string(),
+                ));
+            }
+        }
+    }
 }
 
 /// The input that set a key of an instance, or the chart's defaults.
@@ -533,7 +583,52 @@ pub fn document_findings(document: &Document, helm_exact: bool) -> Vec<Finding> 
         kind != "PrometheusRule",
         &mut push,
     );
+    if matches!(kind, "Deployment" | "DaemonSet" | "StatefulSet") {
+        for (key, why) in selector_mismatches(object) {
+            push(format!("spec.template.metadata.labels.{key}"), why);
+        }
+    }
     findings
+}
+
+/// The selector labels a workload's pod template does not carry with the same value: the
+/// API server refuses such a workload ("selector does not match template labels"). The
+/// chart's pod labels come from the selector labels and `podLabels`, so a `podLabels`
+/// entry with a selector label's key is the way in.
+fn selector_mismatches(object: &crate::value::Map) -> Vec<(String, String)> {
+    let spec = object.get("spec");
+    let selector = spec
+        .and_then(|s| s.path("selector"))
+        .and_then(|s| s.path("matchLabels"));
+    let labels = spec
+        .and_then(|s| s.path("template"))
+        .and_then(|t| t.path("metadata"))
+        .and_then(|m| m.path("labels"));
+    let (Some(Value::Map(selector)), Some(Value::Map(labels))) = (selector, labels) else {
+        return Vec::new();
+    };
+    selector
+        .iter()
+        .filter(|(key, value)| labels.get(key.as_str()) != Some(value))
+        .map(|(key, value)| {
+            let found = match labels.get(key.as_str()) {
+                Some(Value::String(s)) => format!("{s:?}"),
+                Some(other) => other.type_name().to_string(),
+                None => "nothing".to_string(),
+            };
+            (
+                key.clone(),
+                format!(
+                    "is {found}, but the selector needs {}: a podLabels entry replaces a selector \
+                     label, and the API server refuses a workload whose selector does not match its pods",
+                    match value {
+                        Value::String(s) => format!("{s:?}"),
+                        other => other.type_name().to_string(),
+                    }
+                ),
+            )
+        })
+        .collect()
 }
 
 /// One step of the path to a value inside a rendered object.

@@ -1080,3 +1080,50 @@ fn autoscaling_misconfigurations_fail_naming_the_key() {
         "{message}"
     );
 }
+
+/// The container resources of an instance's workload.
+fn pgbouncer_resources(docs: &[(String, serde_yaml::Value)], alias: &str) -> serde_yaml::Value {
+    let (_, deployment) = docs
+        .iter()
+        .find(|(source, doc)| source.contains(&format!("/{alias}/")) && doc["kind"] == "Deployment")
+        .expect("the instance's Deployment");
+    deployment["spec"]["template"]["spec"]["containers"][0]["resources"].clone()
+}
+
+/// `--preset upstream-compat` changes the chart's defaults: a user's map merges over the
+/// original chart's (none here), never over the product's `limits` the preset removes. The
+/// same preset given as a values file cannot do that: Helm's merge lets the user's map
+/// replace the file's `null`, and the product defaults come back under it.
+#[test]
+fn a_preset_changes_defaults_that_user_values_cannot_bring_back() {
+    let user = ["--set", "pgbouncerTemporal.resources.limits.cpu=2"];
+    let preset =
+        render_sources(&[&["--helm-exact", "--preset", "upstream-compat"], &user[..]].concat());
+    assert_eq!(
+        pgbouncer_resources(&preset, "pgbouncerTemporal"),
+        common::yaml("limits: {cpu: 2}")
+    );
+    let as_file = render_sources(
+        &[
+            &["--helm-exact", "-f", "values/upstream-compat.yaml"],
+            &user[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(
+        pgbouncer_resources(&as_file, "pgbouncerTemporal")["limits"]["memory"],
+        "256Mi",
+        "as a values file the product's limit comes back (why the preset exists)"
+    );
+    // Pharia keeps the original wrapper's request and nothing of the product's.
+    assert_eq!(
+        pgbouncer_resources(&preset, "pgbouncerPharia"),
+        common::yaml("requests: {cpu: 50m}")
+    );
+    let err = render_error(&["--preset", "nope"]);
+    assert!(
+        err.contains("--preset \"nope\": no such preset (known: "),
+        "{err}"
+    );
+    assert!(err.contains("upstream-compat"), "{err}");
+}

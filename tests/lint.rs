@@ -208,3 +208,80 @@ fn a_broken_input_is_an_error_not_a_finding() {
         "no summary when nothing was checked: {err}"
     );
 }
+
+/// A `podAnnotations` or `podLabels` key the chart also sets replaces the chart's entry
+/// (Helm writes both and its reader keeps the last); a replaced selector label is an error
+/// naming the label, as the API server would refuse the workload (a warning with
+/// `--helm-exact`, which renders Helm's result).
+#[test]
+fn pod_labels_and_annotations_replace_the_charts() {
+    let out = qspgb(&[
+        "render",
+        "--set-string",
+        "pgbouncerPharia.podAnnotations.prometheus\\.io/port=9999",
+        "--set-string",
+        "pgbouncerPharia.podAnnotations.checksum/config=pinned",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text.matches("prometheus.io/port: \"9999\"").count(),
+        1,
+        "{text}"
+    );
+    assert!(!text.contains("prometheus.io/port: \"9127\""), "{text}");
+    assert_eq!(text.matches("checksum/config: pinned").count(), 1);
+
+    let selector = [
+        "--set-string",
+        "pgbouncerPharia.podLabels.app\\.kubernetes\\.io/name=other",
+    ];
+    let out = qspgb(&[&["render"], &selector[..]].concat());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = stderr(&out);
+    assert!(
+        err.contains("spec.template.metadata.labels.app.kubernetes.io/name: is \"other\", but the selector needs"),
+        "{err}"
+    );
+    let out = qspgb(&[&["render", "--helm-exact"], &selector[..]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("warning:"), "{}", stderr(&out));
+}
+
+/// `image.tag: null` renders what Helm renders (`repo:%!s(<nil>)`) only with
+/// `--helm-exact`; otherwise it is an error naming the key.
+#[test]
+fn a_null_image_tag_is_named() {
+    let out = qspgb(&["render", "--set", "pgbouncerPharia.image.tag=null"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("pgbouncerPharia.image.tag: is null"), "{err}");
+    let out = qspgb(&[
+        "render",
+        "--helm-exact",
+        "--set",
+        "pgbouncerPharia.image.tag=null",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("pgbouncer-docker:%!s(<nil>)\""), "{text}");
+}
+
+/// Helm's template fails on a pull secret whose name is not a string (`hasKey` of a
+/// number); so does qspgb, naming the key.
+#[test]
+fn pull_secret_names_must_be_strings() {
+    let out = qspgb(&[
+        "render",
+        "--helm-exact",
+        "--set-json",
+        "pgbouncerPharia.imagePullSecrets=[{\"name\":1000000}]",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("pgbouncerPharia.imagePullSecrets: a name must be a string"),
+        "{err}"
+    );
+}

@@ -50,6 +50,7 @@ pub fn register(env: &mut Environment<'_>) {
     env.add_filter("regexQuoteMeta", regex_quote_meta);
     env.add_filter("promqlString", promql_string);
     env.add_filter("trunc", trunc);
+    env.add_filter("go_s", go_s);
     env.add_filter("trimSuffix", trim_suffix);
     env.add_filter("trimPrefix", trim_prefix);
     env.add_filter("b64enc", b64enc);
@@ -128,24 +129,48 @@ pub fn to_value(v: &JValue) -> Result<Value, Error> {
     })
 }
 
-/// Prints a value the way a Go template prints it (`{{ x }}`), with one deliberate change:
-/// whole numbers print as integers (Go would print a float64 million as `1e+06`).
+/// Prints a value the way a Go template prints it (`{{ x }}`, `quote`, `toString`): Helm
+/// reads every number of the values as a float64, so a number prints as Go's `%v` of one
+/// (`3`, `1.5`, `1e+06` for a million, `1.234567e+06`). Text for PgBouncer's files uses
+/// [`exact_string`] instead.
 pub fn go_string(v: &JValue) -> String {
+    print_value(v, Numbers::Go)
+}
+
+/// Like [`go_string`], except that whole numbers print exactly (`1000000`): what
+/// pgbouncer.ini and userlist.txt get, because PgBouncer cannot read `1e+06` (the one
+/// deliberate difference from Helm's printing, listed in the README).
+pub fn exact_string(v: &JValue) -> String {
+    print_value(v, Numbers::Exact)
+}
+
+/// How [`print_value`] prints numbers.
+#[derive(Clone, Copy)]
+enum Numbers {
+    /// Go's `%v` of a float64, as Helm prints a number of the values.
+    Go,
+    /// Whole numbers as integers, other floats as Go prints them.
+    Exact,
+}
+
+fn print_value(v: &JValue, numbers: Numbers) -> String {
     match v.kind() {
         ValueKind::Undefined | ValueKind::None => String::new(),
         ValueKind::Bool => v.is_true().to_string(),
-        ValueKind::Number => {
-            if v.is_integer() {
-                v.to_string()
-            } else {
-                format_float(f64::try_from(v.clone()).unwrap_or(f64::NAN))
-            }
-        }
+        ValueKind::Number => match numbers {
+            Numbers::Exact if v.is_integer() => v.to_string(),
+            Numbers::Exact => format_float(f64::try_from(v.clone()).unwrap_or(f64::NAN)),
+            // An integer beyond 2^53 rounds, as it does in Helm's float64.
+            Numbers::Go => yaml::emit::go_format_float(
+                f64::try_from(v.clone())
+                    .unwrap_or_else(|_| v.to_string().parse().unwrap_or(f64::NAN)),
+            ),
+        },
         ValueKind::String => v.as_str().unwrap_or_default().to_string(),
         ValueKind::Seq | ValueKind::Iterable => {
             let items: Vec<String> = v
                 .try_iter()
-                .map(|it| it.map(|i| go_string(&i)).collect())
+                .map(|it| it.map(|i| print_value(&i, numbers)).collect())
                 .unwrap_or_default();
             format!("[{}]", items.join(" "))
         }
@@ -155,8 +180,8 @@ pub fn go_string(v: &JValue) -> String {
                 .map(|it| {
                     it.map(|k| {
                         (
-                            go_string(&k),
-                            go_string(&v.get_item(&k).unwrap_or_default()),
+                            print_value(&k, numbers),
+                            print_value(&v.get_item(&k).unwrap_or_default(), numbers),
                         )
                     })
                     .collect()
@@ -396,21 +421,47 @@ pub fn go_quote(s: &str) -> String {
     out
 }
 
-fn trunc(v: &JValue, length: i64) -> String {
-    let s: Vec<char> = go_string(v).chars().collect();
+/// `trunc`: sprig's, which counts bytes, not characters (`s[:n]` in Go): a name with
+/// non-ASCII letters is cut where Helm cuts it. Where the cut falls inside a character Helm
+/// writes invalid UTF-8 and then fails to read its own output; this fails at once, naming
+/// the text.
+fn trunc(v: &JValue, length: i64) -> Result<String, Error> {
+    let s = go_string(v);
     let n = s.len() as i64;
-    let kept: &[char] = if length < 0 {
-        if n + length > 0 {
-            &s[(n + length) as usize..]
-        } else {
-            &s[..]
-        }
-    } else if n > length {
-        &s[..length as usize]
+    let at = if length < 0 && n + length > 0 {
+        (n + length) as usize
+    } else if length >= 0 && n > length {
+        length as usize
     } else {
-        &s[..]
+        return Ok(s);
     };
-    kept.iter().collect()
+    if !s.is_char_boundary(at) {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "trunc {length}: cutting {s:?} after {at} bytes splits a character (Helm \
+                 would write invalid UTF-8 and fail); use a shorter name"
+            ),
+        ));
+    }
+    Ok(if length < 0 {
+        s[at..].to_string()
+    } else {
+        s[..at].to_string()
+    })
+}
+
+/// `{{ x | go_s }}`: the value as Go's `printf "%s"` prints it, which is how Helm's
+/// templates join an image reference: a string as it is, nothing as `%!s(<nil>)`, and any
+/// other value as `%!s(TYPE=VALUE)` (values numbers are float64 in Helm).
+fn go_s(v: &JValue) -> String {
+    match v.kind() {
+        ValueKind::Undefined | ValueKind::None => "%!s(<nil>)".to_string(),
+        ValueKind::String => v.as_str().unwrap_or_default().to_string(),
+        ValueKind::Bool => format!("%!s(bool={})", v.is_true()),
+        ValueKind::Number => format!("%!s(float64={})", go_string(v)),
+        _ => go_string(v),
+    }
 }
 
 fn trim_suffix(v: &JValue, suffix: &str) -> String {
@@ -607,12 +658,12 @@ fn ini_text(state: &State, section: Section, key: &str, value: &JValue) -> Strin
     {
         return if value.is_true() { "1" } else { "0" }.to_string();
     }
-    go_string(value)
+    exact_string(value)
 }
 
 /// `userlist_line(user, password)`: one `"user" "password"` line of userlist.txt.
 fn userlist_line(user: &JValue, password: &JValue) -> Result<String, Error> {
-    crate::pgbouncer::userlist_line(&go_string(user), &go_string(password))
+    crate::pgbouncer::userlist_line(&exact_string(user), &exact_string(password))
         .map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))
 }
 
@@ -622,7 +673,7 @@ fn userlist_entries(v: &JValue) -> Result<String, Error> {
     let lines = sorted_pairs(v, "userlist_entries")?
         .into_iter()
         .map(|(user, password)| {
-            crate::pgbouncer::userlist_line(&user, &go_string(&password))
+            crate::pgbouncer::userlist_line(&user, &exact_string(&password))
                 .map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -730,8 +781,14 @@ mod tests {
             ("n", Value::Null),
         ]);
         assert_eq!(
-            render("{{ Values.i }} {{ Values.f }} {{ Values.w }} {{ Values.b }} [{{ Values.n }}] [{{ Values.missing }}]", v).unwrap(),
-            "1000000 1.5 1000000 true [] []"
+            render("{{ Values.i }} {{ Values.f }} {{ Values.w }} {{ Values.b }} [{{ Values.n }}] [{{ Values.missing }}]", v.clone()).unwrap(),
+            // Helm's values are float64: a million prints as Go's %v prints one.
+            "1e+06 1.5 1e+06 true [] []"
+        );
+        // PgBouncer's files get whole numbers exactly (it cannot read 1e+06).
+        assert_eq!(
+            render("{{ ini_setting('max_client_conn', Values.i) }}", v).unwrap(),
+            "max_client_conn = 1000000"
         );
     }
 
@@ -872,6 +929,23 @@ mod tests {
         );
         assert_eq!(render("[{{ Values.none | quote }}]", v).unwrap(), "[]");
         assert_eq!(go_quote("\u{1}\u{a0}é"), r#""\x01\u00a0é""#);
+    }
+
+    #[test]
+    fn trunc_counts_bytes_like_sprig() {
+        let v = values(&[("s", Value::from("ééé")), ("t", Value::from("aé"))]);
+        assert_eq!(
+            render("{{ Values.s | trunc(4) }}", v.clone()).unwrap(),
+            "éé"
+        );
+        assert_eq!(
+            render("{{ Values.s | trunc(-2) }}", v.clone()).unwrap(),
+            "é"
+        );
+        let err = render("{{ Values.t | trunc(2) }}", v)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("splits a character"), "{err}");
     }
 
     #[test]

@@ -462,7 +462,8 @@ fn release_object(ctx: &RenderContext) -> JValue {
 
 fn capabilities_object(ctx: &RenderContext) -> JValue {
     let version = ctx.kube_version.trim_start_matches('v');
-    let mut parts = version.split(['.', '-', '+']);
+    // Major and minor are the first two numbers (the version was checked by the CLI).
+    let mut parts = version.trim_start().split(['.', '-', '+']);
     let major = parts.next().unwrap_or_default().to_string();
     let minor = parts.next().unwrap_or_default().to_string();
     let git_version = format!("v{version}");

@@ -34,6 +34,9 @@ pub struct ValueInputs {
     pub set_file: Vec<String>,
     /// `--set-literal key=value`.
     pub set_literal: Vec<String>,
+    /// `--preset NAME`: the chart's defaults changed by `values/NAME.yaml` of the chart
+    /// ([`crate::chart::Chart::apply_preset`]).
+    pub preset: Option<String>,
 }
 
 /// Reads a file named on the command line (`-` is standard input); the CLI provides it.
@@ -652,6 +655,7 @@ mod tests {
             set_string: vec!["s=1".into()],
             set_file: vec!["f=one".into()],
             set_literal: vec!["lit=a,b".into()],
+            preset: None,
         };
         let mut read = |path: &str| -> Result<String> {
             Ok(match path {

@@ -56,7 +56,7 @@ app.kubernetes.io/instance: {{ Release.Name | scalar }}
 
 {#- "[registry/]repository:tag" of an image block. -#}
 {% macro image(spec) -%}
-{% if spec.registry %}{{ spec.registry }}/{% endif %}{{ spec.repository }}:{{ spec.tag }}
+{% if spec.registry %}{{ spec.registry }}/{% endif %}{{ spec.repository | go_s }}:{{ spec.tag | go_s }}
 {%- endmacro %}
 
 {#- The Secret holding the admin credentials: an existing one, or the one this chart renders. -#}

@@ -29,22 +29,49 @@
 {% endif %}
   template:
     metadata:
+{#
+  A podLabels or podAnnotations key the chart also sets replaces the chart's entry, as in
+  Helm, whose output holds both and whose reader keeps the last (the user's); here the
+  chart's is left out, so no document has a key twice. A podLabels entry that changes a
+  selector label is reported by lint (the selector would no longer match the pods).
+#}
+{% set podLabels = Values.podLabels or {} %}
+{% set podAnnotations = Values.podAnnotations or {} %}
       labels:
-        {{- h.selectorLabels() | nindent(8) }}
-{% for key, value in Values.podLabels | sorted_items %}
+{# h.selectorLabels(), entry by entry. #}
+{% if "app.kubernetes.io/name" not in podLabels %}
+        app.kubernetes.io/name: {{ h.name() | scalar }}
+{% endif %}
+{% if "app.kubernetes.io/instance" not in podLabels %}
+        app.kubernetes.io/instance: {{ Release.Name | scalar }}
+{% endif %}
+{% for key, value in podLabels | sorted_items %}
         {{ key | scalar }}: {{ value | quote }}
 {% endfor %}
       annotations:
         {# Changing the config or a rendered Secret rolls the pods. #}
+{% if "checksum/config" not in podAnnotations %}
         checksum/config: {{ include(Template.BasePath ~ "/configmap.yaml") | sha256sum }}
+{% endif %}
+{% if "checksum/userlist" not in podAnnotations %}
         checksum/userlist: {{ include(Template.BasePath ~ "/userlist-secret.yaml") | sha256sum }}
+{% endif %}
+{% if "checksum/adminsecret" not in podAnnotations %}
         checksum/adminsecret: {{ include(Template.BasePath ~ "/secret.yaml") | sha256sum }}
+{% endif %}
 {% if exporter.enabled %}
+{% if "prometheus.io/scrape" not in podAnnotations %}
         prometheus.io/scrape: "true"
-        prometheus.io/port: {{ exporter.servicePort | quote }}
+{% endif %}
+{% if "prometheus.io/port" not in podAnnotations %}
+        {# Helm's template writes "{{ port }}": an empty string for a null port. #}
+        prometheus.io/port: {{ (exporter.servicePort if exporter.servicePort is defined and exporter.servicePort is not none else "") | quote }}
+{% endif %}
+{% if "prometheus.io/path" not in podAnnotations %}
         prometheus.io/path: "/metrics"
 {% endif %}
-{% for key, value in Values.podAnnotations | sorted_items %}
+{% endif %}
+{% for key, value in podAnnotations | sorted_items %}
         {{ key | scalar }}: {{ value | quote }}
 {% endfor %}
     spec:
@@ -112,7 +139,13 @@
 {% set pull = namespace(names=[], secrets=[]) %}
 {% set candidates = (Values.imagePullSecrets or []) + ((exporter.imagePullSecrets or []) if exporter.enabled else []) %}
 {% for secret in candidates %}
-{% if secret is mapping and secret.name and secret.name not in pull.names %}
+{# Helm's template fails on these too (a field of a non-map; `hasKey` of a non-string). #}
+{% if secret is not mapping %}
+{{ fail(i ~ ".imagePullSecrets: every entry must be a map with a Secret name ({name: ...}), found " ~ (secret | quote if secret is not none else "null")) }}
+{% elif secret.name and secret.name is not string %}
+{{ fail(i ~ ".imagePullSecrets: a name must be a string (a Secret name), found " ~ (secret.name | quote)) }}
+{% endif %}
+{% if secret.name and secret.name not in pull.names %}
 {% set pull.names = pull.names + [secret.name] %}
 {% set pull.secrets = pull.secrets + [secret] %}
 {% endif %}
