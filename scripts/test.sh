@@ -10,7 +10,8 @@
 # loopback (scripts/kube-apiserver.sh): built once from Debian's source package into
 # /var/cache/qspgb-e2e (about 7 minutes on 2 cores), started for the run, stopped at exit.
 # The rendered manifests are checked by kubernetes-validate and checkov, installed at fixed
-# versions into target/venv by scripts/validators.sh (about a minute the first time).
+# versions into target/venv by scripts/validators.sh (about a minute the first time); real
+# Helm (helm-python-sdk, pinned) into target/helm-venv by scripts/helm-oracle.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -83,3 +84,6 @@ cargo test --all-targets --locked --no-fail-fast
 
 log "doc tests"
 cargo test --doc --locked
+
+log "Helm as an oracle: the recorded cases of tests/helm-oracle (real Helm's output) against qspgb"
+bash scripts/helm-oracle.sh compare
