@@ -282,10 +282,10 @@ impl Chart {
         }
         let preset = parse_file(files, &path)?.unwrap_or_default();
         for (key, value) in &preset {
-            if let Some(dep) = self.dependencies.iter_mut().find(|d| &d.name == key) {
-                if let Value::Map(section) = value {
-                    overlay_defaults(&mut dep.chart.defaults, section);
-                }
+            if let Some(dep) = self.dependencies.iter_mut().find(|d| &d.name == key)
+                && let Value::Map(section) = value
+            {
+                overlay_defaults(&mut dep.chart.defaults, section);
             }
         }
         overlay_defaults(&mut self.defaults, &preset);

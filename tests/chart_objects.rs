@@ -1096,7 +1096,11 @@ fn pgbouncer_resources(docs: &[(String, serde_yaml::Value)], alias: &str) -> ser
 /// replace the file's `null`, and the product defaults come back under it.
 #[test]
 fn a_preset_changes_defaults_that_user_values_cannot_bring_back() {
-    let user = ["--set", "pgbouncerTemporal.resources.limits.cpu=2"];
+    // --set-json replaces the file's null (a --set path through a null is refused, as in Helm).
+    let user = [
+        "--set-json",
+        "pgbouncerTemporal.resources.limits={\"cpu\":2}",
+    ];
     let preset =
         render_sources(&[&["--helm-exact", "--preset", "upstream-compat"], &user[..]].concat());
     assert_eq!(

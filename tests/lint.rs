@@ -230,7 +230,7 @@ fn pod_labels_and_annotations_replace_the_charts() {
         "{text}"
     );
     assert!(!text.contains("prometheus.io/port: \"9127\""), "{text}");
-    assert_eq!(text.matches("checksum/config: pinned").count(), 1);
+    assert_eq!(text.matches("checksum/config: \"pinned\"").count(), 1);
 
     let selector = [
         "--set-string",
@@ -265,7 +265,7 @@ fn a_null_image_tag_is_named() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("pgbouncer-docker:%!s(<nil>)\""), "{text}");
+    assert!(text.contains("pgbouncer-docker:%!s(<nil>)\n"), "{text}");
 }
 
 /// Helm's template fails on a pull secret whose name is not a string (`hasKey` of a

@@ -51,6 +51,9 @@ pub fn register(env: &mut Environment<'_>) {
     env.add_filter("promqlString", promql_string);
     env.add_filter("trunc", trunc);
     env.add_filter("go_s", go_s);
+    // A PgBouncer setting as PgBouncer prints it back (whole numbers exact), for the test
+    // Pods that compare with SHOW CONFIG.
+    env.add_filter("exact_string", |v: JValue| exact_string(&v));
     env.add_filter("trimSuffix", trim_suffix);
     env.add_filter("trimPrefix", trim_prefix);
     env.add_filter("b64enc", b64enc);
