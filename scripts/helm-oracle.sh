@@ -9,6 +9,9 @@
 #                                             # generate N cases, render each with real Helm
 #                                             # and qspgb, compare (the long run)
 #   bash scripts/helm-oracle.sh record --chart CHART --seed S --count N --out DIR
+#   bash scripts/helm-oracle.sh record-regressions --chart CHART
+#                                             # re-record tests/helm-oracle/regressions/*.yaml
+#                                             # (minimized divergence classes) as corpus/r-*.json
 #
 # CHART is the reference wrapper chart of ../shared/reference/README.md: its Chart.yaml and
 # values.yaml with the upstream pgbouncer chart 4.0.2 unpacked as charts/pgbouncer (for
@@ -70,6 +73,20 @@ record() {
     --reference "$REFERENCE" "$@" 2> >(grep -v ' warning: ' >&2)
 }
 
+record_regressions() {
+  local chart=""
+  while (($#)); do
+    case "$1" in
+      --chart) chart="$2"; shift 2 ;;
+      *) log "unknown argument $1"; exit 2 ;;
+    esac
+  done
+  [[ -n "$chart" ]] || { log "--chart CHART is required"; exit 2; }
+  rm -f tests/helm-oracle/corpus/r-*.json
+  "$VENV/bin/python" "$ORACLE" record-regressions --chart "$chart" --reference "$REFERENCE" \
+    --dir tests/helm-oracle/regressions --out tests/helm-oracle/corpus 2> >(grep -v ' warning: ' >&2)
+}
+
 run() {
   local chart="" seed=1 count=2000
   while (($#)); do
@@ -94,6 +111,7 @@ case "$command" in
   install) install ;;
   compare) install; compare "$@" ;;
   record) install; record "$@" ;;
+  record-regressions) install; record_regressions "$@" ;;
   run) install; run "$@" ;;
   *) echo "usage: $0 install|compare [DIR]|run --chart CHART [--seed S] [--count N]|record ..." >&2; exit 2 ;;
 esac

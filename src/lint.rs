@@ -328,6 +328,9 @@ fn settings_findings(
         Value::String(s) => s.clone(),
         Value::Int(i) => i.to_string(),
         Value::Float(f) => crate::render::functions::format_float(*f),
+        // A null with no default to delete is written as an empty value (`key = `), which
+        // PgBouncer refuses for anything but a text setting.
+        Value::Null => String::new(),
         _ => return Vec::new(),
     };
     let mut out = Vec::new();

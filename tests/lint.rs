@@ -285,3 +285,34 @@ fn pull_secret_names_must_be_strings() {
         "{err}"
     );
 }
+
+/// A null `config.pgbouncer` setting with no default to delete is written as an empty value
+/// (`server_lifetime = `, as Helm writes it), which PgBouncer refuses for anything but a
+/// text setting: an error naming the key, and fine for a text setting.
+#[test]
+fn a_null_pgbouncer_setting_is_checked_as_empty() {
+    let out = qspgb(&[
+        "render",
+        "--set",
+        "pgbouncerPharia.config.pgbouncer.server_lifetime=null",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "pgbouncerPharia.config.pgbouncer.server_lifetime: PgBouncer would refuse this value"
+        ),
+        "{err}"
+    );
+    let out = qspgb(&[
+        "render",
+        "--set",
+        "pgbouncerPharia.config.pgbouncer.unix_socket_dir=null",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("    unix_socket_dir = \n"),
+        "the blank is the value's"
+    );
+}

@@ -240,8 +240,10 @@ fn kind_rank(kind: &str) -> (usize, String) {
 /// Splits a rendered file at lines starting with `---` (Helm's `(?m)^---[ \t]*`), drops
 /// documents that are only whitespace, and trims each document's surrounding whitespace.
 ///
-/// Helm keeps trailing whitespace; we trim it so every document ends the same way. YAML
-/// reads both the same (a final literal block keeps exactly one newline either way).
+/// Helm keeps trailing whitespace; we trim trailing blank lines so every document ends the
+/// same way, which YAML reads the same (a final literal block keeps exactly one newline
+/// either way). The blanks at the end of the last line stay: in a literal block they are
+/// the value's (`server_lifetime = ` of an empty setting).
 pub fn split_documents(text: &str) -> Vec<String> {
     let mut docs = Vec::new();
     let mut current = String::new();
@@ -255,9 +257,19 @@ pub fn split_documents(text: &str) -> Vec<String> {
     }
     docs.push(current);
     docs.into_iter()
-        .map(|d| d.trim().to_string())
+        .map(|d| trim_document(&d).to_string())
         .filter(|d| !d.is_empty())
         .collect()
+}
+
+/// A document without leading whitespace and trailing blank lines, its last line whole.
+fn trim_document(doc: &str) -> &str {
+    let doc = doc.trim_start();
+    let content_end = doc.trim_end().len();
+    let line_end = doc[content_end..]
+        .find('\n')
+        .map_or(doc.len(), |i| content_end + i);
+    &doc[..line_end]
 }
 
 /// Which documents to print, and how.
@@ -573,6 +585,11 @@ mod tests {
             vec!["a: 1", "# c\nb: 2"]
         );
         assert!(split_documents("  \n\n").is_empty());
+        // The blank at the end of the last line is a literal block's (an empty setting).
+        assert_eq!(
+            split_documents("data:\n  ini: |\n    a = \n\n  \n"),
+            vec!["data:\n  ini: |\n    a = ".to_string()]
+        );
     }
 
     #[test]

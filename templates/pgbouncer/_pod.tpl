@@ -280,10 +280,13 @@
         resources:
           {{- exporter.resources | toYaml | nindent(10) }}
 {% endif %}
-{# Upstream gates the exporter's securityContext on the PgBouncer container's; kept. #}
-{% if Values.securityContext and exporter.securityContext %}
+{#
+  Upstream gates the exporter's securityContext on the PgBouncer container's, and then
+  writes the exporter's as it is: `null` or `{}` too (kept, as Helm renders it).
+#}
+{% if Values.securityContext %}
         securityContext:
-          {{- exporter.securityContext | toYaml | nindent(10) }}
+          {{- (exporter.securityContext if exporter.securityContext is defined else none) | toYaml | nindent(10) }}
 {% endif %}
         ports:
         - name: exporter
