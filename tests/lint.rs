@@ -304,6 +304,18 @@ fn a_null_pgbouncer_setting_is_checked_as_empty() {
         ),
         "{err}"
     );
+    // Also over a value the chart sets: Helm keeps the null of a dependency's key that the
+    // parent's values set, and writes `max_client_conn = ` (measured with Helm 4.2.3).
+    let out = qspgb(&[
+        "render",
+        "--set",
+        "pgbouncerTemporal.config.pgbouncer.max_client_conn=null",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out)
+            .contains("pgbouncerTemporal.config.pgbouncer.max_client_conn: PgBouncer would refuse")
+    );
     let out = qspgb(&[
         "render",
         "--set",
