@@ -27,23 +27,15 @@ cd "$(dirname "$0")/.."
 VENV="${QSPGB_HELM_VENV:-$PWD/target/helm-venv}"
 PYTHON="${QSPGB_PYTHON:-/usr/bin/python3}"
 REQUIREMENTS="$PWD/scripts/helm-oracle-requirements.txt"
-STAMP="$VENV/.qspgb-requirements.sha256"
 REFERENCE="${QSPGB_REFERENCE_DIR:-$PWD/../shared/reference}"
 ORACLE="$PWD/tests/helm-oracle/oracle.py"
 
 log() { printf '[helm-oracle] %s\n' "$*" >&2; }
 
+source scripts/venv.sh
+
 install() {
-  if [[ "$(cat "$STAMP" 2>/dev/null)" == "$(sha256sum < "$REQUIREMENTS")" ]] \
-     && "$VENV/bin/python" -c 'import helm_python' 2>/dev/null; then
-    return 0
-  fi
-  [[ -x "$PYTHON" ]] || { log "$PYTHON not found: apt-get install python3 python3-venv"; exit 1; }
-  "$PYTHON" -m venv --clear "$VENV"
-  log "pip install -r $(basename "$REQUIREMENTS")"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$REQUIREMENTS" >&2
-  sha256sum < "$REQUIREMENTS" > "$STAMP"
-  log "Helm SDK $("$VENV/bin/python" -c 'import helm_python; print(helm_python.helm_sdk_version())')"
+  venv_install "$VENV" "$REQUIREMENTS" helm_python "$PYTHON"
 }
 
 qspgb_bin() {

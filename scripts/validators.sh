@@ -20,30 +20,18 @@ cd "$(dirname "$0")/.."
 VENV="${QSPGB_VENV:-$PWD/target/venv}"
 PYTHON="${QSPGB_PYTHON:-/usr/bin/python3}"
 REQUIREMENTS="$PWD/scripts/validators-requirements.txt"
-STAMP="$VENV/.qspgb-requirements.sha256"
-
 log() { printf '[validators] %s\n' "$*" >&2; }
+source scripts/venv.sh
 
-# Whether the venv holds exactly what the requirements file says (checked by its hash,
-# and by the two programs being there and runnable by the venv's python).
+# Whether the venv holds exactly what the requirements file says, with the two programs.
 current() {
   [[ -x "$VENV/bin/checkov" && -x "$VENV/bin/kubernetes-validate" ]] || return 1
-  [[ "$(cat "$STAMP" 2>/dev/null)" == "$(sha256sum < "$REQUIREMENTS")" ]] || return 1
-  "$VENV/bin/python" -c 'import checkov, kubernetes_validate' 2>/dev/null
+  venv_current "$VENV" "$REQUIREMENTS" "checkov, kubernetes_validate"
 }
 
 install() {
-  if current; then
-    return 0
-  fi
-  if ! "$VENV/bin/python" -c pass 2>/dev/null; then
-    [[ -x "$PYTHON" ]] || { log "$PYTHON not found: apt-get install python3 python3-venv"; exit 1; }
-    log "creating $VENV ($("$PYTHON" --version))"
-    "$PYTHON" -m venv --clear "$VENV" || { log "python3 -m venv failed: apt-get install python3-venv"; exit 1; }
-  fi
-  log "pip install -r $(basename "$REQUIREMENTS") (checkov, kubernetes-validate)"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$REQUIREMENTS" >&2
-  sha256sum < "$REQUIREMENTS" > "$STAMP"
+  current && return 0
+  venv_install "$VENV" "$REQUIREMENTS" "checkov, kubernetes_validate" "$PYTHON"
   current || { log "the venv is still incomplete after pip install"; exit 1; }
   log "installed: $("$VENV/bin/pip" show checkov kubernetes-validate 2>/dev/null | awk '/^(Name|Version):/ {printf "%s ", $2}')"
 }
