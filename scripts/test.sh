@@ -64,7 +64,7 @@ log "cargo fmt --check"
 cargo fmt --all -- --check
 
 log "cargo clippy (warnings are errors)"
-cargo clippy --all-targets --locked -- -D warnings
+cargo clippy --all-targets --features e2e --locked -- -D warnings
 
 log "kube-apiserver: build (cached) and start"
 if ! wait "$apiserver_build"; then
@@ -80,7 +80,7 @@ log "PostgreSQL: start"
 eval "$(bash scripts/postgres.sh start)"
 
 log "cargo test (unit, integration, golden, Helm compatibility, hooks against the API server, PgBouncer against PostgreSQL, validators)"
-cargo test --all-targets --locked --no-fail-fast
+cargo test --all-targets --features e2e --locked --no-fail-fast
 
 log "doc tests"
 cargo test --doc --locked

@@ -5,7 +5,10 @@
 //! - `kubectl apply --dry-run=server` against the real kube-apiserver 1.20 of the hooks
 //!   tests: names, cross-field rules and admission, which the schemas do not check;
 //! - checkov with the repository's `.checkov.yaml`: zero failed checks on the default and
-//!   the production renderings.
+//!   the production renderings;
+//! - `promtool check rules` and `promtool test rules` on the PrometheusRule (alerts firing on
+//!   made-up series); promtool is `$PROMTOOL`, else `promtool` on PATH (Debian package
+//!   `prometheus`; scripts/test.sh extracts it into target/tools).
 //!
 //! `scripts/test.sh` provides the programs: `QSPGB_KUBERNETES_VALIDATE` and `QSPGB_CHECKOV`
 //! (`scripts/validators.sh`), and the API server's environment (`KAE2E_RUN_DIR`,
@@ -588,4 +591,152 @@ fn only_the_exporter_and_the_test_pods_take_secrets_through_the_environment() {
         seen.contains(&("Deployment".into(), "exporter".into())),
         "{seen:?}"
     );
+}
+
+/// promtool: `$PROMTOOL`, else `promtool` on PATH.
+fn promtool() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("PROMTOOL") {
+        return Some(PathBuf::from(path));
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("promtool"))
+            .find(|p| p.is_file())
+    })
+}
+
+/// Made-up series of this release (and of another namespace, which must not alert) and the
+/// alerts they must raise after 10 minutes, for `promtool test rules`.
+const RULE_TESTS: &str = r#"
+rule_files: [rules.yaml]
+evaluation_interval: 1m
+tests:
+- interval: 1m
+  input_series:
+  # Pharia, scraped by the ServiceMonitor (job = Service name): up, but busy.
+  - series: 'up{namespace="pharia-ai",job="pgbouncer-pharia",pod="pgbouncer-pharia-1"}'
+    values: '1x20'
+  - series: 'pgbouncer_up{namespace="pharia-ai",job="pgbouncer-pharia",pod="pgbouncer-pharia-1"}'
+    values: '1x20'
+  - series: 'pgbouncer_pools_client_waiting_connections{namespace="pharia-ai",job="pgbouncer-pharia",pod="pgbouncer-pharia-1",database="pharia-os",user="pharia_os"}'
+    values: '3x20'
+  - series: 'pgbouncer_pools_client_waiting_connections{namespace="pharia-ai",job="pgbouncer-pharia",pod="pgbouncer-pharia-1",database="pgbouncer",user="pgbouncer"}'
+    values: '7x20'
+  - series: 'pgbouncer_pools_client_maxwait_seconds{namespace="pharia-ai",job="pgbouncer-pharia",pod="pgbouncer-pharia-1",database="pharia-os",user="pharia_os"}'
+    values: '9x20'
+  - series: 'pgbouncer_pools_client_maxwait_seconds{namespace="pharia-ai",job="pgbouncer-pharia",pod="pgbouncer-pharia-1",database="pgbouncer",user="pgbouncer"}'
+    values: '60x20'
+  - series: 'pgbouncer_pools_server_active_connections{namespace="pharia-ai",job="pgbouncer-pharia",pod="pgbouncer-pharia-1",database="pharia-os",user="pharia_os"}'
+    values: '19x20'
+  - series: 'pgbouncer_pools_server_active_connections{namespace="pharia-ai",job="pgbouncer-pharia",pod="pgbouncer-pharia-1",database="document-index",user="document_index"}'
+    values: '5x20'
+  - series: 'pgbouncer_databases_pool_size{namespace="pharia-ai",job="pgbouncer-pharia",pod="pgbouncer-pharia-1",name="pharia-os",database="pharia-os",host="cluster-pharia-rw"}'
+    values: '20x20'
+  - series: 'pgbouncer_databases_pool_size{namespace="pharia-ai",job="pgbouncer-pharia",pod="pgbouncer-pharia-1",name="document-index",database="document-index",host="cluster-pharia-rw"}'
+    values: '20x20'
+  - series: 'pgbouncer_used_clients{namespace="pharia-ai",job="pgbouncer-pharia",pod="pgbouncer-pharia-1"}'
+    values: '270x20'
+  - series: 'pgbouncer_config_max_client_connections{namespace="pharia-ai",job="pgbouncer-pharia",pod="pgbouncer-pharia-1"}'
+    values: '300x20'
+  # Temporal, scraped by the PodMonitor (job = namespace/name): the exporter cannot be scraped.
+  - series: 'up{namespace="pharia-ai",job="pharia-ai/pgbouncer-temporal",pod="pgbouncer-temporal-1"}'
+    values: '0x20'
+  # Another release's PgBouncer in another namespace: nothing of it alerts.
+  - series: 'up{namespace="other",job="pgbouncer-pharia",pod="pgbouncer-pharia-9"}'
+    values: '0x20'
+  - series: 'pgbouncer_up{namespace="other",job="pgbouncer-pharia",pod="pgbouncer-pharia-9"}'
+    values: '0x20'
+  - series: 'pgbouncer_used_clients{namespace="other",job="pgbouncer-pharia",pod="pgbouncer-pharia-9"}'
+    values: '300x20'
+  - series: 'pgbouncer_config_max_client_connections{namespace="other",job="pgbouncer-pharia",pod="pgbouncer-pharia-9"}'
+    values: '300x20'
+  alert_rule_test:
+  - eval_time: 10m
+    alertname: PgBouncerExporterDown
+    exp_alerts:
+    - exp_labels: {severity: warning, namespace: pharia-ai, job: pharia-ai/pgbouncer-temporal, pod: pgbouncer-temporal-1}
+      exp_annotations:
+        summary: PgBouncer exporter down
+        description: "The exporter of pharia-ai/pgbouncer-temporal in pharia-ai (pod pgbouncer-temporal-1) cannot be scraped, or none of its exporters is scraped at all. PgBouncer may still work, but it is not monitored."
+  - eval_time: 10m
+    alertname: PgBouncerDown
+  - eval_time: 10m
+    alertname: PgBouncerClientsWaiting
+    exp_alerts:
+    - exp_labels: {severity: warning, namespace: pharia-ai, job: pgbouncer-pharia, pod: pgbouncer-pharia-1, database: pharia-os, user: pharia_os}
+      exp_annotations:
+        summary: Clients wait for a PgBouncer server connection
+        description: "3 clients of pool pharia-os/pharia_os on pharia-ai/pgbouncer-pharia-1 wait for a server connection: the pool is exhausted."
+  - eval_time: 10m
+    alertname: PgBouncerClientMaxWaitHigh
+    exp_alerts:
+    - exp_labels: {severity: warning, namespace: pharia-ai, job: pgbouncer-pharia, pod: pgbouncer-pharia-1, database: pharia-os}
+      exp_annotations:
+        summary: PgBouncer clients wait long for a server connection
+        description: "The oldest waiting client of database pharia-os on pharia-ai/pgbouncer-pharia-1 has waited 9 s for a server connection (threshold 5 s)."
+  - eval_time: 10m
+    alertname: PgBouncerPoolSaturated
+    exp_alerts:
+    - exp_labels: {severity: warning, namespace: pharia-ai, job: pgbouncer-pharia, pod: pgbouncer-pharia-1, database: pharia-os, user: pharia_os}
+      exp_annotations:
+        summary: PgBouncer pool close to its pool_size
+        description: "Pool pharia-os/pharia_os on pharia-ai/pgbouncer-pharia-1 has 95% of its database's pool_size in active server connections (threshold 0.9)."
+  - eval_time: 10m
+    alertname: PgBouncerMaxClientConnNear
+    exp_alerts:
+    - exp_labels: {severity: warning, namespace: pharia-ai, job: pgbouncer-pharia, pod: pgbouncer-pharia-1}
+      exp_annotations:
+        summary: PgBouncer close to max_client_conn
+        description: "pharia-ai/pgbouncer-pharia-1 has 90% of max_client_conn in use (threshold 0.85); beyond it, new clients are refused."
+- interval: 1m
+  # No exporter of Pharia scraped at all (e.g. no ServiceMonitor): absent, labelled with its job.
+  input_series:
+  - series: 'up{namespace="pharia-ai",job="pgbouncer-temporal",pod="pgbouncer-temporal-1"}'
+    values: '1x20'
+  alert_rule_test:
+  - eval_time: 10m
+    alertname: PgBouncerExporterDown
+    exp_alerts:
+    - exp_labels: {severity: warning, namespace: pharia-ai, job: pgbouncer-pharia}
+      exp_annotations:
+        summary: PgBouncer exporter down
+        description: "The exporter of pgbouncer-pharia in pharia-ai cannot be scraped, or none of its exporters is scraped at all. PgBouncer may still work, but it is not monitored."
+  - eval_time: 3m
+    alertname: PgBouncerExporterDown
+"#;
+
+#[test]
+fn the_rules_pass_promtool_and_fire_on_this_release_only() {
+    let docs = common::render(&[]);
+    let rule = docs
+        .iter()
+        .find(|d| d["kind"] == "PrometheusRule")
+        .expect("the product defaults render a PrometheusRule");
+    // A rule file is the PrometheusRule's spec.
+    let groups = serde_yaml::to_string(&rule["spec"]).unwrap();
+    // scripts/test.sh provides promtool (extracted from Debian's `prometheus` package);
+    // without it this test fails rather than passing unchecked.
+    let promtool = promtool().expect(
+        "promtool not found: run through scripts/test.sh, or set PROMTOOL (Debian package `prometheus`)",
+    );
+    let dir = scratch("rules");
+    std::fs::write(dir.join("rules.yaml"), &groups).unwrap();
+    std::fs::write(dir.join("tests.yaml"), RULE_TESTS).unwrap();
+    for args in [
+        ["check", "rules", "rules.yaml"],
+        ["test", "rules", "tests.yaml"],
+    ] {
+        let out = Command::new(&promtool)
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .expect("run promtool");
+        assert!(
+            out.status.success(),
+            "promtool {args:?}:\n{}{}\n{groups}",
+            String::from_utf8_lossy(&out.stdout),
+            common::stderr(&out)
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }
