@@ -707,11 +707,17 @@ tests:
 
 #[test]
 fn the_rules_pass_promtool_and_fire_on_this_release_only() {
-    let docs = common::render(&[]);
+    // The PrometheusRule with both exporters on (as tests/chart_objects.rs renders it).
+    let docs = common::render(&[
+        "--set",
+        "prometheusRule.enabled=true,pgbouncerTemporal.pgbouncerExporter.enabled=true",
+        "-a",
+        "monitoring.coreos.com/v1",
+    ]);
     let rule = docs
         .iter()
         .find(|d| d["kind"] == "PrometheusRule")
-        .expect("the product defaults render a PrometheusRule");
+        .expect("a PrometheusRule with the monitoring API and prometheusRule.enabled");
     // A rule file is the PrometheusRule's spec.
     let groups = serde_yaml::to_string(&rule["spec"]).unwrap();
     // scripts/test.sh provides promtool (extracted from Debian's `prometheus` package);
