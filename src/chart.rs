@@ -291,6 +291,15 @@ impl Chart {
         overlay_defaults(&mut self.defaults, &preset);
         Ok(())
     }
+    /// [`Chart::load`], then the preset `--preset` names, if any ([`Chart::apply_preset`]).
+    pub fn load_with_preset(files: &ChartFiles, preset: Option<&str>) -> Result<Chart> {
+        let mut chart = Chart::load(files)?;
+        if let Some(preset) = preset {
+            chart.apply_preset(files, preset)?;
+        }
+        Ok(chart)
+    }
+
     /// Loads the parent chart and its dependencies from chart files.
     pub fn load(files: &ChartFiles) -> Result<Chart> {
         let origin = files.origin();
@@ -438,7 +447,6 @@ fn templates_in(files: &ChartFiles, dir: &str, skip: &[&str]) -> Vec<TemplateFil
         .collect()
 }
 
-/// Parses a YAML file of the chart into a map; `None` when the file does not exist.
 /// The presets a chart has: `values/*.yaml` other than its defaults.
 pub fn presets(files: &ChartFiles) -> Vec<String> {
     files
@@ -472,6 +480,7 @@ fn overlay_defaults(defaults: &mut Map, preset: &Map) {
     }
 }
 
+/// Parses a YAML file of the chart into a map; `None` when the file does not exist.
 fn parse_file(files: &ChartFiles, path: &str) -> Result<Option<Map>> {
     let Some(text) = files.get(path) else {
         return Ok(None);

@@ -70,10 +70,7 @@ pub fn resolve_values(
     inputs: &ValueInputs,
     read: &mut ReadInput,
 ) -> Result<(Chart, values::Resolved)> {
-    let mut chart = Chart::load(files)?;
-    if let Some(preset) = &inputs.preset {
-        chart.apply_preset(files, preset)?;
-    }
+    let chart = Chart::load_with_preset(files, inputs.preset.as_deref())?;
     let user: Map = values::checked_user_values(&chart, inputs, read)?;
     let resolved = values::resolve(&chart, user)?;
     Ok((chart, resolved))
@@ -96,12 +93,7 @@ pub fn check(
     // documents are read (parsed, classified) while the next file renders.
     std::thread::scope(|scope| -> Result<Checked> {
         let compiling = scope.spawn(|| Engine::compile(files));
-        let chart = Chart::load(files).and_then(|mut chart| {
-            if let Some(preset) = &inputs.preset {
-                chart.apply_preset(files, preset)?;
-            }
-            Ok(chart)
-        });
+        let chart = Chart::load_with_preset(files, inputs.preset.as_deref());
         let loaded = chart.and_then(|chart| {
             let report = values::report_user_values(&chart, inputs, read)?;
             Ok((chart, report))

@@ -2,7 +2,7 @@
 //! finding is reported with its origin, key path and severity, on stderr only.
 
 mod common;
-use common::{qspgb, stderr};
+use common::{qspgb, render_error, stderr};
 
 /// Lints with a values file of `text`; returns (exit code, stdout, stderr).
 fn lint_text(text: &str, extra: &[&str]) -> (Option<i32>, String, String) {
@@ -236,10 +236,7 @@ fn pod_labels_and_annotations_replace_the_charts() {
         "--set-string",
         "pgbouncerPharia.podLabels.app\\.kubernetes\\.io/name=other",
     ];
-    let out = qspgb(&[&["render"], &selector[..]].concat());
-    assert_eq!(out.status.code(), Some(1));
-    assert!(out.stdout.is_empty());
-    let err = stderr(&out);
+    let err = render_error(&selector);
     assert!(
         err.contains("spec.template.metadata.labels.app.kubernetes.io/name: is \"other\", but the selector needs"),
         "{err}"
@@ -253,9 +250,7 @@ fn pod_labels_and_annotations_replace_the_charts() {
 /// `--helm-exact`; otherwise it is an error naming the key.
 #[test]
 fn a_null_image_tag_is_named() {
-    let out = qspgb(&["render", "--set", "pgbouncerPharia.image.tag=null"]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
+    let err = render_error(&["--set", "pgbouncerPharia.image.tag=null"]);
     assert!(err.contains("pgbouncerPharia.image.tag: is null"), "{err}");
     let out = qspgb(&[
         "render",
@@ -272,14 +267,11 @@ fn a_null_image_tag_is_named() {
 /// number); so does qspgb, naming the key.
 #[test]
 fn pull_secret_names_must_be_strings() {
-    let out = qspgb(&[
-        "render",
+    let err = render_error(&[
         "--helm-exact",
         "--set-json",
         "pgbouncerPharia.imagePullSecrets=[{\"name\":1000000}]",
     ]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
     assert!(
         err.contains("pgbouncerPharia.imagePullSecrets: a name must be a string"),
         "{err}"
@@ -291,13 +283,10 @@ fn pull_secret_names_must_be_strings() {
 /// text setting: an error naming the key, and fine for a text setting.
 #[test]
 fn a_null_pgbouncer_setting_is_checked_as_empty() {
-    let out = qspgb(&[
-        "render",
+    let err = render_error(&[
         "--set",
         "pgbouncerPharia.config.pgbouncer.server_lifetime=null",
     ]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
     assert!(
         err.contains(
             "pgbouncerPharia.config.pgbouncer.server_lifetime: PgBouncer would refuse this value"
@@ -306,15 +295,13 @@ fn a_null_pgbouncer_setting_is_checked_as_empty() {
     );
     // Also over a value the chart sets: Helm keeps the null of a dependency's key that the
     // parent's values set, and writes `max_client_conn = ` (measured with Helm 4.2.3).
-    let out = qspgb(&[
-        "render",
+    let err = render_error(&[
         "--set",
         "pgbouncerTemporal.config.pgbouncer.max_client_conn=null",
     ]);
-    assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out)
-            .contains("pgbouncerTemporal.config.pgbouncer.max_client_conn: PgBouncer would refuse")
+        err.contains("pgbouncerTemporal.config.pgbouncer.max_client_conn: PgBouncer would refuse"),
+        "{err}"
     );
     let out = qspgb(&[
         "render",

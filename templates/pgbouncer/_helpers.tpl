@@ -39,10 +39,17 @@ app.kubernetes.io/version: {{ Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ Release.Service | scalar }}
 {%- endmacro %}
 
-{#- Labels that select this instance's pods (Service, PDB, workload, anti-affinity). -#}
-{% macro selectorLabels() -%}
+{#-
+  Labels that select this instance's pods (Service, PDB, workload, anti-affinity), except
+  the keys of `replaced` (the pod template's podLabels, which replace the chart's entry).
+-#}
+{% macro selectorLabels(replaced={}) -%}
+{% if "app.kubernetes.io/name" not in replaced %}
 app.kubernetes.io/name: {{ name() | scalar }}
+{% endif %}
+{% if "app.kubernetes.io/instance" not in replaced %}
 app.kubernetes.io/instance: {{ Release.Name | scalar }}
+{%- endif %}
 {%- endmacro %}
 
 {#- The ServiceAccount the pods run as. -#}

@@ -38,12 +38,9 @@
 {% set podLabels = Values.podLabels or {} %}
 {% set podAnnotations = Values.podAnnotations or {} %}
       labels:
-{# h.selectorLabels(), entry by entry. #}
-{% if "app.kubernetes.io/name" not in podLabels %}
-        app.kubernetes.io/name: {{ h.name() | scalar }}
-{% endif %}
-{% if "app.kubernetes.io/instance" not in podLabels %}
-        app.kubernetes.io/instance: {{ Release.Name | scalar }}
+{% set selector = h.selectorLabels(podLabels) | trim %}
+{% if selector %}
+{{ selector | indent(8) }}
 {% endif %}
 {% for key, value in podLabels | sorted_items %}
         {{ key | scalar }}: {{ value | quote }}
