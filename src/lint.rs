@@ -24,7 +24,7 @@ use crate::pgbouncer::{
     self,
     settings::{self, Section},
 };
-use crate::render::output::Document;
+use crate::manifest::Document;
 use crate::value::{Map, Value};
 use crate::values::InputReport;
 use crate::values::schema::{KeyPath, ProblemKind, Segment};

@@ -3,7 +3,9 @@
 //! `qspgb hooks` takes the same values flags as `render`, so Secret names, selectors and the
 //! workload name have one source of truth: the values say which Secrets and selector, and the
 //! rendering says what the workload is called (its name comes from the chart's `fullname`
-//! logic, which only the templates know).
+//! logic, which only the templates know). Both come from the release as
+//! [`crate::release::load`] loads it for every command: the documents were parsed once
+//! there, and are read here, not parsed again.
 
 use std::collections::BTreeMap;
 
@@ -11,9 +13,10 @@ use anyhow::{Result, bail};
 
 use super::fingerprint::HASH_KEY;
 use super::{InstanceTarget, Sources, Workload, WorkloadKind};
-use crate::render::output::Document;
+use crate::k8s;
+use crate::manifest::Document;
+use crate::release::Release;
 use crate::value::{Map, Value};
-use crate::yaml;
 
 /// The short instance name of a chart alias: `pgbouncerPharia` -> `pharia`.
 ///
@@ -34,11 +37,31 @@ pub fn names_instance(wanted: &str, alias: &str) -> bool {
     wanted.eq_ignore_ascii_case(alias) || wanted.eq_ignore_ascii_case(&instance_name(alias))
 }
 
+/// The instances of a loaded release to work on, in chart order: [`instance_targets`] with
+/// the release's values, dependencies and rendered workloads. `only` restricts to one
+/// instance (`--instance`).
+pub fn release_targets(release: &Release, only: Option<&str>) -> Result<Vec<InstanceTarget>> {
+    let aliases: Vec<String> = release
+        .chart
+        .dependencies
+        .iter()
+        .map(|d| d.name.clone())
+        .collect();
+    instance_targets(
+        &release.resolved.values,
+        &aliases,
+        &release.resolved.enabled,
+        &release.manifests.manifests,
+        &release.chart.meta.name,
+        only,
+    )
+}
+
 /// The instances to work on, in chart order.
 ///
 /// `values` are the parent chart's resolved values, `aliases` every dependency alias in
-/// Chart.yaml order, `enabled` the enabled ones, `documents` the full rendering (hooks
-/// included) and `chart_name` the parent chart's name (the first part of `# Source:`).
+/// Chart.yaml order, `enabled` the enabled ones, `documents` the rendered manifests (hooks
+/// are never the workload, so they may be left out) and `chart_name` the parent chart's name (the first part of `# Source:`).
 /// `only` restricts to one instance (`--instance`); naming an unknown or disabled instance
 /// is an error. Every chosen instance must name its two Secrets and a non-empty selector.
 pub fn instance_targets(
@@ -226,16 +249,7 @@ fn names_of(alias: &str, values: &Map) -> Result<Vec<String>> {
 
 /// A DNS-1123 subdomain, what Kubernetes accepts as a Secret's name.
 fn is_secret_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 253
-        && name.split('.').all(|label| {
-            let b = label.as_bytes();
-            !b.is_empty()
-                && b.iter()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-                && b[0] != b'-'
-                && b[b.len() - 1] != b'-'
-        })
+    k8s::check_dns_subdomain(name).is_ok()
 }
 
 fn nonempty_or(value: String, fallback: &str) -> String {
@@ -289,9 +303,7 @@ fn workload_of(alias: &str, documents: &[Document], chart_name: &str) -> Result<
         if !doc.source.starts_with(&prefix) || !doc.hook_events.is_empty() {
             continue;
         }
-        let parsed = yaml::parse::parse_values(&doc.content, &doc.source)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        if let Some(Value::String(name)) = parsed.path("metadata.name") {
+        if let Some(Value::String(name)) = doc.object.path("metadata.name") {
             return Ok(Workload {
                 kind,
                 name: name.clone(),
@@ -304,6 +316,7 @@ fn workload_of(alias: &str, documents: &[Document], chart_name: &str) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::yaml;
 
     fn doc(source: &str, kind: &str, content: &str) -> Document {
         Document {
@@ -316,7 +329,7 @@ mod tests {
     }
 
     fn values(yaml_text: &str) -> Map {
-        match yaml::parse::parse_values(yaml_text, "test").unwrap() {
+        match yaml::parse_values(yaml_text, "test").unwrap() {
             Value::Map(m) => m,
             _ => unreachable!(),
         }

@@ -1,8 +1,8 @@
 //! Rendering: templates to text, as Helm's engine does it.
 //!
 //! Every template of the parent chart and of each enabled dependency is rendered in memory
-//! first (all or nothing), one [`RenderedFile`] per template; [`output`] splits them into
-//! documents, sorts them in Helm's install order and chooses what to print.
+//! first (all or nothing), one [`RenderedFile`] per template; [`crate::manifest`] splits
+//! them into documents, sorts them in Helm's install order and chooses what to print.
 //!
 //! - [`Engine`]: the compiled templates; [`TemplateInputs`]: what they see.
 //! - `objects`: `.Release`, `.Capabilities` and the `--api-versions` check.
@@ -14,7 +14,6 @@ mod errors;
 pub mod functions;
 mod objects;
 pub mod output;
-pub mod transform;
 
 #[cfg(test)]
 mod tests;
