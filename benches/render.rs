@@ -11,9 +11,9 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use qspgb::chart::ChartFiles;
+use qspgb::manifest::OutputOptions;
 use qspgb::release::render_release;
 use qspgb::render::RenderContext;
-use qspgb::render::output::OutputOptions;
 use qspgb::values::ValueInputs;
 
 fn large_values() -> String {

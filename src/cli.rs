@@ -11,9 +11,8 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
 use crate::chart::ChartFiles;
+use crate::manifest::{self, HookStyle, OutputOptions};
 use crate::release;
-use crate::render::output::{self, OutputOptions};
-use crate::render::transform::HookStyle;
 use crate::render::{DEFAULT_KUBE_VERSION, RenderContext};
 use crate::value::Value;
 use crate::values::ValueInputs;
@@ -244,8 +243,8 @@ struct RenderArgs {
 
     /// Hook annotations in the output: Helm's, or Argo CD's own (`argocd.argoproj.io/hook`;
     /// hooks Argo CD has no phase for are left out).
-    #[arg(long, value_enum, default_value_t = HookStyle::Helm)]
-    hook_style: HookStyle,
+    #[arg(long, value_enum, default_value_t = HookStyleArg::Helm)]
+    hook_style: HookStyleArg,
 
     /// Fail when the render produces no documents (Argo CD with pruning would delete
     /// everything on empty output).
@@ -255,6 +254,25 @@ struct RenderArgs {
     /// Instead of printing, compare with the committed renderings in DIR (as `qspgb diff`).
     #[arg(long, value_name = "DIR", conflicts_with = "output_dir")]
     check: Option<PathBuf>,
+}
+
+/// `--hook-style` as clap reads it; the setting is [`HookStyle`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum HookStyleArg {
+    /// Helm's `helm.sh/hook*` annotations, as rendered (Argo CD maps them itself).
+    Helm,
+    /// Argo CD's `argocd.argoproj.io/hook*` annotations instead; hooks without an Argo CD
+    /// phase (`test`, `*-rollback`) are left out, as Argo CD ignores them.
+    Argocd,
+}
+
+impl From<HookStyleArg> for HookStyle {
+    fn from(style: HookStyleArg) -> HookStyle {
+        match style {
+            HookStyleArg::Helm => HookStyle::Helm,
+            HookStyleArg::Argocd => HookStyle::Argocd,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -461,7 +479,7 @@ fn render(args: RenderArgs) -> Result<i32> {
         &args.kube_version,
         &args.api_versions,
     )?;
-    if args.include_tests && args.hook_style == HookStyle::Argocd {
+    if args.include_tests && args.hook_style == HookStyleArg::Argocd {
         bail!(
             "--include-tests cannot be used with --hook-style argocd: Argo CD has no phase for \
              `helm test` hooks (run them with `helm test`, or render them with --hook-style helm)"
@@ -472,13 +490,13 @@ fn render(args: RenderArgs) -> Result<i32> {
         include_tests: args.include_tests,
         show_only: args.show_only.clone(),
         namespace_in_manifests: args.namespace_in_manifests.then(|| args.namespace.clone()),
-        hook_style: args.hook_style,
+        hook_style: args.hook_style.into(),
     };
     let files = args.input.chart_files()?;
     // release::render_release, keeping the release until the process exits (below).
     let mut loaded = release::load(&files, &args.input.value_inputs(), &mut read_input, &ctx)?;
     let rendered = release::Rendered {
-        documents: output::select(std::mem::take(&mut loaded.manifests), &selection)?,
+        documents: manifest::select(std::mem::take(&mut loaded.manifests), &selection)?,
         warnings: std::mem::take(&mut loaded.warnings),
     };
     keep_until_exit(loaded);
@@ -563,13 +581,8 @@ fn hooks(args: HooksArgs) -> Result<i32> {
         helm_exact: args.input.helm_exact,
         ..RenderContext::default()
     };
-    let targets = release::hook_targets(
-        &files,
-        &args.input.value_inputs(),
-        &mut read_input,
-        &ctx,
-        args.instance.as_deref(),
-    )?;
+    let loaded = release::load(&files, &args.input.value_inputs(), &mut read_input, &ctx)?;
+    let targets = crate::hooks::targets::release_targets(&loaded, args.instance.as_deref())?;
     let options = cluster::ConnectOptions {
         kubeconfig: args.kubeconfig.clone(),
         context: args.context.clone(),
@@ -1125,7 +1138,7 @@ mod tests {
                 other => panic!("not a hooks command line: {other:?}"),
             };
             let targets_of = |args: &HooksArgs| {
-                release::hook_targets(
+                let loaded = release::load(
                     &files,
                     &args.input.value_inputs(),
                     &mut |_: &str| unreachable!("no files"),
@@ -1137,9 +1150,9 @@ mod tests {
                         helm_exact: true,
                         ..RenderContext::default()
                     },
-                    args.instance.as_deref(),
                 )
-                .unwrap()
+                .unwrap();
+                crate::hooks::targets::release_targets(&loaded, args.instance.as_deref()).unwrap()
             };
             let mut argv: Vec<String> =
                 ["qspgb", "hooks", "rel", "-n", "ns", "--instance", "pharia"]

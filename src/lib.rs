@@ -9,7 +9,9 @@
 //! - [`cli`]: command-line flags, parsed into validated settings, and the commands.
 //! - [`chart`]: loading the embedded chart or a chart directory.
 //! - [`values`]: value files, `--set` parsing, Helm's merge rules, enabled dependencies.
-//! - [`render`]: templates (Jinja, with Helm's functions) and `helm template`'s output.
+//! - [`render`]: templates (Jinja, with Helm's functions) to text.
+//! - [`manifest`]: rendered text to documents, parsed once, in Helm's order; `--show-only`
+//!   and the other output choices.
 //! - [`lint`]: `qspgb lint`, the schema plus PgBouncer settings and Kubernetes names.
 //! - [`hooks`]: `qspgb hooks`, the userlist and admin Secrets from the clusters' Secrets.
 //! - [`k8s`]: Kubernetes' rules for names, labels, quantities and image references.
@@ -28,6 +30,7 @@ pub mod files;
 pub mod hooks;
 pub mod k8s;
 pub mod lint;
+pub mod manifest;
 pub mod pgbouncer;
 pub mod redact;
 pub mod release;

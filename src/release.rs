@@ -11,7 +11,7 @@ use anyhow::Result;
 
 use crate::chart::{Chart, ChartFiles};
 use crate::lint::{self, Finding, Findings, Severity};
-use crate::render::output::{self, Document, FileDocuments, Manifests, OutputOptions};
+use crate::manifest::{self, Document, FileDocuments, Manifests, OutputOptions};
 use crate::render::{Engine, RenderContext, RenderedFile, TemplateInputs};
 use crate::value::Map;
 use crate::values::{self, ReadInput, ValueInputs};
@@ -182,7 +182,7 @@ fn render_documents<'scope, 'env>(
             let mut read = Vec::new();
             while let Ok(file) = queue.lock().unwrap_or_else(|e| e.into_inner()).recv() {
                 let path = file.path.clone();
-                read.push((path, output::read_documents(file)));
+                read.push((path, manifest::read_documents(file)));
             }
             read
         }
@@ -208,7 +208,7 @@ fn render_documents<'scope, 'env>(
         .map(|(_, result)| result)
         .collect::<Result<Vec<_>>>()
         .map_err(RenderFailure::Internal)?;
-    Ok(output::sort_manifests(files))
+    Ok(manifest::sort_manifests(files))
 }
 
 /// [`check`], failing with every finding when one is an error (the same lines, in the same
@@ -244,42 +244,9 @@ pub fn render_release(
     selection: &OutputOptions,
 ) -> Result<Rendered> {
     let release = load(files, inputs, read, ctx)?;
-    let documents = output::select(release.manifests, selection)?;
+    let documents = manifest::select(release.manifests, selection)?;
     Ok(Rendered {
         documents,
         warnings: release.warnings,
     })
-}
-
-/// The instances `qspgb hooks` works on: the values decide the Secrets and selector, the
-/// full rendering (hooks included) decides the workload's kind and name.
-pub fn hook_targets(
-    files: &ChartFiles,
-    inputs: &ValueInputs,
-    read: &mut ReadInput,
-    ctx: &RenderContext,
-    only: Option<&str>,
-) -> Result<Vec<crate::hooks::InstanceTarget>> {
-    let release = load(files, inputs, read, ctx)?;
-    let aliases: Vec<String> = release
-        .chart
-        .dependencies
-        .iter()
-        .map(|d| d.name.clone())
-        .collect();
-    let documents: Vec<Document> = release
-        .manifests
-        .manifests
-        .iter()
-        .chain(&release.manifests.hooks)
-        .cloned()
-        .collect();
-    crate::hooks::targets::instance_targets(
-        &release.resolved.values,
-        &aliases,
-        &release.resolved.enabled,
-        &documents,
-        &release.chart.meta.name,
-        only,
-    )
 }

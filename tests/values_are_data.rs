@@ -24,9 +24,9 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use qspgb::chart::ChartFiles;
+use qspgb::manifest::OutputOptions;
 use qspgb::release;
 use qspgb::render::RenderContext;
-use qspgb::render::output::OutputOptions;
 use qspgb::values::ValueInputs;
 use serde_json::{Map as JMap, Value as J};
 

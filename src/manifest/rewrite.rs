@@ -1,14 +1,18 @@
-//! Optional rewrites of rendered documents for GitOps use, applied after selection:
+//! Optional rewrites of selected documents for GitOps use, applied after selection:
 //!
 //! - [`add_namespace`]: write `metadata.namespace` into namespaced objects, so that
 //!   `qspgb render | kubectl apply -f -` lands in the release namespace without `-n`
 //!   (Helm leaves it out and lets the client decide).
 //! - [`to_argocd_hooks`]: replace Helm's hook annotations by Argo CD's own, for users who
 //!   want to see in Git exactly the phases Argo CD will run.
+//!
+//! Both change [`Document::object`] in place and write [`Document::content`] from it with
+//! the YAML emitter (or, for a namespace, by inserting one line); neither parses the text
+//! again, and neither runs unless its flag is given.
 
 use anyhow::{Result, anyhow};
 
-use super::output::Document;
+use super::Document;
 use crate::value::{Map, Value};
 use crate::yaml;
 
@@ -39,29 +43,20 @@ pub const CLUSTER_SCOPED_KINDS: &[&str] = &[
     "VolumeAttachment",
 ];
 
-/// How hook documents are annotated in the output.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum HookStyle {
-    /// Helm's `helm.sh/hook*` annotations, as rendered (Argo CD maps them itself).
-    #[default]
-    Helm,
-    /// Argo CD's `argocd.argoproj.io/hook*` annotations instead; hooks without an Argo CD
-    /// phase (`test`, `*-rollback`) are left out, as Argo CD ignores them.
-    Argocd,
-}
-
 /// Sets `metadata.namespace` on every namespaced document that has none.
 ///
 /// Block-style documents get one line inserted under `metadata:` so the rest of the text
-/// stays as rendered; any other shape is re-serialized.
+/// stays as rendered; any other shape is re-serialized. A document it refuses (`metadata`
+/// not a map) is left as it was.
 pub fn add_namespace(doc: &mut Document, namespace: &str) -> Result<()> {
     if CLUSTER_SCOPED_KINDS.contains(&doc.kind.as_str()) || doc.kind.is_empty() {
         return Ok(());
     }
-    let mut value = doc.object.clone();
-    let Some(root) = value.as_map_mut() else {
+    let Some(root) = doc.object.as_map_mut() else {
         return Ok(());
     };
+    // Inserted only where there was none, so the errors and early returns below leave
+    // the document unchanged.
     let metadata = root
         .entry("metadata".to_string())
         .or_insert_with(|| Value::Map(Map::default()));
@@ -74,9 +69,8 @@ pub fn add_namespace(doc: &mut Document, namespace: &str) -> Result<()> {
     metadata.insert("namespace".into(), Value::String(namespace.to_string()));
     doc.content = match insert_under_metadata(&doc.content, namespace) {
         Some(text) => text,
-        None => emit(&value),
+        None => emit(&doc.object),
     };
-    doc.object = value;
     Ok(())
 }
 
@@ -120,7 +114,7 @@ fn argocd_delete_policy(policy: &str) -> Option<&'static str> {
 
 /// Rewrites a hook document's annotations for Argo CD. Returns `None` when the hook has no
 /// Argo CD phase (the document is then left out); ordinary documents pass unchanged.
-pub fn to_argocd_hooks(doc: Document) -> Result<Option<Document>> {
+pub fn to_argocd_hooks(mut doc: Document) -> Result<Option<Document>> {
     if !doc.is_hook() {
         return Ok(Some(doc));
     }
@@ -135,8 +129,8 @@ pub fn to_argocd_hooks(doc: Document) -> Result<Option<Document>> {
     if phases.is_empty() {
         return Ok(None);
     }
-    let mut value = doc.object.clone();
-    let annotations = value
+    let annotations = doc
+        .object
         .as_map_mut()
         .and_then(|m| m.get_mut("metadata"))
         .and_then(Value::as_map_mut)
@@ -174,91 +168,12 @@ pub fn to_argocd_hooks(doc: Document) -> Result<Option<Document>> {
             );
         }
     }
-    Ok(Some(Document {
-        content: emit(&value),
-        hook_events: doc.hook_events.clone(),
-        object: value,
-        ..doc
-    }))
+    doc.content = emit(&doc.object);
+    Ok(Some(doc))
 }
 
+/// The document as Helm's `toYaml` writes it, without the final newline
+/// [`Document::content`] never has.
 fn emit(value: &Value) -> String {
     yaml::to_yaml(value).trim_end().to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn doc(kind: &str, content: &str, hooks: &[&str]) -> Document {
-        Document {
-            source: "c/templates/x.yaml".into(),
-            content: content.into(),
-            kind: kind.into(),
-            hook_events: hooks.iter().map(|s| s.to_string()).collect(),
-            object: yaml::parse_values(content, "test").unwrap(),
-        }
-    }
-
-    #[test]
-    fn namespace_goes_under_metadata_keeping_the_text() {
-        let mut d = doc(
-            "Service",
-            "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  labels:\n    x: y\nspec: {}",
-            &[],
-        );
-        add_namespace(&mut d, "pharia-ai").unwrap();
-        assert_eq!(
-            d.content,
-            "apiVersion: v1\nkind: Service\nmetadata:\n  namespace: pharia-ai\n  name: a\n  labels:\n    x: y\nspec: {}"
-        );
-    }
-
-    #[test]
-    fn existing_namespaces_and_cluster_scoped_kinds_are_left_alone() {
-        let text = "kind: Secret\nmetadata:\n  name: a\n  namespace: other";
-        let mut d = doc("Secret", text, &[]);
-        add_namespace(&mut d, "ns").unwrap();
-        assert_eq!(d.content, text);
-        let text = "kind: ClusterRole\nmetadata:\n  name: a";
-        let mut d = doc("ClusterRole", text, &[]);
-        add_namespace(&mut d, "ns").unwrap();
-        assert_eq!(d.content, text);
-    }
-
-    #[test]
-    fn flow_metadata_is_reserialized() {
-        let mut d = doc("ConfigMap", "kind: ConfigMap\nmetadata: {name: a}", &[]);
-        add_namespace(&mut d, "ns").unwrap();
-        assert_eq!(
-            d.content,
-            "kind: ConfigMap\nmetadata:\n  name: a\n  namespace: ns"
-        );
-    }
-
-    #[test]
-    fn helm_hooks_become_argocd_hooks() {
-        let d = doc(
-            "Job",
-            "kind: Job\nmetadata:\n  name: j\n  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\n    helm.sh/hook-weight: \"-5\"\n    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded\n    keep: me",
-            &["pre-install", "pre-upgrade"],
-        );
-        let out = to_argocd_hooks(d).unwrap().unwrap();
-        assert_eq!(
-            out.content,
-            "kind: Job\nmetadata:\n  annotations:\n    argocd.argoproj.io/hook: PreSync\n    argocd.argoproj.io/hook-delete-policy: BeforeHookCreation,HookSucceeded\n    argocd.argoproj.io/sync-wave: \"-5\"\n    keep: me\n  name: j"
-        );
-    }
-
-    #[test]
-    fn hooks_without_an_argocd_phase_are_left_out() {
-        let d = doc(
-            "Pod",
-            "kind: Pod\nmetadata:\n  annotations:\n    helm.sh/hook: test",
-            &["test"],
-        );
-        assert!(to_argocd_hooks(d).unwrap().is_none());
-        let plain = doc("Service", "kind: Service", &[]);
-        assert_eq!(to_argocd_hooks(plain.clone()).unwrap(), Some(plain));
-    }
 }

@@ -1,0 +1,106 @@
+//! The checks every command that renders runs, and `qspgb lint` reports in full: what
+//! Kubernetes, PgBouncer or Prometheus would refuse, found before anything is written.
+//!
+//! 1. Every input against the chart's schemas (all problems, each naming its input).
+//! 2. The render itself (template checks, refused pgbouncer.ini content).
+//! 3. PgBouncer settings under `config.pgbouncer`, `config.databases` and `config.users`:
+//!    known names and valid values for the PgBouncer version the chart ships
+//!    ([`crate::pgbouncer::settings`]); settings the chart derives elsewhere kept
+//!    consistent (`listen_port`, `auth_file`, `admin_users`, the admin Secret's keys, the
+//!    exporter's port); PgBouncer's userlist limits.
+//! 4. The rendered objects: names valid for Kubernetes and at most 63 characters, label
+//!    keys and values valid, annotation values strings, resource quantities that parse.
+//!
+//! `render`, `values`, `diff`, `hooks` and `argocd generate` fail on every error `lint`
+//! reports, with the same lines. An error about what Kubernetes or PgBouncer would refuse
+//! is *deployability* (a schema format, 3 and 4): `--helm-exact` turns those into warnings,
+//! for renderings that must equal Helm's. Findings about merged values name the input that
+//! set the key, or the chart defaults.
+//!
+//! One file per kind of finding: [`schema`] (each input against the schemas),
+//! [`instance`] (an instance's merged values), [`settings`] (one PgBouncer setting) and
+//! [`document`] (a rendered object).
+
+pub mod document;
+pub mod instance;
+pub mod schema;
+pub mod settings;
+
+pub use document::{check_label, check_quantity, document_findings};
+pub use instance::instance_findings;
+pub use schema::schema_findings;
+pub use settings::{AUTH_FILE, LISTEN_PORT};
+
+use std::fmt;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Will not work as written (refused by PgBouncer or Kubernetes, or by qspgb).
+    Error,
+    /// Works, but probably not as meant.
+    Warning,
+}
+
+/// One thing lint found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Where: an input (`values.yaml`, `--set "a=…"`), `chart defaults`, or a rendered
+    /// template path with the object's kind and name; empty for a template error.
+    pub origin: String,
+    /// The key path inside it, if any.
+    pub path: String,
+    /// What is wrong. Never quotes a value that may be secret.
+    pub message: String,
+}
+
+impl Finding {
+    /// The finding without its severity: `origin: path: message`.
+    pub fn body(&self) -> String {
+        [
+            self.origin.as_str(),
+            self.path.as_str(),
+            self.message.as_str(),
+        ]
+        .iter()
+        .filter(|part| !part.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(": ")
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{severity}: {}", self.body())
+    }
+}
+
+/// The findings of a command that an error stops, as `lint` prints them: one `error: ...`
+/// or `warning: ...` line each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Findings(pub Vec<Finding>);
+
+impl fmt::Display for Findings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lines: Vec<String> = self.0.iter().map(Finding::to_string).collect();
+        f.write_str(&lines.join("\n"))
+    }
+}
+
+impl std::error::Error for Findings {}
+
+/// The severity of a deployability problem: an error, or with `--helm-exact` a warning.
+fn deployability(helm_exact: bool) -> Severity {
+    if helm_exact {
+        Severity::Warning
+    } else {
+        Severity::Error
+    }
+}

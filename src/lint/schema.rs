@@ -1,0 +1,23 @@
+//! Each input's schema problems, as findings.
+
+use super::{Finding, Severity, deployability};
+use crate::values::InputReport;
+use crate::values::schema::ProblemKind;
+
+/// Every input's schema problems as findings: [`ProblemKind::Invalid`] always an error,
+/// [`ProblemKind::Undeployable`] an error unless `helm_exact`.
+pub fn schema_findings(report: &InputReport, helm_exact: bool) -> Vec<Finding> {
+    report
+        .problems
+        .iter()
+        .map(|(origin, problem)| Finding {
+            severity: match problem.kind {
+                ProblemKind::Invalid => Severity::Error,
+                ProblemKind::Undeployable => deployability(helm_exact),
+            },
+            origin: origin.clone(),
+            path: problem.path.to_string(),
+            message: problem.message.clone(),
+        })
+        .collect()
+}
