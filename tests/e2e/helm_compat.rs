@@ -28,6 +28,22 @@ fn path_str(path: &Path) -> &str {
     path.to_str().expect("a UTF-8 path")
 }
 
+/// The flags that give qspgb the chart and values Helm had for a case: the upstream
+/// chart's keys, the wrapper's values, then the case's.
+fn as_helm_had_them<'a>(wrapper: &'a Path, values: &'a Path) -> [&'a str; 7] {
+    [
+        // Helm's own renderings hold names Kubernetes refuses (`my-pgbouncer-pgbouncerPharia`)
+        // and `true` for PgBouncer's 0/1 settings: --helm-exact renders them as Helm does.
+        "--helm-exact",
+        "-f",
+        "values/upstream-compat.yaml",
+        "-f",
+        path_str(wrapper),
+        "-f",
+        path_str(values),
+    ]
+}
+
 fn reference_dir() -> PathBuf {
     let dir = std::env::var_os("QSPGB_REFERENCE_DIR")
         .map(PathBuf::from)
@@ -122,18 +138,10 @@ fn render_case(case: &Path, reference: &Path) -> String {
         "my-pgbouncer",
         "-n",
         "pharia-ai",
-        // Helm's own renderings hold names Kubernetes refuses (`my-pgbouncer-pgbouncerPharia`)
-        // and `true` for PgBouncer's 0/1 settings: --helm-exact renders them as Helm does.
-        "--helm-exact",
         // `helm template` prints the `helm test` Pods; qspgb only when asked.
         "--include-tests",
-        "-f",
-        "values/upstream-compat.yaml",
-        "-f",
-        path_str(&wrapper),
-        "-f",
-        path_str(&values),
     ];
+    args.extend(as_helm_had_them(&wrapper, &values));
     if case.ends_with("d-monitoring") {
         args.extend(["--api-versions", "monitoring.coreos.com/v1"]);
     }
@@ -298,17 +306,9 @@ fn merged_values_match_helm() {
         let case_dir = reference.join("helm-4.0.2").join(case);
         let wrapper = reference.join("wrapper/values.yaml");
         let values = case_dir.join("values.yaml");
-        let out = util::qspgb(&[
-            "values",
-            "my-pgbouncer",
-            "--helm-exact",
-            "-f",
-            "values/upstream-compat.yaml",
-            "-f",
-            path_str(&wrapper),
-            "-f",
-            path_str(&values),
-        ]);
+        let mut args = vec!["values", "my-pgbouncer"];
+        args.extend(as_helm_had_them(&wrapper, &values));
+        let out = util::qspgb(&args);
         assert!(
             out.status.success(),
             "{}",

@@ -521,6 +521,24 @@ fn kubectl_write_userlist(server: &Server, ns: &str, userlist: &str) {
     );
 }
 
+/// Runs the hooks while another writer acts once, just before qspgb's first write
+/// ([`concurrent_writer`]); asserts that the run met one conflict and then `action` the
+/// userlist. Returns the run's stdout and the proxy's log.
+fn run_against_one_write(
+    world: &World,
+    action: &str,
+    write: impl Fn(&Server, &str) + Send + Sync + 'static,
+) -> (String, Vec<Entry>) {
+    concurrent_writer(world, move |server, ns, n| {
+        if n == 0 {
+            write(server, ns);
+        }
+    });
+    let stdout = world.run_ok(&[]);
+    assert_after_one_conflict(&stdout, action);
+    (stdout, world.proxy.take_log())
+}
+
 /// Someone else changes the userlist between qspgb's read and its update: 409; qspgb reads
 /// again and writes the desired content over theirs.
 #[test]
@@ -529,15 +547,10 @@ fn a_concurrent_writer_of_other_content_is_overwritten() {
     world.run_ok(&[]);
     world.change_password();
     world.proxy.take_log();
-    concurrent_writer(&world, |server, ns, n| {
-        if n == 0 {
-            kubectl_write_userlist(server, ns, "\"someone\" \"else\"\n");
-        }
+    let (stdout, log) = run_against_one_write(&world, "updated", |server, ns| {
+        kubectl_write_userlist(server, ns, "\"someone\" \"else\"\n");
     });
-    let stdout = world.run_ok(&[]);
-    assert_after_one_conflict(&stdout, "updated");
     assert!(stdout.contains("deployment/pgbouncer-pharia: restarted"));
-    let log = world.proxy.take_log();
     assert_eq!(count(&log, "PUT", &secret_path(USERLIST)), 2, "{log:#?}");
     world.assert_converged(PHARIA_USERLIST_2);
 }
@@ -555,14 +568,9 @@ fn a_concurrent_writer_of_the_desired_content_leaves_nothing_to_write() {
     world.change_password();
     let generation = world.server.generation(&world.ns, DEPLOYMENT);
     world.proxy.take_log();
-    concurrent_writer(&world, |server, ns, n| {
-        if n == 0 {
-            kubectl_write_userlist(server, ns, PHARIA_USERLIST_2);
-        }
+    let (stdout, log) = run_against_one_write(&world, "updated", |server, ns| {
+        kubectl_write_userlist(server, ns, PHARIA_USERLIST_2);
     });
-    let stdout = world.run_ok(&[]);
-    assert_after_one_conflict(&stdout, "updated");
-    let log = world.proxy.take_log();
     assert_eq!(count(&log, "PUT", &secret_path(USERLIST)), 1, "{log:#?}");
     assert_eq!(
         world.server.generation(&world.ns, DEPLOYMENT),
@@ -579,26 +587,21 @@ fn a_concurrent_writer_of_the_desired_content_leaves_nothing_to_write() {
 #[test]
 fn a_concurrent_create_or_delete_is_read_again() {
     let world = World::new("conflict-create");
-    concurrent_writer(&world, |server, ns, n| {
-        if n == 0 {
-            server.kubectl(
-                &[
-                    "-n",
-                    ns,
-                    "create",
-                    "secret",
-                    "generic",
-                    USERLIST,
-                    "--from-literal=userlist.txt=\"someone\" \"else\"",
-                    "--from-literal=extra=theirs",
-                ],
-                None,
-            );
-        }
+    let (_, log) = run_against_one_write(&world, "created", |server, ns| {
+        server.kubectl(
+            &[
+                "-n",
+                ns,
+                "create",
+                "secret",
+                "generic",
+                USERLIST,
+                "--from-literal=userlist.txt=\"someone\" \"else\"",
+                "--from-literal=extra=theirs",
+            ],
+            None,
+        );
     });
-    let stdout = world.run_ok(&[]);
-    assert_after_one_conflict(&stdout, "created");
-    let log = world.proxy.take_log();
     // Apply (merged into theirs), replace; then the admin Secret's apply. No POST.
     assert_eq!(count(&log, "PATCH", &secret_path(USERLIST)), 1, "{log:#?}");
     assert_eq!(count(&log, "PUT", &secret_path(USERLIST)), 1, "{log:#?}");
@@ -607,14 +610,9 @@ fn a_concurrent_create_or_delete_is_read_again() {
     world.assert_converged(PHARIA_USERLIST);
 
     world.change_password();
-    concurrent_writer(&world, |server, ns, n| {
-        if n == 0 {
-            server.kubectl(&["-n", ns, "delete", "secret", USERLIST], None);
-        }
+    let (_, log) = run_against_one_write(&world, "updated", |server, ns| {
+        server.kubectl(&["-n", ns, "delete", "secret", USERLIST], None);
     });
-    let stdout = world.run_ok(&[]);
-    assert_after_one_conflict(&stdout, "updated");
-    let log = world.proxy.take_log();
     assert_eq!(count(&log, "PUT", &secret_path(USERLIST)), 1, "{log:#?}");
     assert_eq!(count(&log, "PATCH", &secret_path(USERLIST)), 1, "{log:#?}");
     assert_eq!(count(&log, "POST", ""), 0, "{log:#?}");
