@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the `--set` parsers and the values pipeline with cargo-fuzz (libFuzzer). Not part
 # of CI (.ci/run, scripts/test.sh): it needs nightly Rust and takes minutes per target.
-# tests/fuzz_corpus.rs replays the committed inputs on stable in every `cargo test`.
+# tests/it/fuzz_corpus.rs replays the committed inputs on stable in every `cargo test`.
 #
 #   bash scripts/fuzz.sh [TARGET|all] [SECONDS]   fuzz each target SECONDS (default 600)
 #   bash scripts/fuzz.sh cmin TARGET              minimize into fuzz/corpus/TARGET
@@ -12,7 +12,8 @@
 # committed inputs (fuzz/corpus, fuzz/seeds, fuzz/regressions) and grows a scratch corpus
 # in fuzz/work/corpus/TARGET (not committed); `cmin` then keeps, in fuzz/corpus/TARGET, only
 # the inputs that add coverage beyond the seeds. Crashes, timeouts and out-of-memory inputs
-# land in fuzz/artifacts/TARGET/; see docs-fuzz.md for turning one into a regression test.
+# land in fuzz/artifacts/TARGET/; README.md (## Development, Fuzzing) says how one
+# becomes a regression test.
 #
 # Environment: FUZZ_TOOLCHAIN (default nightly), FUZZ_NICE (default 10; the fuzzer runs
 # at that niceness), FUZZ_ARGS (extra libFuzzer flags, e.g. "-max_len=8192").

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, lints, unit, integration, golden and Helm-compatibility
-# tests. Installs what the tests need on a Debian machine (run as root, or with sudo
-# available), so a newcomer and CI run the same thing:
+# The test suite, in two sizes:
 #
-#   bash scripts/test.sh
+#   bash scripts/test.sh fast   formatting, lints, unit tests, the `it` integration binary
+#                               and the doc tests: no installs, no services (the
+#                               edit-compile-test loop)
+#   bash scripts/test.sh [full] everything CI runs (.ci/run): formatting, lints, unit,
+#                               integration, golden, end-to-end (`--features e2e`) and
+#                               Helm-compatibility tests, then the Helm oracle replay
+#
+# The full run installs what the tests need on a Debian machine (run as root, or with sudo
+# available), so a newcomer and CI run the same thing.
 #
 # The Helm compatibility test reads the reference renderings from ../shared/reference
 # (or $QSPGB_REFERENCE_DIR). The hooks tests run against a real kube-apiserver + etcd on
@@ -16,6 +22,24 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf '\n==> %s\n' "$*"; }
+
+mode="${1:-full}"
+case "$mode" in
+  fast)
+    command -v cargo >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first" >&2; exit 1; }
+    log "cargo fmt --check"
+    cargo fmt --all -- --check
+    log "cargo clippy (warnings are errors)"
+    cargo clippy --all-targets --locked -- -D warnings
+    log "cargo test: unit tests and the it binary"
+    cargo test --workspace --locked --lib --test it
+    log "doc tests"
+    cargo test --workspace --doc --locked
+    exit 0
+    ;;
+  full) ;;
+  *) echo "usage: bash scripts/test.sh [fast|full]" >&2; exit 2 ;;
+esac
 
 # Debian packages the tests use (the API server's own are installed by its script):
 # the test Pods' script is checked by shellcheck and run with psql (postgresql-client);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# validators.sh — the Python validators of the rendered manifests (tests/validate.rs), at
+# validators.sh — the Python validators of the rendered manifests (tests/e2e/validate.rs), at
 # fixed versions, in a virtualenv inside the repository's target directory:
 #
 #   checkov 3.3.30              security policy checks (configuration: .checkov.yaml)

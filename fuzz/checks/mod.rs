@@ -1,5 +1,5 @@
 //! The checks behind the fuzz targets, shared with the stable-Rust regression test
-//! `tests/fuzz_corpus.rs`, which includes this folder with `#[path]`. Keeping one copy
+//! `tests/it/fuzz_corpus.rs`, which includes this folder with `#[path]`. Keeping one copy
 //! means the committed corpus is replayed through exactly what was fuzzed.
 //!
 //! Each check takes the raw fuzz input and panics when an invariant breaks; returning

@@ -12,8 +12,7 @@ use std::collections::BTreeMap;
 
 use serde_yaml::Value;
 
-mod common;
-use common::*;
+use crate::util::*;
 
 /// Every document of a rendering of `my-pgbouncer -n pharia-ai` with `extra`.
 fn docs(extra: &[&str]) -> Vec<Value> {

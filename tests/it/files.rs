@@ -4,12 +4,9 @@
 //! links, oversized files) at every kind of place, for every command that reads or writes
 //! there. Each planted thing carries a marker that must never reach stdout or stderr.
 
-#[path = "common/limited.rs"]
-mod limited;
-
 use std::path::{Path, PathBuf};
 
-use limited::{DEFAULT_MEMORY, in_parallel, run, scratch};
+use crate::util::limited::{DEFAULT_MEMORY, in_parallel, run, scratch};
 
 /// What planted files and the environment hold: it must never be printed.
 const MARKER: &str = "Hx4Qm8Zr2Lw";

@@ -30,7 +30,7 @@ use qspgb::render::RenderContext;
 use qspgb::values::ValueInputs;
 use serde_json::{Map as JMap, Value as J};
 
-mod common;
+use crate::util;
 
 /// Strings that are YAML (or template, or ini) syntax, or read as other types: the
 /// issue's list (document and field injection, flow collections, comment, quotes, anchor,
@@ -539,7 +539,7 @@ fn normalize(value: &mut J, key: &str) {
                 if is_secret && k == "data" {
                     if let J::Object(data) = v {
                         for (name, item) in data.iter_mut() {
-                            let text = common::base64_decode(item.as_str().unwrap_or(""));
+                            let text = util::base64_decode(item.as_str().unwrap_or(""));
                             *item = if name == "userlist.txt" {
                                 userlist(&text)
                             } else {
@@ -793,7 +793,7 @@ fn judge(target: &Target, hostile: &str, marker_docs: &[J], outcome: &Outcome) -
             let path = named_path(target);
             // A value with a control character is named, never shown, raw or escaped; a
             // key is part of the path that names it, escaped. (Other values may be quoted
-            // back, `found "sesion"`: they are data. Secrets are tests/secrets.rs's.)
+            // back, `found "sesion"`: they are data. Secrets are `secrets.rs`'s.)
             let controls = hostile.chars().any(char::is_control);
             let escaped = format!("{hostile:?}");
             let escaped = &escaped[1..escaped.len() - 1];

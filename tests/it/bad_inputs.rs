@@ -41,9 +41,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-#[path = "common/limited.rs"]
-mod limited;
-use limited::Run;
+use crate::util::limited::{self, Run};
 
 /// A case that takes longer hangs (or does work no bad input should cause).
 const TIME_LIMIT: Duration = Duration::from_secs(10);

@@ -4,7 +4,7 @@
 //! `scripts/test.sh` starts PostgreSQL (`scripts/postgres.sh start`, exports QSPGB_PG_*)
 //! and the API server (`scripts/kube-apiserver.sh start`, exports KAE2E_* and KUBECONFIG).
 //! This test starts one PgBouncer per instance itself and stops them when it ends, also
-//! when it fails. Without that environment it fails, unless QSPGB_E2E=skip.
+//! when it fails. Without that environment it fails.
 //!
 //! What is rewritten in the rendered pgbouncer.ini, and nothing else (checked below):
 //! `listen_addr` (`*` -> `127.0.0.1`: bind loopback only), `listen_port` (a free port),
@@ -25,8 +25,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
 
-mod common;
-use common::{base64_decode, output_with_stdin};
+use crate::util::pgbouncer::{Bouncer, free_port};
+use crate::util::{base64_decode, output_with_stdin};
 
 const RELEASE: &str = "qs-pgbouncer";
 
@@ -62,29 +62,24 @@ struct Env {
     kubeconfig: PathBuf,
 }
 
-fn env() -> Option<Env> {
+fn env() -> Env {
     let (Ok(port), Ok(run_dir)) = (
         std::env::var("QSPGB_PG_PORT"),
         std::env::var("KAE2E_RUN_DIR"),
     ) else {
-        if std::env::var("QSPGB_E2E").is_ok_and(|v| v == "skip") {
-            eprintln!("QSPGB_E2E=skip: skipping the PgBouncer end-to-end test");
-            return None;
-        }
         panic!(
             "no PostgreSQL or API server: run through `bash scripts/test.sh`, or start them with \
-             scripts/postgres.sh and scripts/kube-apiserver.sh and eval their `start` output \
-             (QSPGB_E2E=skip skips this test)"
+             scripts/postgres.sh and scripts/kube-apiserver.sh and eval their `start` output"
         );
     };
-    Some(Env {
+    Env {
         pg_port: port.parse().expect("QSPGB_PG_PORT"),
         pg_socket_dir: std::env::var("QSPGB_PG_SOCKET_DIR").expect("QSPGB_PG_SOCKET_DIR"),
         kubectl: std::env::var("KAE2E_KUBECTL")
             .map(PathBuf::from)
             .unwrap_or_else(|_| "/var/cache/qspgb-e2e/bin/kubectl".into()),
         kubeconfig: PathBuf::from(run_dir).join("kubeconfig"),
-    })
+    }
 }
 
 impl Env {
@@ -159,94 +154,38 @@ impl Env {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// One running PgBouncer, killed when dropped (also when the test panics).
-struct Bouncer {
-    name: &'static str,
-    port: u16,
-    dir: PathBuf,
-    child: Child,
-}
-
-impl Drop for Bouncer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+/// Starts PgBouncer as `user` with the rendered ini (rewritten as the module
+/// documentation says) and the userlist.
+fn start(name: &str, rendered_ini: &str, userlist: &str, user: (i64, i64)) -> Bouncer {
+    let port = free_port();
+    let dir = std::env::temp_dir().join(format!("qspgb-pgbouncer-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ini = rewrite_ini(rendered_ini, port, &dir);
+    // Exactly the documented lines differ.
+    let before: Vec<&str> = rendered_ini.lines().collect();
+    let after: Vec<&str> = ini.lines().collect();
+    let changed: Vec<String> = after
+        .iter()
+        .filter(|l| !before.contains(l))
+        .map(|l| l.split(" = ").next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        changed,
+        ["unix_socket_dir", "listen_addr", "listen_port", "auth_file"],
+        "{ini}"
+    );
+    assert_eq!(before.len() + 1, after.len());
+    Bouncer::start_in(
+        name,
+        Path::new("/usr/sbin/pgbouncer"),
+        dir,
+        port,
+        (&ini, userlist.as_bytes()),
+        user,
+    )
 }
 
 impl Bouncer {
-    /// Starts PgBouncer as the `postgres` user with the rendered ini (rewritten as the
-    /// module documentation says) and the userlist.
-    fn start(name: &'static str, rendered_ini: &str, userlist: &str, user: (i64, i64)) -> Bouncer {
-        let port = free_port();
-        let dir =
-            std::env::temp_dir().join(format!("qspgb-pgbouncer-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let ini = rewrite_ini(rendered_ini, port, &dir);
-        // Exactly the documented lines differ.
-        let before: Vec<&str> = rendered_ini.lines().collect();
-        let after: Vec<&str> = ini.lines().collect();
-        let changed: Vec<String> = after
-            .iter()
-            .filter(|l| !before.contains(l))
-            .map(|l| l.split(" = ").next().unwrap().to_string())
-            .collect();
-        assert_eq!(
-            changed,
-            ["unix_socket_dir", "listen_addr", "listen_port", "auth_file"],
-            "{ini}"
-        );
-        assert_eq!(before.len() + 1, after.len());
-        std::fs::write(dir.join("pgbouncer.ini"), ini).unwrap();
-        std::fs::write(dir.join("userlist.txt"), userlist).unwrap();
-        let status = Command::new("chown")
-            .args(["-R", &format!("{}:{}", user.0, user.1)])
-            .arg(&dir)
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let log = std::fs::File::create(dir.join("pgbouncer.log")).unwrap();
-        let child = Command::new("setpriv")
-            .arg(format!("--reuid={}", user.0))
-            .arg(format!("--regid={}", user.1))
-            .args(["--clear-groups", "--"])
-            .arg("/usr/sbin/pgbouncer")
-            .arg(dir.join("pgbouncer.ini"))
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("start pgbouncer");
-        let bouncer = Bouncer {
-            name,
-            port,
-            dir,
-            child,
-        };
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "{name}: PgBouncer did not listen: {}",
-                bouncer.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        bouncer
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("pgbouncer.log")).unwrap_or_default()
-    }
-
     fn userlist_path(&self) -> PathBuf {
         self.dir.join("userlist.txt")
     }
@@ -496,7 +435,7 @@ fn find<'a>(docs: &'a [serde_yaml::Value], kind: &str, name: &str) -> &'a serde_
 
 #[test]
 fn rendered_pgbouncer_works_against_postgresql() {
-    let Some(env) = env() else { return };
+    let env = env();
     create_databases(&env);
 
     // The clusters' Secrets in the API server, and the hooks.
@@ -553,7 +492,7 @@ fn rendered_pgbouncer_works_against_postgresql() {
             admin_secret["adminUser"].clone(),
             admin_secret["adminPassword"].clone(),
         );
-        let bouncer = Bouncer::start(
+        let bouncer = start(
             if name == "pgbouncer-pharia" {
                 "pharia"
             } else {

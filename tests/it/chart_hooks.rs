@@ -5,10 +5,9 @@ use std::path::Path;
 
 use serde_yaml::Value;
 
-mod common;
-use common::*;
+use crate::util::*;
 
-/// The install/upgrade hooks (the `helm test` Pods, also Helm hooks, are tests/chart_tests.rs's).
+/// The install/upgrade hooks (the `helm test` Pods, also Helm hooks, are `chart_tests.rs`'s).
 fn hook_docs(docs: &[Value]) -> Vec<&Value> {
     docs.iter()
         .filter(|d| {
@@ -310,10 +309,6 @@ kind: DaemonSet
 #[test]
 fn hook_pods_are_not_selected_by_the_service_pdb_or_anti_affinity() {
     let docs = render(&[]);
-    let matches = |selector: &Value, labels: &Value| -> bool {
-        let selector = selector.as_mapping().expect("selector map");
-        !selector.is_empty() && selector.iter().all(|(k, v)| labels.get(k) == Some(v))
-    };
     for (_, fullname) in INSTANCES {
         let job = hook_job(&docs, fullname);
         let hook_labels = &job["spec"]["template"]["metadata"]["labels"];
@@ -323,38 +318,7 @@ fn hook_pods_are_not_selected_by_the_service_pdb_or_anti_affinity() {
                 "{app.kubernetes.io/name: qspgb-hooks, app.kubernetes.io/instance: my-pgbouncer, app.kubernetes.io/component: hooks}"
             )
         );
-        let deployment = one(&docs, "Deployment", fullname);
-        let pod_labels = &deployment["spec"]["template"]["metadata"]["labels"];
-        let mut selectors = vec![
-            &one(&docs, "Service", fullname)["spec"]["selector"],
-            &deployment["spec"]["selector"]["matchLabels"],
-        ];
-        selectors.extend(
-            find(&docs, "PodDisruptionBudget", fullname)
-                .into_iter()
-                .map(|pdb| &pdb["spec"]["selector"]["matchLabels"]),
-        );
-        let affinity = &deployment["spec"]["template"]["spec"]["affinity"]["podAntiAffinity"];
-        if let Some(terms) =
-            affinity["preferredDuringSchedulingIgnoredDuringExecution"].as_sequence()
-        {
-            selectors.extend(
-                terms
-                    .iter()
-                    .map(|t| &t["podAffinityTerm"]["labelSelector"]["matchLabels"]),
-            );
-        }
-        assert!(selectors.len() >= 3, "{fullname}: selectors found");
-        for selector in selectors {
-            assert!(
-                matches(selector, pod_labels),
-                "the selector selects PgBouncer"
-            );
-            assert!(
-                !matches(selector, hook_labels),
-                "{fullname}: {selector:?} selects the hook pod"
-            );
-        }
+        assert_not_selected(&docs, fullname, hook_labels);
     }
 }
 

@@ -1,6 +1,6 @@
 //! The README's one-liner, `qspgb render … | kubectl apply -f -`, against the real
 //! kube-apiserver with the real kubectl (scripts/kube-apiserver.sh builds both from
-//! Debian's source; run by scripts/test.sh like tests/hooks_e2e.rs, QSPGB_E2E=skip skips).
+//! Debian's source; run by scripts/test.sh like `e2e/hooks_e2e.rs`).
 //!
 //! Applied once, a value changed, applied again: both applies succeed, no `helm test` Pod
 //! exists, the hook Job of the changed instance is a new Job (its name follows its spec),
@@ -15,8 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value as Json;
 
-mod common;
-use common::apiserver::*;
+use crate::util;
+use crate::util::apiserver::*;
 
 /// What this API server (v1.20) does not serve, of what the product defaults render:
 /// exactly these are left out of the applies.
@@ -34,7 +34,7 @@ struct Doc {
 fn render(ns: &str, extra: &[&str]) -> Vec<Doc> {
     let mut args = vec!["render", RELEASE, "-n", ns];
     args.extend_from_slice(extra);
-    let out = common::qspgb(&args);
+    let out = util::qspgb(&args);
     assert!(out.status.success(), "{}", text(&out.stderr));
     text(&out.stdout)
         .split("---\n")
@@ -192,7 +192,7 @@ const CHANGE: [&str; 4] = [
 
 #[test]
 fn the_readme_one_liner_applies_twice_with_a_changed_value() {
-    let Some(server) = server() else { return };
+    let server = server();
     let ns = server.namespace("kubectl-apply");
     create_sources(&server, &ns);
 
@@ -252,7 +252,7 @@ fn the_readme_one_liner_applies_twice_with_a_changed_value() {
 /// immutable spec, after kubectl updated the ConfigMap: half an apply.
 #[test]
 fn with_the_test_pods_the_second_apply_fails_half_way() {
-    let Some(server) = server() else { return };
+    let server = server();
     let ns = server.namespace("kubectl-tests");
     create_sources(&server, &ns);
     let first = render(&ns, &["--include-tests"]);
@@ -279,7 +279,7 @@ fn with_the_test_pods_the_second_apply_fails_half_way() {
 /// wrote before the first change is kept through all of them.
 #[test]
 fn every_change_of_the_job_spec_applies() {
-    let Some(server) = server() else { return };
+    let server = server();
     let ns = server.namespace("kubectl-sweep");
     create_sources(&server, &ns);
     let first = render(&ns, &[]);

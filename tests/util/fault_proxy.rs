@@ -1,5 +1,5 @@
 //! A fault-injecting HTTPS proxy between qspgb and the real kube-apiserver, in the spirit
-//! of toxiproxy, for tests/hooks_faults.rs.
+//! of toxiproxy, for `e2e/hooks_faults.rs`.
 //!
 //! qspgb talks to it as to the API server: it presents the API server's own certificate
 //! (issued for 127.0.0.1), so a kubeconfig keeps its CA and token and only the port

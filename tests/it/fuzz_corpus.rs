@@ -4,9 +4,10 @@
 //! the fuzz target runs (`fuzz/checks/`, included below, is shared with the targets).
 //!
 //! A failure names the file; reproduce it under the fuzzer with
-//! `cargo +nightly fuzz run <target> <file>` in `fuzz/`, see docs-fuzz.md.
+//! `cargo +nightly fuzz run <target> <file>` in `fuzz/`; README.md, "## Development",
+//! the Fuzzing bullet, says how a crash becomes a regression input.
 
-#[path = "../fuzz/checks/mod.rs"]
+#[path = "../../fuzz/checks/mod.rs"]
 mod checks;
 
 use std::path::{Path, PathBuf};

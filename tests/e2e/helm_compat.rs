@@ -18,9 +18,31 @@
 //! `$QSPGB_REFERENCE_DIR`. Its absence is a failure, not a skip.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_yaml::Value;
+
+use crate::util;
+
+/// A path as a command-line argument.
+fn path_str(path: &Path) -> &str {
+    path.to_str().expect("a UTF-8 path")
+}
+
+/// The flags that give qspgb the chart and values Helm had for a case: the upstream
+/// chart's keys, the wrapper's values, then the case's.
+fn as_helm_had_them<'a>(wrapper: &'a Path, values: &'a Path) -> [&'a str; 7] {
+    [
+        // Helm's own renderings hold names Kubernetes refuses (`my-pgbouncer-pgbouncerPharia`)
+        // and `true` for PgBouncer's 0/1 settings: --helm-exact renders them as Helm does.
+        "--helm-exact",
+        "-f",
+        "values/upstream-compat.yaml",
+        "-f",
+        path_str(wrapper),
+        "-f",
+        path_str(values),
+    ]
+}
 
 fn reference_dir() -> PathBuf {
     let dir = std::env::var_os("QSPGB_REFERENCE_DIR")
@@ -109,23 +131,21 @@ fn expand_go_exponents(text: &str) -> String {
 }
 
 fn render_case(case: &Path, reference: &Path) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_qspgb"));
-    cmd.current_dir(root)
-        // Helm's own renderings hold names Kubernetes refuses (`my-pgbouncer-pgbouncerPharia`)
-        // and `true` for PgBouncer's 0/1 settings: --helm-exact renders them as Helm does.
-        .args(["render", "my-pgbouncer", "-n", "pharia-ai", "--helm-exact"])
+    let wrapper = reference.join("wrapper/values.yaml");
+    let values = case.join("values.yaml");
+    let mut args = vec![
+        "render",
+        "my-pgbouncer",
+        "-n",
+        "pharia-ai",
         // `helm template` prints the `helm test` Pods; qspgb only when asked.
-        .arg("--include-tests")
-        .args(["-f", "values/upstream-compat.yaml"])
-        .arg("-f")
-        .arg(reference.join("wrapper/values.yaml"))
-        .arg("-f")
-        .arg(case.join("values.yaml"));
+        "--include-tests",
+    ];
+    args.extend(as_helm_had_them(&wrapper, &values));
     if case.ends_with("d-monitoring") {
-        cmd.args(["--api-versions", "monitoring.coreos.com/v1"]);
+        args.extend(["--api-versions", "monitoring.coreos.com/v1"]);
     }
-    let out = cmd.output().expect("run qspgb");
+    let out = util::qspgb(&args);
     assert!(
         out.status.success(),
         "{}: qspgb failed: {}",
@@ -235,15 +255,12 @@ fn a_missing_admin_password_is_refused_like_helm() {
         std::fs::read_to_string(reference.join("helm-4.0.2/e-upstream-defaults/error.txt"))
             .expect("error.txt");
     assert!(expected.contains("A valid .Values.config.adminPassword entry required!"));
-    let out = Command::new(env!("CARGO_BIN_EXE_qspgb"))
-        .args([
-            "render",
-            "my-pgbouncer",
-            "--set",
-            "pgbouncerTemporal.config.existingAdminSecret=",
-        ])
-        .output()
-        .expect("run qspgb");
+    let out = util::qspgb(&[
+        "render",
+        "my-pgbouncer",
+        "--set",
+        "pgbouncerTemporal.config.existingAdminSecret=",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty(), "nothing on stdout on error");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -285,24 +302,13 @@ fn without_nulls(v: Value) -> Value {
 #[test]
 fn merged_values_match_helm() {
     let reference = reference_dir();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for case in ["a-defaults", "c-example-customization"] {
         let case_dir = reference.join("helm-4.0.2").join(case);
-        let out = Command::new(env!("CARGO_BIN_EXE_qspgb"))
-            .current_dir(root)
-            .args([
-                "values",
-                "my-pgbouncer",
-                "--helm-exact",
-                "-f",
-                "values/upstream-compat.yaml",
-                "-f",
-            ])
-            .arg(reference.join("wrapper/values.yaml"))
-            .arg("-f")
-            .arg(case_dir.join("values.yaml"))
-            .output()
-            .expect("run qspgb");
+        let wrapper = reference.join("wrapper/values.yaml");
+        let values = case_dir.join("values.yaml");
+        let mut args = vec!["values", "my-pgbouncer"];
+        args.extend(as_helm_had_them(&wrapper, &values));
+        let out = util::qspgb(&args);
         assert!(
             out.status.success(),
             "{}",

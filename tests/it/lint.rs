@@ -1,8 +1,7 @@
 //! `qspgb lint` through the real binary: clean examples stay clean, and each kind of
 //! finding is reported with its origin, key path and severity, on stderr only.
 
-mod common;
-use common::{qspgb, render_error, stderr};
+use crate::util::{qspgb, render_error, stderr};
 
 /// Lints with a values file of `text`; returns (exit code, stdout, stderr).
 fn lint_text(text: &str, extra: &[&str]) -> (Option<i32>, String, String) {

@@ -1,98 +1,21 @@
 //! The chart's `helm test` Pods (templates/tests/pgbouncer-test.yaml), as the real binary
-//! renders them, and their bash script: shellcheck, the userlist parser and the failure
-//! paths that need no PgBouncer. (The script against a real PgBouncer: tests/hooks_e2e.rs.)
+//! renders them, and their bash script: the userlist parser and the failure paths that
+//! need no PgBouncer. (shellcheck on the script: `e2e/chart_test_script.rs`; the script
+//! against a real PgBouncer: `e2e/pgbouncer_e2e.rs`.)
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::PathBuf;
+use std::process::{Command, Output};
 
 use serde_yaml::Value;
 
-const SOURCE: &str = "qs-pgbouncer/templates/tests/pgbouncer-test.yaml";
-
-fn qspgb(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_qspgb"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
-        .output()
-        .expect("run qspgb")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).to_string()
-}
-
-/// Renders with these arguments (release and flags); every document with its Source path.
-fn render_as(args: &[&str]) -> Vec<(String, Value)> {
-    let mut all = vec!["render"];
-    all.extend_from_slice(args);
-    let out = qspgb(&all);
-    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-    let text = String::from_utf8(out.stdout).expect("UTF-8");
-    let mut docs = Vec::new();
-    let mut current: Option<(String, String)> = None;
-    for line in text.split_inclusive('\n') {
-        if line == "---\n" {
-            docs.extend(current.take());
-            current = Some((String::new(), String::new()));
-            continue;
-        }
-        let (source, body) = current.as_mut().expect("output starts with ---");
-        match line.strip_prefix("# Source: ") {
-            Some(path) if source.is_empty() => *source = path.trim_end().to_string(),
-            _ => body.push_str(line),
-        }
-    }
-    docs.extend(current);
-    docs.into_iter()
-        .map(|(source, body)| {
-            let doc = serde_yaml::from_str(&body)
-                .unwrap_or_else(|e| panic!("{source}: not YAML: {e}\n{body}"));
-            (source, doc)
-        })
-        .collect()
-}
+use crate::util::*;
 
 /// `render my-pgbouncer -n pharia-ai --include-tests` with extra flags (the test Pods
 /// are left out unless asked for).
 fn render(extra: &[&str]) -> Vec<(String, Value)> {
     let mut args = vec!["--include-tests"];
     args.extend_from_slice(extra);
-    render_plain(&args)
-}
-
-/// `render my-pgbouncer -n pharia-ai` with extra flags.
-fn render_plain(extra: &[&str]) -> Vec<(String, Value)> {
-    let mut args = vec!["my-pgbouncer", "-n", "pharia-ai"];
-    args.extend_from_slice(extra);
-    render_as(&args)
-}
-
-fn test_pods(docs: &[(String, Value)]) -> Vec<&Value> {
-    docs.iter()
-        .filter(|(source, _)| source == SOURCE)
-        .map(|(_, doc)| doc)
-        .collect()
-}
-
-fn one<'a>(docs: &'a [(String, Value)], kind: &str, name: &str) -> &'a Value {
-    let found: Vec<&Value> = docs
-        .iter()
-        .map(|(_, d)| d)
-        .filter(|d| d["kind"] == kind && d["metadata"]["name"] == name)
-        .collect();
-    assert_eq!(found.len(), 1, "exactly one {kind} {name}");
-    found[0]
-}
-
-fn yaml(text: &str) -> Value {
-    serde_yaml::from_str(text).expect("test YAML")
-}
-
-fn container(pod: &Value) -> &Value {
-    let containers = pod["spec"]["containers"].as_sequence().expect("containers");
-    assert_eq!(containers.len(), 1, "one container");
-    &containers[0]
+    render_sources(&args)
 }
 
 /// The container's env as name -> the `value` string or the `valueFrom` object.
@@ -119,20 +42,6 @@ fn env_value(pod: &Value, name: &str) -> Value {
         .find(|(n, _)| n == name)
         .unwrap_or_else(|| panic!("no env {name}"))
         .1
-}
-
-/// The bash script of a test Pod: `command[2]` of `["bash", "-c", SCRIPT, "pgbouncer-test"]`.
-fn script(pod: &Value) -> String {
-    let command = container(pod)["command"].as_sequence().expect("command");
-    assert_eq!(command.len(), 4, "{command:?}");
-    assert_eq!(command[0], "bash");
-    assert_eq!(command[1], "-c");
-    assert_eq!(command[3], "pgbouncer-test");
-    command[2].as_str().expect("the script").to_string()
-}
-
-fn default_script() -> String {
-    script(test_pods(&render(&[]))[0])
 }
 
 #[test]
@@ -165,8 +74,8 @@ fn one_test_pod_per_enabled_instance_as_a_helm_test_hook() {
         );
     }
     assert_eq!(
-        script(pods[0]),
-        script(pods[1]),
+        test_pod_script(pods[0]),
+        test_pod_script(pods[1]),
         "one script for every instance"
     );
 
@@ -184,41 +93,9 @@ fn one_test_pod_per_enabled_instance_as_a_helm_test_hook() {
 #[test]
 fn test_pods_are_not_selected_by_the_service_pdb_or_anti_affinity() {
     let docs = render(&["--set", "pgbouncerPharia.podAntiAffinityPreset=hard"]);
-    let matches = |selector: &Value, labels: &Value| -> bool {
-        let selector = selector.as_mapping().expect("selector map");
-        !selector.is_empty() && selector.iter().all(|(k, v)| labels.get(k) == Some(v))
-    };
-    for fullname in ["pgbouncer-pharia", "pgbouncer-temporal"] {
+    for (_, fullname) in INSTANCES {
         let pod = one(&docs, "Pod", &format!("{fullname}-test"));
-        let labels = &pod["metadata"]["labels"];
-        let deployment = one(&docs, "Deployment", fullname);
-        let pod_labels = &deployment["spec"]["template"]["metadata"]["labels"];
-        let mut selectors = vec![
-            &one(&docs, "Service", fullname)["spec"]["selector"],
-            &deployment["spec"]["selector"]["matchLabels"],
-        ];
-        for (_, doc) in &docs {
-            if doc["kind"] == "PodDisruptionBudget" && doc["metadata"]["name"] == fullname {
-                selectors.push(&doc["spec"]["selector"]["matchLabels"]);
-            }
-        }
-        let affinity = &deployment["spec"]["template"]["spec"]["affinity"]["podAntiAffinity"];
-        if let Some(terms) =
-            affinity["requiredDuringSchedulingIgnoredDuringExecution"].as_sequence()
-        {
-            selectors.extend(terms.iter().map(|t| &t["labelSelector"]["matchLabels"]));
-        }
-        assert!(selectors.len() >= 3, "{fullname}: selectors found");
-        for selector in selectors {
-            assert!(
-                matches(selector, pod_labels),
-                "the selector selects PgBouncer"
-            );
-            assert!(
-                !matches(selector, labels),
-                "{fullname}: {selector:?} selects the test pod"
-            );
-        }
+        assert_not_selected(&docs, fullname, &pod["metadata"]["labels"]);
     }
 }
 
@@ -272,7 +149,7 @@ fn the_environment_is_the_instances_settings() {
     assert_eq!(env_value(temporal, "MAX_CLIENT_CONN"), "200");
     // Unset (Temporal's product values do not set it): PgBouncer's default. A `null` does
     // not unset a setting the chart's values set: Helm keeps it and writes an empty value
-    // PgBouncer refuses (tests/lint.rs a_null_pgbouncer_setting_is_checked_as_empty).
+    // PgBouncer refuses (`lint.rs` a_null_pgbouncer_setting_is_checked_as_empty).
     assert_eq!(env_value(temporal, "DEFAULT_POOL_SIZE"), "20");
     assert_eq!(env_value(temporal, "PGBOUNCER_PORT"), "6432");
     // The exporter of the same instance reads the admin Secret with the same keys.
@@ -497,12 +374,12 @@ fn skip_tests_no_hooks_argocd_and_upstream_compat_leave_them_out() {
         vec!["--set", "tests.enabled=false"],
         vec!["--helm-exact", "-f", "values/upstream-compat.yaml"],
     ] {
-        let docs = render_plain(&flags);
+        let docs = render_sources(&flags);
         assert!(test_pods(&docs).is_empty(), "{flags:?}");
         assert!(docs.iter().all(|(_, d)| d["kind"] != "Pod"), "{flags:?}");
     }
     // --skip-tests keeps the other hooks.
-    let docs = render_plain(&["--skip-tests"]);
+    let docs = render_sources(&["--skip-tests"]);
     assert!(docs.iter().any(|(_, d)| d["kind"] == "Job"));
     // Asked for, with the same values the test Pods are there.
     assert_eq!(
@@ -521,30 +398,25 @@ fn show_only_renders_just_the_test_pods_in_helm_order() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(text.matches("# Source: ").count(), 2);
-    assert_eq!(text.matches(&format!("# Source: {SOURCE}\n")).count(), 2);
-
-    // In the whole output: hooks last, test Pods (kind Pod) before the hook Jobs.
-    let docs = render(&[]);
-    let kinds: Vec<&str> = docs
-        .iter()
-        .skip_while(|(_, d)| d["metadata"]["annotations"].get("helm.sh/hook").is_none())
-        .map(|(_, d)| d["kind"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        kinds,
-        [
-            "ServiceAccount",
-            "ServiceAccount",
-            "Role",
-            "Role",
-            "RoleBinding",
-            "RoleBinding",
-            "Pod",
-            "Pod",
-            "Job",
-            "Job"
-        ]
+        text.matches(&format!("# Source: {TEST_POD_SOURCE}\n"))
+            .count(),
+        2
     );
+
+    // In the whole output: hooks last, the test Pods (kind Pod) among them just before the
+    // hook Jobs; the other hooks keep the order cli.rs's
+    // `renders_the_embedded_chart_from_any_directory` spells out.
+    let hook_kinds = |docs: &[(String, Value)]| -> Vec<String> {
+        docs.iter()
+            .skip_while(|(_, d)| d["metadata"]["annotations"].get("helm.sh/hook").is_none())
+            .map(|(_, d)| d["kind"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let mut expected = hook_kinds(&render_sources(&[]));
+    let first_job = expected.iter().position(|k| k == "Job").expect("hook Jobs");
+    expected.splice(first_job..first_job, ["Pod".to_string(), "Pod".to_string()]);
+    assert_eq!(hook_kinds(&render(&[])), expected);
 }
 
 /// A directory of its own below the system temp directory.
@@ -571,30 +443,6 @@ fn run_script(script: &str, env: &[(&str, &str)]) -> Output {
 }
 
 #[test]
-fn the_script_is_shellcheck_clean() {
-    let mut child = Command::new("shellcheck")
-        .args(["-s", "bash", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("shellcheck is installed (scripts/test.sh installs the Debian package)");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(default_script().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "shellcheck:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        stderr(&out)
-    );
-}
-
-#[test]
 fn the_script_parses_the_userlist_as_pgbouncer_does() {
     let dir = temp_dir("parse");
     let userlist = dir.join("userlist.txt");
@@ -616,7 +464,7 @@ fn the_script_parses_the_userlist_as_pgbouncer_does() {
     )
     .unwrap();
     let path = userlist.to_str().unwrap();
-    let script = default_script();
+    let script = default_test_script();
     let out = run_script(
         &script,
         &[
@@ -676,7 +524,7 @@ fn the_script_parses_the_userlist_as_pgbouncer_does() {
 
 #[test]
 fn the_script_reports_missing_settings_and_an_unreachable_pooler() {
-    let script = default_script();
+    let script = default_test_script();
     let out = run_script(&script, &[("MAX_CLIENT_CONN", "many")]);
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(1));

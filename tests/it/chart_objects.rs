@@ -4,7 +4,7 @@
 //! HorizontalPodAutoscaler. Their presence by values and capabilities, and that every
 //! selector, port and name matches the objects it refers to.
 //!
-//! The PrometheusRule's `promtool` checks are in tests/validate.rs, with the other external
+//! The PrometheusRule's `promtool` checks are in `e2e/validate.rs`, with the other external
 //! validators.
 
 use std::collections::BTreeSet;
@@ -12,8 +12,7 @@ use std::path::Path;
 
 use serde_yaml::Value;
 
-mod common;
-use common::*;
+use crate::util::*;
 
 const MONITORING: &str = "monitoring.coreos.com/v1";
 
@@ -951,7 +950,7 @@ fn a_preset_changes_defaults_that_user_values_cannot_bring_back() {
         render_sources(&[&["--helm-exact", "--preset", "upstream-compat"], &user[..]].concat());
     assert_eq!(
         pgbouncer_resources(&preset, "pgbouncerTemporal"),
-        common::yaml("limits: {cpu: 2}")
+        yaml("limits: {cpu: 2}")
     );
     let as_file = render_sources(
         &[
@@ -968,7 +967,7 @@ fn a_preset_changes_defaults_that_user_values_cannot_bring_back() {
     // Pharia keeps the original wrapper's request and nothing of the product's.
     assert_eq!(
         pgbouncer_resources(&preset, "pgbouncerPharia"),
-        common::yaml("requests: {cpu: 50m}")
+        yaml("requests: {cpu: 50m}")
     );
     let err = render_error(&["--preset", "nope"]);
     assert!(

@@ -13,7 +13,7 @@
 //! `scripts/test.sh` provides the programs: `QSPGB_KUBERNETES_VALIDATE` and `QSPGB_CHECKOV`
 //! (`scripts/validators.sh`), and the API server's environment (`KAE2E_RUN_DIR`,
 //! `KAE2E_KUBECTL`, `KUBECONFIG`; `scripts/kube-apiserver.sh`). Without them these tests
-//! fail, unless `QSPGB_E2E=skip` says to skip them.
+//! fail.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -21,8 +21,8 @@ use std::process::{Command, Output};
 use serde_json::Value as Json;
 use serde_yaml::Value;
 
-mod common;
-use common::output_with_stdin;
+use crate::util;
+use crate::util::output_with_stdin;
 
 const RELEASE: &str = "qs-pgbouncer";
 const NAMESPACE: &str = "pharia-ai";
@@ -47,26 +47,17 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).to_string()
 }
 
-fn skip_allowed(what: &str) -> bool {
-    let skip = std::env::var("QSPGB_E2E").is_ok_and(|v| v == "skip");
-    if skip {
-        eprintln!("QSPGB_E2E=skip: skipping a test that needs {what}");
-    }
-    skip
-}
-
 /// A validator program from the environment (`scripts/validators.sh env`).
-fn tool(var: &str) -> Option<PathBuf> {
+fn tool(var: &str) -> PathBuf {
     match std::env::var_os(var) {
         Some(path) => {
             let path = PathBuf::from(path);
             assert!(path.is_file(), "{var}={} does not exist", path.display());
-            Some(path)
+            path
         }
-        None if skip_allowed(var) => None,
         None => panic!(
             "{var} is not set: run through `bash scripts/test.sh`, or `bash scripts/validators.sh install` \
-             and `eval \"$(bash scripts/validators.sh env)\"` (QSPGB_E2E=skip skips these tests)"
+             and `eval \"$(bash scripts/validators.sh env)\"`"
         ),
     }
 }
@@ -92,12 +83,9 @@ fn name_of(path: &Path) -> String {
 
 /// `qspgb render qs-pgbouncer <args>`'s output.
 fn render(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_qspgb"))
-        .args(["render", RELEASE])
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("run qspgb");
+    let mut all = vec!["render", RELEASE];
+    all.extend_from_slice(args);
+    let out = util::qspgb(&all);
     assert!(
         out.status.success(),
         "qspgb render {args:?}: {}",
@@ -180,9 +168,7 @@ fn scratch(name: &str) -> PathBuf {
 
 #[test]
 fn every_example_passes_kubernetes_validate_strict() {
-    let Some(validator) = tool("QSPGB_KUBERNETES_VALIDATE") else {
-        return;
-    };
+    let validator = tool("QSPGB_KUBERNETES_VALIDATE");
     let dir = scratch("schemas");
     let mut files = Vec::new();
     let mut expected = Vec::new();
@@ -250,9 +236,7 @@ fn every_example_passes_kubernetes_validate_strict() {
 /// known kind under an apiVersion it does not have (a warning, caught above).
 #[test]
 fn kubernetes_validate_refuses_an_unknown_field() {
-    let Some(validator) = tool("QSPGB_KUBERNETES_VALIDATE") else {
-        return;
-    };
+    let validator = tool("QSPGB_KUBERNETES_VALIDATE");
     let dir = scratch("schemas-control");
     let file = dir.join("bad.yaml");
     std::fs::write(
@@ -275,25 +259,21 @@ struct Server {
     kubeconfig: PathBuf,
 }
 
-fn server() -> Option<Server> {
+fn server() -> Server {
     let Ok(run_dir) = std::env::var("KAE2E_RUN_DIR") else {
-        if skip_allowed("the API server") {
-            return None;
-        }
         panic!(
             "no API server: run through `bash scripts/test.sh`, or start one with \
-             `bash scripts/kube-apiserver.sh up` and `eval \"$(bash scripts/kube-apiserver.sh env)\"` \
-             (QSPGB_E2E=skip skips these tests)"
+             `bash scripts/kube-apiserver.sh up` and `eval \"$(bash scripts/kube-apiserver.sh env)\"`"
         );
     };
-    Some(Server {
+    Server {
         kubectl: std::env::var_os("KAE2E_KUBECTL")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("/var/cache/qspgb-e2e/bin/kubectl")),
         kubeconfig: std::env::var_os("KUBECONFIG")
             .map(PathBuf::from)
             .unwrap_or_else(|| Path::new(&run_dir).join("kubeconfig")),
-    })
+    }
 }
 
 impl Server {
@@ -344,9 +324,7 @@ fn not_in_1_20(doc: &Doc) -> bool {
 
 #[test]
 fn every_example_is_accepted_by_kube_apiserver_dry_run() {
-    let Some(server) = server() else {
-        return;
-    };
+    let server = server();
     let ns = server.namespace("dry-run");
     let dir = scratch("dry-run");
     let mut files = Vec::new();
@@ -395,9 +373,7 @@ fn every_example_is_accepted_by_kube_apiserver_dry_run() {
 /// The dry run does refuse what the schemas let through: an invalid name.
 #[test]
 fn kube_apiserver_dry_run_refuses_an_invalid_name() {
-    let Some(server) = server() else {
-        return;
-    };
+    let server = server();
     let ns = server.namespace("dry-run-control");
     // upstream-compat's names, `qs-pgbouncer-pgbouncerPharia`, are not DNS-1123.
     let stream = render(&[
@@ -451,9 +427,7 @@ fn describe_check(check: &Json) -> String {
 
 #[test]
 fn checkov_finds_no_failed_check_in_the_default_and_production_renderings() {
-    let Some(checkov) = tool("QSPGB_CHECKOV") else {
-        return;
-    };
+    let checkov = tool("QSPGB_CHECKOV");
     let dir = scratch("checkov");
     let production = root().join("values/examples/production.yaml");
     let flags = ["-n", NAMESPACE, "--namespace-in-manifests"];
@@ -707,8 +681,8 @@ tests:
 
 #[test]
 fn the_rules_pass_promtool_and_fire_on_this_release_only() {
-    // The PrometheusRule with both exporters on (as tests/chart_objects.rs renders it).
-    let docs = common::render(&[
+    // The PrometheusRule with both exporters on (as `it/chart_objects.rs` renders it).
+    let docs = util::render(&[
         "--set",
         "prometheusRule.enabled=true,pgbouncerTemporal.pgbouncerExporter.enabled=true",
         "-a",
@@ -741,7 +715,7 @@ fn the_rules_pass_promtool_and_fire_on_this_release_only() {
             out.status.success(),
             "promtool {args:?}:\n{}{}\n{groups}",
             String::from_utf8_lossy(&out.stdout),
-            common::stderr(&out)
+            util::stderr(&out)
         );
     }
     std::fs::remove_dir_all(&dir).unwrap();

@@ -6,12 +6,9 @@
 //! an error. Whatever the outcome, no run of [`MIN`] characters of the secret may appear on
 //! stderr, nor on stdout unless the render succeeded (its Secrets hold the password).
 
-#[path = "common/limited.rs"]
-mod limited;
-
 use std::path::Path;
 
-use limited::{DEFAULT_MEMORY, Run, in_parallel, leaks, run, scratch};
+use crate::util::limited::{DEFAULT_MEMORY, Run, in_parallel, leaks, run, scratch};
 
 /// The policy's threshold: four characters of a secret count as printing it.
 const MIN: usize = 4;

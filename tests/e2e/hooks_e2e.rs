@@ -10,16 +10,15 @@
 //! cargo test --test hooks_e2e
 //! ```
 //!
-//! Without that environment the tests fail, unless QSPGB_E2E=skip says to skip them.
+//! Without that environment the tests fail.
 //! Each test works in a namespace of its own, so they run in parallel. Setup and checks go
 //! through kubectl, an oracle independent of the kube crate qspgb uses.
 
 use std::collections::BTreeMap;
 use std::process::Command;
 
-mod common;
-use common::apiserver::*;
-use common::base64_decode;
+use crate::util::apiserver::*;
+use crate::util::base64_decode;
 
 /// Resource versions and generations of everything hooks may write.
 fn snapshot(server: &Server, ns: &str) -> BTreeMap<&'static str, String> {
@@ -60,7 +59,7 @@ fn changed<'a>(
 
 #[test]
 fn writes_both_secrets_exactly_then_only_what_changes() {
-    let Some(server) = server() else { return };
+    let server = server();
     let ns = server.namespace("converge");
     create_sources(&server, &ns);
     // Temporal as a DaemonSet, so both workload kinds are restarted for real.
@@ -105,32 +104,18 @@ fn writes_both_secrets_exactly_then_only_what_changes() {
     );
     assert!(!stdout.contains("intruder") && !stdout.contains("stranger"));
 
-    assert_eq!(
-        server
-            .secret_data(&ns, "pgbouncer-pharia-userlist")
-            .unwrap(),
-        map(&[("userlist.txt", PHARIA_USERLIST)])
+    server.assert_secret(
+        &ns,
+        "pgbouncer-pharia-userlist",
+        &[("userlist.txt", PHARIA_USERLIST)],
     );
-    assert_eq!(
-        server.admin_credentials(&ns, "pgbouncer-pharia-admin"),
-        map(&[
-            ("adminPassword", "pharia-admin-pw"),
-            ("adminUser", "pgbouncer")
-        ])
+    server.assert_admin_secret(&ns, "pgbouncer-pharia-admin", "pharia-admin-pw");
+    server.assert_secret(
+        &ns,
+        "pgbouncer-temporal-userlist",
+        &[("userlist.txt", TEMPORAL_USERLIST)],
     );
-    assert_eq!(
-        server
-            .secret_data(&ns, "pgbouncer-temporal-userlist")
-            .unwrap(),
-        map(&[("userlist.txt", TEMPORAL_USERLIST)])
-    );
-    assert_eq!(
-        server.admin_credentials(&ns, "pgbouncer-temporal-admin"),
-        map(&[
-            ("adminPassword", "temporal-admin-pw"),
-            ("adminUser", "pgbouncer")
-        ])
-    );
+    server.assert_admin_secret(&ns, "pgbouncer-temporal-admin", "temporal-admin-pw");
     let labels =
         &server.get(&ns, "secret/pgbouncer-pharia-userlist").unwrap()["metadata"]["labels"];
     assert_eq!(labels["app.kubernetes.io/managed-by"], "qspgb");
@@ -190,7 +175,7 @@ fn writes_both_secrets_exactly_then_only_what_changes() {
 
 #[test]
 fn dry_run_plans_and_writes_nothing() {
-    let Some(server) = server() else { return };
+    let server = server();
     let ns = server.namespace("dry-run");
     create_sources(&server, &ns);
     let out = server.qspgb(None, &["hooks", RELEASE, "-n", &ns, "--dry-run"]);
@@ -219,7 +204,7 @@ fn dry_run_plans_and_writes_nothing() {
 
 #[test]
 fn bad_sources_write_nothing_and_exit_3() {
-    let Some(server) = server() else { return };
+    let server = server();
     let ns = server.namespace("bad-sources");
     // No Secret matches Pharia's selector at all.
     let out = server.qspgb(None, &["hooks", RELEASE, "-n", &ns, "--instance", "pharia"]);
@@ -280,17 +265,8 @@ fn bad_sources_write_nothing_and_exit_3() {
 
 #[test]
 fn the_rendered_rbac_allows_exactly_the_hooks_work() {
-    let Some(server) = server() else { return };
-    let ns = server.namespace("rbac");
-    create_sources(&server, &ns);
-    server.apply_rendered(
-        &ns,
-        &[],
-        &[
-            "charts/pgbouncerPharia/templates/deployment.yaml",
-            "charts/pgbouncerPharia/templates/hooks-rbac.yaml",
-        ],
-    );
+    let server = server();
+    let (ns, sa) = server.hooks_namespace("rbac", &[]);
     server.kubectl(
         &[
             "-n",
@@ -303,7 +279,6 @@ fn the_rendered_rbac_allows_exactly_the_hooks_work() {
         ],
         None,
     );
-    let sa = server.service_account_kubeconfig(&ns, "pgbouncer-pharia-hooks");
 
     // The hook's own work succeeds with the ServiceAccount's token, restart included.
     let out = server.qspgb(
@@ -316,11 +291,10 @@ fn the_rendered_rbac_allows_exactly_the_hooks_work() {
         stdout.contains("deployment/pgbouncer-pharia: restarted"),
         "{stdout}"
     );
-    assert_eq!(
-        server
-            .secret_data(&ns, "pgbouncer-pharia-userlist")
-            .unwrap(),
-        map(&[("userlist.txt", PHARIA_USERLIST)])
+    server.assert_secret(
+        &ns,
+        "pgbouncer-pharia-userlist",
+        &[("userlist.txt", PHARIA_USERLIST)],
     );
     // A rerun (reads only) and a change (update by resourceNames) work too.
     let out = server.qspgb(
@@ -350,10 +324,7 @@ fn the_rendered_rbac_allows_exactly_the_hooks_work() {
         "{}",
         text(&out.stderr)
     );
-    assert_eq!(
-        server.secret_data(&ns, "not-for-hooks").unwrap(),
-        map(&[("keep", "me")])
-    );
+    server.assert_secret(&ns, "not-for-hooks", &[("keep", "me")]);
     // The other instance's Secrets and workload are out of reach as well.
     let out = server.qspgb(
         Some(&sa),
@@ -398,7 +369,7 @@ fn the_rendered_rbac_allows_exactly_the_hooks_work() {
 
 #[test]
 fn the_rendered_hook_job_command_does_the_same_work() {
-    let Some(server) = server() else { return };
+    let server = server();
     let ns = server.namespace("job-args");
     create_sources(&server, &ns);
     // The command line of Pharia's hook Job, exactly as rendered for this namespace.
@@ -440,24 +411,17 @@ fn the_rendered_hook_job_command_does_the_same_work() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).starts_with("pgbouncerPharia: 3 roles"));
     assert!(!text(&out.stdout).contains("pgbouncerTemporal"));
-    assert_eq!(
-        server
-            .secret_data(&ns, "pgbouncer-pharia-userlist")
-            .unwrap(),
-        map(&[("userlist.txt", PHARIA_USERLIST)])
+    server.assert_secret(
+        &ns,
+        "pgbouncer-pharia-userlist",
+        &[("userlist.txt", PHARIA_USERLIST)],
     );
-    assert_eq!(
-        server.admin_credentials(&ns, "pgbouncer-pharia-admin"),
-        map(&[
-            ("adminPassword", "pharia-admin-pw"),
-            ("adminUser", "pgbouncer")
-        ])
-    );
+    server.assert_admin_secret(&ns, "pgbouncer-pharia-admin", "pharia-admin-pw");
 }
 
 #[test]
 fn an_unreachable_server_is_a_clear_api_error() {
-    let Some(server) = server() else { return };
+    let server = server();
     let dir = std::env::temp_dir().join(format!("qspgb-e2e-unreachable-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     // A kubeconfig whose server is a closed loopback port.
@@ -486,7 +450,7 @@ fn an_unreachable_server_is_a_clear_api_error() {
 /// files). It must find the cluster, authenticate and do the Job's work.
 #[test]
 fn the_static_binary_works_in_cluster_from_an_empty_root() {
-    let Some(server) = server() else { return };
+    let server = server();
     let ns = server.namespace("in-cluster");
     create_sources(&server, &ns);
     server.apply_rendered(
@@ -549,11 +513,10 @@ fn the_static_binary_works_in_cluster_from_an_empty_root() {
         "{}",
         text(&out.stdout)
     );
-    assert_eq!(
-        server
-            .secret_data(&ns, "pgbouncer-pharia-userlist")
-            .unwrap(),
-        map(&[("userlist.txt", PHARIA_USERLIST)])
+    server.assert_secret(
+        &ns,
+        "pgbouncer-pharia-userlist",
+        &[("userlist.txt", PHARIA_USERLIST)],
     );
 }
 
@@ -561,7 +524,7 @@ fn the_static_binary_works_in_cluster_from_an_empty_root() {
 /// so the run ends with an API error instead of hanging.
 #[test]
 fn a_silent_server_times_out() {
-    let Some(server) = server() else { return };
+    let server = server();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     // Keep accepted connections open without a byte of reply.
@@ -598,7 +561,7 @@ fn a_silent_server_times_out() {
 /// `--context` picks a context of the kubeconfig other than the current one.
 #[test]
 fn context_chooses_among_kubeconfig_contexts() {
-    let Some(server) = server() else { return };
+    let server = server();
     let ns = server.namespace("context");
     create_sources(&server, &ns);
     // The current context points at a closed port; a second context at the real server.

@@ -1,10 +1,10 @@
-//! What the suites against the real kube-apiserver share (tests/hooks_e2e.rs,
-//! tests/hooks_faults.rs): the running server from the environment, kubectl as an oracle
+//! What the suites against the real kube-apiserver share (`e2e/hooks_e2e.rs`,
+//! `e2e/hooks_faults.rs` and the others of `tests/e2e`): the running server from the environment, kubectl as an oracle
 //! independent of the kube crate qspgb uses, qspgb itself, and the source Secrets fixture.
 //!
 //! `scripts/test.sh` starts the server with `scripts/kube-apiserver.sh start` and exports its
 //! environment (KAE2E_RUN_DIR, KAE2E_KUBECTL, KUBECONFIG with an admin token). Without that
-//! environment the tests fail, unless QSPGB_E2E=skip says to skip them.
+//! environment the tests fail.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,10 +12,16 @@ use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value as Json;
 
-use super::{base64_decode, base64_encode, output_with_stdin};
+use crate::util::{base64_decode, base64_encode, output_with_stdin};
 
 /// The release name used throughout.
 pub const RELEASE: &str = "qs-pgbouncer";
+/// Pharia's hook ServiceAccount and Role, as the chart names them.
+pub const HOOKS_SA: &str = "pgbouncer-pharia-hooks";
+/// Pharia's userlist Secret, which the hooks write.
+pub const USERLIST: &str = "pgbouncer-pharia-userlist";
+/// Pharia's admin Secret, which the hooks write.
+pub const ADMIN: &str = "pgbouncer-pharia-admin";
 
 /// The running API server, from the environment `kube-apiserver.sh start` printed.
 pub struct Server {
@@ -24,27 +30,22 @@ pub struct Server {
     pub kubeconfig: PathBuf,
 }
 
-/// The server, or `None` (after saying so) when QSPGB_E2E=skip and there is none.
-pub fn server() -> Option<Server> {
+/// The server; a test fails when there is none.
+pub fn server() -> Server {
     let Ok(run_dir) = std::env::var("KAE2E_RUN_DIR") else {
-        if std::env::var("QSPGB_E2E").is_ok_and(|v| v == "skip") {
-            eprintln!("QSPGB_E2E=skip: skipping a test against the API server");
-            return None;
-        }
         panic!(
             "no API server: run through `bash scripts/test.sh`, or start one with \
-             `bash scripts/kube-apiserver.sh up` and `eval \"$(bash scripts/kube-apiserver.sh env)\"` \
-             (QSPGB_E2E=skip skips these tests)"
+             `bash scripts/kube-apiserver.sh up` and `eval \"$(bash scripts/kube-apiserver.sh env)\"`"
         );
     };
     let run_dir = PathBuf::from(run_dir);
-    Some(Server {
+    Server {
         kubectl: std::env::var("KAE2E_KUBECTL")
             .map(PathBuf::from)
             .unwrap_or_else(|_| PathBuf::from("/var/cache/qspgb-e2e/bin/kubectl")),
         kubeconfig: run_dir.join("kubeconfig"),
         run_dir,
-    })
+    }
 }
 
 /// Bytes as text (lossy).
@@ -99,6 +100,49 @@ impl Server {
                 .spawn()
                 .expect("start qspgb"),
         ))
+    }
+
+    /// A namespace of its own for test `test` with Pharia's sources, its Deployment and the
+    /// hooks' RBAC as rendered with `values`; returns it and the hook ServiceAccount's
+    /// kubeconfig once RBAC answers for it.
+    pub fn hooks_namespace(&self, test: &str, values: &[String]) -> (String, PathBuf) {
+        let ns = self.namespace(test);
+        create_sources(self, &ns);
+        let values: Vec<&str> = values.iter().map(String::as_str).collect();
+        self.apply_rendered(
+            &ns,
+            &values,
+            &[
+                "charts/pgbouncerPharia/templates/deployment.yaml",
+                "charts/pgbouncerPharia/templates/hooks-rbac.yaml",
+            ],
+        );
+        let sa = self.service_account_kubeconfig(&ns, HOOKS_SA);
+        self.wait_for_rbac(&ns, "get", &format!("secrets/{USERLIST}"), "yes");
+        (ns, sa)
+    }
+
+    /// RBAC rules reach the authorizer through a watch: wait until it answers `expected`
+    /// for the hook ServiceAccount.
+    pub fn wait_for_rbac(&self, ns: &str, verb: &str, what: &str, expected: &str) {
+        let who = format!("--as=system:serviceaccount:{ns}:{HOOKS_SA}");
+        for _ in 0..100 {
+            if self.can_i(ns, verb, what, &who) == expected {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("RBAC never said {expected} to {verb} {what}");
+    }
+
+    /// `kubectl auth can-i` as the admin impersonating `who`: "yes" or "no".
+    pub fn can_i(&self, ns: &str, verb: &str, what: &str, who: &str) -> String {
+        let out = self.kubectl_with(
+            &self.kubeconfig,
+            &["-n", ns, "auth", "can-i", verb, what, who],
+            None,
+        );
+        text(&out.stdout).trim().to_string()
     }
 
     /// A fresh namespace for one test (deleted namespaces stay Terminating without a
@@ -260,6 +304,22 @@ impl Server {
     /// An admin Secret's credentials: its data without the fingerprint key (checked).
     pub fn admin_credentials(&self, ns: &str, name: &str) -> BTreeMap<String, String> {
         without_hash_key(self.secret_data(ns, name).expect(name))
+    }
+
+    /// Asserts that Secret `name` exists and holds exactly `data` (decoded).
+    pub fn assert_secret(&self, ns: &str, name: &str, data: &[(&str, &str)]) {
+        let found = self.secret_data(ns, name);
+        assert_eq!(found.as_ref(), Some(&map(data)), "secret/{name} in {ns}");
+    }
+
+    /// Asserts that admin Secret `name` holds the admin user `pgbouncer` with `password`
+    /// (and nothing else but its hash key).
+    pub fn assert_admin_secret(&self, ns: &str, name: &str, password: &str) {
+        assert_eq!(
+            self.admin_credentials(ns, name),
+            map(&[("adminPassword", password), ("adminUser", "pgbouncer")]),
+            "secret/{name} in {ns}"
+        );
     }
 }
 

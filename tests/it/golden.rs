@@ -11,18 +11,16 @@
 //! Without `UPDATE_GOLDEN=1` nothing is ever written; a difference fails the test.
 
 use std::path::Path;
-use std::process::Command;
+
+use crate::util::qspgb;
 
 /// Release and namespace of the golden renderings.
 const RELEASE: &str = "qs-pgbouncer";
 const NAMESPACE: &str = "pharia-ai";
 
 fn render(example: &Path) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_qspgb"))
-        .args(["render", RELEASE, "-n", NAMESPACE, "-f"])
-        .arg(example)
-        .output()
-        .expect("run qspgb");
+    let example_path = example.to_str().expect("a UTF-8 path");
+    let out = qspgb(&["render", RELEASE, "-n", NAMESPACE, "-f", example_path]);
     assert!(
         out.status.success(),
         "{}: {}",

@@ -1,7 +1,6 @@
 //! Running the real binary under an address-space limit, for the sweep tests of
-//! `tests/secrets.rs`, `tests/files.rs` and `tests/budgets.rs`, and for every case of
-//! `tests/bad_inputs.rs`. Include it with
-//! `#[path = "common/limited.rs"] mod limited;` (it needs nothing from `common/mod.rs`).
+//! `it/secrets.rs`, `it/files.rs` and `it/budgets.rs`, and for every case of
+//! `it/bad_inputs.rs`.
 //!
 //! The limit is RLIMIT_AS, set by util-linux `prlimit` when installed, else by the shell's
 //! `ulimit -v`; either then execs the binary, so the status is the binary's own. A run

@@ -8,11 +8,11 @@
 //! independent of the kube crate qspgb uses); and a re-run after the fault converges: the
 //! desired content, the workload restarted with it, and a second re-run writes nothing.
 //!
-//! Faults are injected by a proxy between qspgb and the server (tests/common/fault_proxy.rs),
+//! Faults are injected by a proxy between qspgb and the server (`util/fault_proxy.rs`),
 //! the server stays real; the restart is a real stop and start of a kube-apiserver process
 //! (`scripts/kube-apiserver.sh apiserver-restart`). Same environment and conventions as
-//! tests/hooks_e2e.rs: the server from `scripts/kube-apiserver.sh start`, failing without
-//! it unless QSPGB_E2E=skip; each test in a namespace of its own, so they run in parallel.
+//! `e2e/hooks_e2e.rs`: the server from `scripts/kube-apiserver.sh start`, failing without
+//! it; each test in a namespace of its own, so they run in parallel.
 
 use std::path::PathBuf;
 use std::process::Output;
@@ -22,18 +22,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
 
-mod common;
-use common::apiserver::*;
-use common::base64_encode;
+use crate::util::apiserver::*;
+use crate::util::base64_encode;
+use crate::util::fault_proxy::{Entry, Fault, FaultProxy};
 
-#[path = "common/fault_proxy.rs"]
-mod fault_proxy;
-use fault_proxy::{Entry, Fault, FaultProxy};
-
-const USERLIST: &str = "pgbouncer-pharia-userlist";
-const ADMIN: &str = "pgbouncer-pharia-admin";
 const DEPLOYMENT: &str = "deployment/pgbouncer-pharia";
-const ROLE: &str = "pgbouncer-pharia-hooks";
 
 /// Pharia's userlist after `change_password`.
 const PHARIA_USERLIST_2: &str = "\"document_index\" \"di \"\"quoted\"\" pw\"\n\
@@ -67,18 +60,18 @@ fn port_of(kubeconfig: &std::path::Path) -> u16 {
 
 impl World {
     /// The world of test `name`, the proxy in front of the main API server.
-    fn new(name: &str) -> Option<World> {
-        let world = World::without_workload(name)?;
+    fn new(name: &str) -> World {
+        let world = World::without_workload(name);
         world.create_workload();
-        Some(world)
+        world
     }
 
     /// [`World::new`] without the Deployment yet, as when the chart's pre-install hook
     /// runs.
-    fn without_workload(name: &str) -> Option<World> {
-        let server = server()?;
+    fn without_workload(name: &str) -> World {
+        let server = server();
         let port = port_of(&server.kubeconfig);
-        Some(World::with_upstream(server, name, port))
+        World::with_upstream(server, name, port)
     }
 
     /// The Deployment as the chart creates it: without a restart annotation.
@@ -249,9 +242,7 @@ fn secret_path(name: &str) -> String {
 /// port. Each is retried, and the run converges as if nothing had happened.
 #[test]
 fn transient_failures_are_retried_and_the_run_converges() {
-    let Some(world) = World::new("transient") else {
-        return;
-    };
+    let world = World::new("transient");
     let proxy = &world.proxy;
     // First run: the Secrets are created, the Deployment restarted.
     proxy.on("GET", "/secrets?", 1, Fault::Respond(503));
@@ -349,9 +340,7 @@ fn transient_failures_are_retried_and_the_run_converges() {
 /// what it was doing, having written nothing.
 #[test]
 fn a_persistent_failure_gives_up_within_the_budget_and_changes_nothing() {
-    let Some(world) = World::new("persistent") else {
-        return;
-    };
+    let world = World::new("persistent");
     world.run_ok(&[]);
     world.change_password();
     let before = world.state();
@@ -393,9 +382,7 @@ fn a_persistent_failure_gives_up_within_the_budget_and_changes_nothing() {
 /// ends it, and the whole run stays within the budget.
 #[test]
 fn a_stalled_request_times_out_within_the_budget() {
-    let Some(world) = World::new("stalled") else {
-        return;
-    };
+    let world = World::new("stalled");
     world.run_ok(&[]);
     world.change_password();
     let before = world.state();
@@ -439,7 +426,7 @@ impl Drop for ApiServerGuard<'_> {
 /// sorts first, and libtest starts tests in name order.)
 #[test]
 fn a_bounce_of_the_api_server_mid_run_is_retried_and_converges() {
-    let Some(main) = server() else { return };
+    let main = server();
     // An API server of this test's own on the shared etcd, so restarting it disturbs no
     // other test; kubectl checks through the main one.
     let name = format!("faults-restart-{}", std::process::id());
@@ -450,7 +437,7 @@ fn a_bounce_of_the_api_server_mid_run_is_retried_and_converges() {
     let started = main.script(&["apiserver-start", &name]);
     assert!(started.status.success(), "{}", text(&started.stderr));
     let port: u16 = text(&started.stdout).trim().parse().expect("a port");
-    let world = World::with_upstream(server().unwrap(), "restart", port);
+    let world = World::with_upstream(server(), "restart", port);
     world.create_workload();
     world.run_ok(&[]);
     world.change_password();
@@ -494,7 +481,7 @@ fn a_bounce_of_the_api_server_mid_run_is_retried_and_converges() {
 /// A concurrent write through kubectl just before qspgb's own (the proxy runs it, then
 /// forwards qspgb's request): the server answers 409, qspgb reads again and decides again.
 fn concurrent_writer(world: &World, write: impl Fn(&Server, &str, usize) + Send + Sync + 'static) {
-    let server = server().unwrap();
+    let server = server();
     let ns = world.ns.clone();
     let calls = AtomicUsize::new(0);
     let write = Arc::new(move || {
@@ -534,25 +521,36 @@ fn kubectl_write_userlist(server: &Server, ns: &str, userlist: &str) {
     );
 }
 
+/// Runs the hooks while another writer acts once, just before qspgb's first write
+/// ([`concurrent_writer`]); asserts that the run met one conflict and then `action` the
+/// userlist. Returns the run's stdout and the proxy's log.
+fn run_against_one_write(
+    world: &World,
+    action: &str,
+    write: impl Fn(&Server, &str) + Send + Sync + 'static,
+) -> (String, Vec<Entry>) {
+    concurrent_writer(world, move |server, ns, n| {
+        if n == 0 {
+            write(server, ns);
+        }
+    });
+    let stdout = world.run_ok(&[]);
+    assert_after_one_conflict(&stdout, action);
+    (stdout, world.proxy.take_log())
+}
+
 /// Someone else changes the userlist between qspgb's read and its update: 409; qspgb reads
 /// again and writes the desired content over theirs.
 #[test]
 fn a_concurrent_writer_of_other_content_is_overwritten() {
-    let Some(world) = World::new("conflict-other") else {
-        return;
-    };
+    let world = World::new("conflict-other");
     world.run_ok(&[]);
     world.change_password();
     world.proxy.take_log();
-    concurrent_writer(&world, |server, ns, n| {
-        if n == 0 {
-            kubectl_write_userlist(server, ns, "\"someone\" \"else\"\n");
-        }
+    let (stdout, log) = run_against_one_write(&world, "updated", |server, ns| {
+        kubectl_write_userlist(server, ns, "\"someone\" \"else\"\n");
     });
-    let stdout = world.run_ok(&[]);
-    assert_after_one_conflict(&stdout, "updated");
     assert!(stdout.contains("deployment/pgbouncer-pharia: restarted"));
-    let log = world.proxy.take_log();
     assert_eq!(count(&log, "PUT", &secret_path(USERLIST)), 2, "{log:#?}");
     world.assert_converged(PHARIA_USERLIST_2);
 }
@@ -564,22 +562,15 @@ fn a_concurrent_writer_of_other_content_is_overwritten() {
 /// changed) can tell that the pods need a restart.
 #[test]
 fn a_concurrent_writer_of_the_desired_content_leaves_nothing_to_write() {
-    let Some(world) = World::without_workload("conflict-same") else {
-        return;
-    };
+    let world = World::without_workload("conflict-same");
     world.run_ok(&[]);
     world.create_workload();
     world.change_password();
     let generation = world.server.generation(&world.ns, DEPLOYMENT);
     world.proxy.take_log();
-    concurrent_writer(&world, |server, ns, n| {
-        if n == 0 {
-            kubectl_write_userlist(server, ns, PHARIA_USERLIST_2);
-        }
+    let (stdout, log) = run_against_one_write(&world, "updated", |server, ns| {
+        kubectl_write_userlist(server, ns, PHARIA_USERLIST_2);
     });
-    let stdout = world.run_ok(&[]);
-    assert_after_one_conflict(&stdout, "updated");
-    let log = world.proxy.take_log();
     assert_eq!(count(&log, "PUT", &secret_path(USERLIST)), 1, "{log:#?}");
     assert_eq!(
         world.server.generation(&world.ns, DEPLOYMENT),
@@ -595,29 +586,22 @@ fn a_concurrent_writer_of_the_desired_content_leaves_nothing_to_write() {
 /// update: 404; qspgb reads again (none) and creates it.
 #[test]
 fn a_concurrent_create_or_delete_is_read_again() {
-    let Some(world) = World::new("conflict-create") else {
-        return;
-    };
-    concurrent_writer(&world, |server, ns, n| {
-        if n == 0 {
-            server.kubectl(
-                &[
-                    "-n",
-                    ns,
-                    "create",
-                    "secret",
-                    "generic",
-                    USERLIST,
-                    "--from-literal=userlist.txt=\"someone\" \"else\"",
-                    "--from-literal=extra=theirs",
-                ],
-                None,
-            );
-        }
+    let world = World::new("conflict-create");
+    let (_, log) = run_against_one_write(&world, "created", |server, ns| {
+        server.kubectl(
+            &[
+                "-n",
+                ns,
+                "create",
+                "secret",
+                "generic",
+                USERLIST,
+                "--from-literal=userlist.txt=\"someone\" \"else\"",
+                "--from-literal=extra=theirs",
+            ],
+            None,
+        );
     });
-    let stdout = world.run_ok(&[]);
-    assert_after_one_conflict(&stdout, "created");
-    let log = world.proxy.take_log();
     // Apply (merged into theirs), replace; then the admin Secret's apply. No POST.
     assert_eq!(count(&log, "PATCH", &secret_path(USERLIST)), 1, "{log:#?}");
     assert_eq!(count(&log, "PUT", &secret_path(USERLIST)), 1, "{log:#?}");
@@ -626,14 +610,9 @@ fn a_concurrent_create_or_delete_is_read_again() {
     world.assert_converged(PHARIA_USERLIST);
 
     world.change_password();
-    concurrent_writer(&world, |server, ns, n| {
-        if n == 0 {
-            server.kubectl(&["-n", ns, "delete", "secret", USERLIST], None);
-        }
+    let (_, log) = run_against_one_write(&world, "updated", |server, ns| {
+        server.kubectl(&["-n", ns, "delete", "secret", USERLIST], None);
     });
-    let stdout = world.run_ok(&[]);
-    assert_after_one_conflict(&stdout, "updated");
-    let log = world.proxy.take_log();
     assert_eq!(count(&log, "PUT", &secret_path(USERLIST)), 1, "{log:#?}");
     assert_eq!(count(&log, "PATCH", &secret_path(USERLIST)), 1, "{log:#?}");
     assert_eq!(count(&log, "POST", ""), 0, "{log:#?}");
@@ -646,9 +625,7 @@ fn a_concurrent_create_or_delete_is_read_again() {
 /// stops, a re-run converges.
 #[test]
 fn a_writer_that_never_stops_exhausts_the_conflict_retries() {
-    let Some(world) = World::new("conflict-forever") else {
-        return;
-    };
+    let world = World::new("conflict-forever");
     world.run_ok(&[]);
     world.change_password();
     let before = world.state();
@@ -696,7 +673,7 @@ fn set_role(world: &World, without: Option<(&str, &str)>) {
         &["charts/pgbouncerPharia/templates/hooks-rbac.yaml"],
     );
     if let Some((resource, verb)) = without {
-        let mut role = server.get(ns, &format!("role/{ROLE}")).unwrap();
+        let mut role = server.get(ns, &format!("role/{HOOKS_SA}")).unwrap();
         for rule in role["rules"].as_array_mut().unwrap() {
             if rule["resources"][0] == resource && rule["resourceNames"].is_array() {
                 rule["verbs"].as_array_mut().unwrap().retain(|v| v != verb);
@@ -704,31 +681,13 @@ fn set_role(world: &World, without: Option<(&str, &str)>) {
         }
         server.kubectl(&["-n", ns, "replace", "-f", "-"], Some(&role.to_string()));
     }
-    // RBAC rules reach the authorizer through a watch: wait until it answers accordingly.
-    let who = format!("--as=system:serviceaccount:{ns}:{ROLE}");
-    let deadline = Instant::now() + Duration::from_secs(10);
     for (resource, verb, name) in GUARDED {
         let expected = if without == Some((resource, verb)) {
             "no"
         } else {
             "yes"
         };
-        let what = format!("{resource}/{name}");
-        loop {
-            let out = server.kubectl_with(
-                &server.kubeconfig,
-                &["-n", ns, "auth", "can-i", verb, &what, &who],
-                None,
-            );
-            if text(&out.stdout).trim() == expected {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "RBAC never said {expected} to {verb} {what}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        server.wait_for_rbac(ns, verb, &format!("{resource}/{name}"), expected);
     }
 }
 
@@ -743,11 +702,9 @@ fn run_as_hook(world: &World, sa: &std::path::Path) -> Output {
 /// namespace; nothing written, nothing restarted. With the Role fixed, a re-run converges.
 #[test]
 fn a_role_without_update_is_a_clear_error_and_a_rerun_after_fixing_it_converges() {
-    let Some(world) = World::new("forbidden-update") else {
-        return;
-    };
+    let world = World::new("forbidden-update");
     set_role(&world, None);
-    let sa = world.server.service_account_kubeconfig(&world.ns, ROLE);
+    let sa = world.server.service_account_kubeconfig(&world.ns, HOOKS_SA);
     assert_eq!(run_as_hook(&world, &sa).status.code(), Some(0));
     world.change_password();
     set_role(&world, Some(("secrets", "update")));
@@ -758,7 +715,7 @@ fn a_role_without_update_is_a_clear_error_and_a_rerun_after_fixing_it_converges(
     assert!(
         stderr.contains(&format!(
             "updating secret/{USERLIST}: 403 Forbidden: secrets \"{USERLIST}\" is forbidden: \
-             User \"system:serviceaccount:{ns}:{ROLE}\" cannot update resource \"secrets\" in \
+             User \"system:serviceaccount:{ns}:{HOOKS_SA}\" cannot update resource \"secrets\" in \
              API group \"\" in the namespace \"{ns}\"",
             ns = world.ns
         )),
@@ -783,11 +740,9 @@ fn a_role_without_update_is_a_clear_error_and_a_rerun_after_fixing_it_converges(
 #[test]
 fn a_role_without_patch_leaves_a_restart_owed_that_a_rerun_makes_up() {
     // No Deployment yet: the pre-install hook runs before the chart's objects.
-    let Some(world) = World::without_workload("forbidden-patch") else {
-        return;
-    };
+    let world = World::without_workload("forbidden-patch");
     set_role(&world, None);
-    let sa = world.server.service_account_kubeconfig(&world.ns, ROLE);
+    let sa = world.server.service_account_kubeconfig(&world.ns, HOOKS_SA);
     let out = run_as_hook(&world, &sa);
     assert!(
         text(&out.stdout).contains("deployment/pgbouncer-pharia: not found"),
@@ -804,7 +759,7 @@ fn a_role_without_patch_leaves_a_restart_owed_that_a_rerun_makes_up() {
     assert!(
         stderr.contains(&format!(
             "restarting deployment/pgbouncer-pharia: 403 Forbidden: deployments.apps \
-             \"pgbouncer-pharia\" is forbidden: User \"system:serviceaccount:{ns}:{ROLE}\" \
+             \"pgbouncer-pharia\" is forbidden: User \"system:serviceaccount:{ns}:{HOOKS_SA}\" \
              cannot patch resource \"deployments\" in API group \"apps\" in the namespace \"{ns}\"",
             ns = world.ns
         )),
@@ -839,9 +794,7 @@ fn a_role_without_patch_leaves_a_restart_owed_that_a_rerun_makes_up() {
 /// finds everything up to date.
 #[test]
 fn malformed_sources_exit_3_and_keep_the_secrets_byte_for_byte() {
-    let Some(world) = World::new("malformed") else {
-        return;
-    };
+    let world = World::new("malformed");
     world.run_ok(&[]);
     let good = world.state();
     let server = &world.server;
@@ -849,62 +802,46 @@ fn malformed_sources_exit_3_and_keep_the_secrets_byte_for_byte() {
     let app = |verb: &str, name: &str, data: &[(&str, &[u8])]| {
         server.write_source_secret(verb, ns, "cluster-pharia", name, data)
     };
-    let app_data: &[(&str, &[u8])] = &[("username", b"pharia_os"), ("password", b"pharia-pw-1")];
+    type Data<'a> = &'a [(&'a str, &'a [u8])];
+    let app_data: Data = &[("username", b"pharia_os"), ("password", b"pharia-pw-1")];
     let restore_app = || app("replace", "cluster-pharia-app", app_data);
     type Step<'a> = Box<dyn Fn() + 'a>;
-    let cases: Vec<(&str, Step, Step, &str)> = vec![
+    // Most cases replace the app's Secret with broken data; the restore puts it back.
+    let broken_app: [(&str, Data, &str); 4] = [
         (
             "a password missing",
-            Box::new(|| {
-                app(
-                    "replace",
-                    "cluster-pharia-app",
-                    &[("username", b"pharia_os")],
-                )
-            }),
-            Box::new(restore_app),
+            &[("username", b"pharia_os")],
             "secret/cluster-pharia-app: has no `password`",
         ),
         (
             "a user name missing",
-            Box::new(|| {
-                app(
-                    "replace",
-                    "cluster-pharia-app",
-                    &[("password", b"pharia-pw-1")],
-                )
-            }),
-            Box::new(restore_app),
+            &[("password", b"pharia-pw-1")],
             "secret/cluster-pharia-app: has a `password` but neither `username` nor `user`",
         ),
         (
             "non-UTF-8 bytes",
-            Box::new(|| {
-                app(
-                    "replace",
-                    "cluster-pharia-app",
-                    &[
-                        ("username", b"pharia_os"),
-                        ("password", &[0xff, 0xfe, 0x41]),
-                    ],
-                )
-            }),
-            Box::new(restore_app),
+            &[
+                ("username", b"pharia_os"),
+                ("password", &[0xff, 0xfe, 0x41]),
+            ],
             "secret/cluster-pharia-app: `password` is not UTF-8 text",
         ),
         (
             "a password with a line break",
-            Box::new(|| {
-                app(
-                    "replace",
-                    "cluster-pharia-app",
-                    &[("username", b"pharia_os"), ("password", b"pharia-pw-1\nx")],
-                )
-            }),
-            Box::new(restore_app),
+            &[("username", b"pharia_os"), ("password", b"pharia-pw-1\nx")],
             "secret/cluster-pharia-app: userlist: the password of user \"pharia_os\" contains a \
              line break",
         ),
+    ];
+    let mut cases: Vec<(&str, Step, Step, &str)> = broken_app
+        .into_iter()
+        .map(|(case, data, expected)| {
+            let break_it: Step = Box::new(move || app("replace", "cluster-pharia-app", data));
+            let repair: Step = Box::new(restore_app);
+            (case, break_it, repair, expected)
+        })
+        .collect();
+    cases.extend::<[(&str, Step, Step, &str); 2]>([
         (
             "a role twice with different passwords",
             Box::new(|| {
@@ -941,7 +878,7 @@ fn malformed_sources_exit_3_and_keep_the_secrets_byte_for_byte() {
             }),
             "the admin role \"pgbouncer\" (config.adminUser) is in none of the 3 source Secrets",
         ),
-    ];
+    ]);
     for (case, break_it, repair, expected) in cases {
         break_it();
         let (out, _) = world.run(&[]);
@@ -960,7 +897,7 @@ fn malformed_sources_exit_3_and_keep_the_secrets_byte_for_byte() {
 /// error, so qspgb checks and says so (exit 4), and creates nothing.
 #[test]
 fn a_missing_namespace_is_named_with_exit_4() {
-    let Some(server) = server() else { return };
+    let server = server();
     let ns = format!("e2e-missing-{}", std::process::id());
     let out = server.qspgb(None, &["hooks", RELEASE, "-n", &ns, "--instance", "pharia"]);
     assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));

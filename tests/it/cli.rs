@@ -1,47 +1,17 @@
 //! The command line as users run it: defaults, errors, flags, output modes.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_yaml::Value;
 
+use crate::util;
+use crate::util::{assert_fails, documents, output_with_stdin, stderr, stdout};
+
+/// Runs the real binary outside the repository: the embedded chart, nothing found by
+/// accident in the working directory.
 fn qspgb(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_qspgb"))
-        .args(args)
-        .current_dir(std::env::temp_dir())
-        .output()
-        .expect("run qspgb")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("UTF-8")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).to_string()
-}
-
-fn documents(text: &str) -> Vec<Value> {
-    text.split("---\n")
-        .filter(|d| !d.trim().is_empty())
-        .map(|d| serde_yaml::from_str(d).expect("each document is YAML"))
-        .collect()
-}
-
-/// Asserts a failed run: the exit code, nothing on stdout, the fragment on stderr.
-fn assert_fails(out: &Output, code: i32, fragment: &str) {
-    assert_eq!(out.status.code(), Some(code), "stderr: {}", stderr(out));
-    assert!(
-        out.stdout.is_empty(),
-        "stdout must stay empty: {}",
-        stdout(out)
-    );
-    assert!(
-        stderr(out).contains(fragment),
-        "stderr lacks {fragment:?}: {}",
-        stderr(out)
-    );
+    util::qspgb_in(&std::env::temp_dir(), args)
 }
 
 fn is_dns_subdomain(s: &str) -> bool {
@@ -176,26 +146,16 @@ fn integers_stay_exact_in_pgbouncer_ini() {
 
 #[test]
 fn values_from_stdin() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qspgb"))
-        .args([
+    let out = output_with_stdin(
+        Command::new(env!("CARGO_BIN_EXE_qspgb")).args([
             "render",
             "-f",
             "-",
             "-s",
             "charts/pgbouncerPharia/templates/deployment.yaml",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"pgbouncerPharia:\n  replicaCount: 7\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+        ]),
+        "pgbouncerPharia:\n  replicaCount: 7\n",
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let docs = documents(&stdout(&out));
     assert_eq!(docs.len(), 1);

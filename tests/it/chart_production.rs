@@ -9,8 +9,7 @@ use std::path::Path;
 
 use serde_yaml::Value;
 
-mod common;
-use common::*;
+use crate::util::*;
 
 /// The preStop command of the product defaults (PgBouncer is PID 1 of its container).
 const PRESTOP_PID1: &str = "sleep 10; kill -INT 1; while kill -0 1 2>/dev/null; do sleep 1; done";

@@ -1,5 +1,5 @@
 //! The hooks' least privilege, against the real kube-apiserver (scripts/kube-apiserver.sh;
-//! run by scripts/test.sh like tests/hooks_e2e.rs, QSPGB_E2E=skip skips these tests).
+//! run by scripts/test.sh like `e2e/hooks_e2e.rs`).
 //!
 //! What the chart's hooks Role lets the hook's ServiceAccount token do, checked with that
 //! very token (minted by the TokenRequest API) and with kubectl as the oracle:
@@ -21,15 +21,11 @@ use std::path::Path;
 
 use serde_json::Value as Json;
 
-mod common;
-use common::apiserver::*;
+use crate::util;
+use crate::util::apiserver::*;
 
 use qspgb::hooks::SecretData;
 use qspgb::hooks::fingerprint::{FingerprintKey, HASH_KEY};
-
-const HOOKS_SA: &str = "pgbouncer-pharia-hooks";
-const USERLIST: &str = "pgbouncer-pharia-userlist";
-const ADMIN: &str = "pgbouncer-pharia-admin";
 
 /// Pharia's credential Secrets of `create_sources`, the CA Secret of its cluster too.
 const PHARIA_SOURCES: [&str; 4] = [
@@ -50,47 +46,6 @@ fn names_mode() -> Vec<String> {
             serde_json::to_string(&PHARIA_SOURCES).unwrap()
         ),
     ]
-}
-
-/// A namespace with the sources, the Deployment and the hooks' RBAC as rendered with
-/// `values`; returns the hook ServiceAccount's kubeconfig once RBAC answers for it.
-fn setup(server: &Server, test: &str, values: &[String]) -> (String, std::path::PathBuf) {
-    let ns = server.namespace(test);
-    create_sources(server, &ns);
-    let values: Vec<&str> = values.iter().map(String::as_str).collect();
-    server.apply_rendered(
-        &ns,
-        &values,
-        &[
-            "charts/pgbouncerPharia/templates/deployment.yaml",
-            "charts/pgbouncerPharia/templates/hooks-rbac.yaml",
-        ],
-    );
-    let sa = server.service_account_kubeconfig(&ns, HOOKS_SA);
-    wait_for_rbac(server, &ns, "get", &format!("secrets/{USERLIST}"), "yes");
-    (ns, sa)
-}
-
-/// RBAC rules reach the authorizer through a watch: wait until it answers `expected`.
-fn wait_for_rbac(server: &Server, ns: &str, verb: &str, what: &str, expected: &str) {
-    let who = format!("--as=system:serviceaccount:{ns}:{HOOKS_SA}");
-    for _ in 0..100 {
-        if can_i(server, ns, verb, what, &who) == expected {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    panic!("RBAC never said {expected} to {verb} {what}");
-}
-
-/// `kubectl auth can-i` as the admin impersonating `who`: "yes" or "no".
-fn can_i(server: &Server, ns: &str, verb: &str, what: &str, who: &str) -> String {
-    let out = server.kubectl_with(
-        &server.kubeconfig,
-        &["-n", ns, "auth", "can-i", verb, what, who],
-        None,
-    );
-    text(&out.stdout).trim().to_string()
 }
 
 /// Runs `qspgb hooks` for Pharia with `values`, as `kubeconfig`.
@@ -231,9 +186,9 @@ fn assert_cannot_escalate(server: &Server, ns: &str, sa: &Path) {
     assert!(server.get(ns, "secret/minted").is_none());
     assert!(server.get(ns, "secret/x").is_none());
     let who = format!("--as=system:serviceaccount:{ns}:{HOOKS_SA}");
-    assert_eq!(can_i(server, ns, "create", "secrets", &who), "no");
+    assert_eq!(server.can_i(ns, "create", "secrets", &who), "no");
     assert_eq!(
-        can_i(server, ns, "create", "serviceaccounts/token", &who),
+        server.can_i(ns, "create", "serviceaccounts/token", &who),
         "no"
     );
 }
@@ -262,24 +217,24 @@ fn data_of(secret: &Json) -> SecretData {
         .collect()
 }
 
+/// The Role's rule on the hook's two target Secrets, in either mode: create, read and write
+/// them by name, nothing more.
+fn targets_rule() -> (Vec<String>, Vec<String>) {
+    (
+        ["create", "get", "update", "patch"]
+            .map(String::from)
+            .to_vec(),
+        vec![USERLIST.to_string(), ADMIN.to_string()],
+    )
+}
+
 #[test]
 fn selector_mode_creates_only_its_targets_and_cannot_escalate() {
-    let Some(server) = server() else { return };
-    let (ns, sa) = setup(&server, "priv-selector", &[]);
+    let server = server();
+    let (ns, sa) = server.hooks_namespace("priv-selector", &[]);
     assert_eq!(
         secret_rules(&server, &ns),
-        [
-            (vec!["list".to_string()], vec![]),
-            (
-                vec![
-                    "create".into(),
-                    "get".into(),
-                    "update".into(),
-                    "patch".into()
-                ],
-                vec![USERLIST.to_string(), ADMIN.to_string()]
-            ),
-        ]
+        [(vec!["list".to_string()], vec![]), targets_rule(),]
     );
     // The first run creates both Secrets (server-side apply by name) with the token.
     let out = hooks(&server, &sa, &ns, &[]);
@@ -290,10 +245,7 @@ fn selector_mode_creates_only_its_targets_and_cannot_escalate() {
             && stdout.contains(&format!("secret/{ADMIN}: created")),
         "{stdout}"
     );
-    assert_eq!(
-        server.secret_data(&ns, USERLIST).unwrap(),
-        map(&[("userlist.txt", PHARIA_USERLIST)])
-    );
+    server.assert_secret(&ns, USERLIST, &[("userlist.txt", PHARIA_USERLIST)]);
     let userlist = server.get(&ns, &format!("secret/{USERLIST}")).unwrap();
     let managers: Vec<&str> = userlist["metadata"]["managedFields"]
         .as_array()
@@ -311,25 +263,14 @@ fn selector_mode_creates_only_its_targets_and_cannot_escalate() {
 
 #[test]
 fn names_mode_reads_exactly_the_named_secrets() {
-    let Some(server) = server() else { return };
+    let server = server();
     let values = names_mode();
-    let (ns, sa) = setup(&server, "priv-names", &values);
+    let (ns, sa) = server.hooks_namespace("priv-names", &values);
     let mut sources: Vec<String> = PHARIA_SOURCES.iter().map(|s| s.to_string()).collect();
     sources.sort();
     assert_eq!(
         secret_rules(&server, &ns),
-        [
-            (vec!["get".to_string()], sources),
-            (
-                vec![
-                    "create".into(),
-                    "get".into(),
-                    "update".into(),
-                    "patch".into()
-                ],
-                vec![USERLIST.to_string(), ADMIN.to_string()]
-            ),
-        ],
+        [(vec!["get".to_string()], sources), targets_rule(),],
         "no list, no watch, create only of the two targets"
     );
     let out = hooks(&server, &sa, &ns, &values);
@@ -343,10 +284,7 @@ fn names_mode_reads_exactly_the_named_secrets() {
         ),
         "{stdout}"
     );
-    assert_eq!(
-        server.secret_data(&ns, USERLIST).unwrap(),
-        map(&[("userlist.txt", PHARIA_USERLIST)])
-    );
+    server.assert_secret(&ns, USERLIST, &[("userlist.txt", PHARIA_USERLIST)]);
     // A rerun with nothing changed writes nothing.
     let out = hooks(&server, &sa, &ns, &values);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -401,7 +339,7 @@ fn names_mode_reads_exactly_the_named_secrets() {
 
 #[test]
 fn a_target_of_another_type_is_never_overwritten() {
-    let Some(server) = server() else { return };
+    let server = server();
     let ns = server.namespace("priv-type");
     create_sources(&server, &ns);
     server.kubectl(&["-n", &ns, "create", "serviceaccount", "app"], None);
@@ -453,13 +391,13 @@ fn a_target_of_another_type_is_never_overwritten() {
 }
 
 fn base64(text: &str) -> String {
-    common::base64_encode(text.as_bytes())
+    util::base64_encode(text.as_bytes())
 }
 
 #[test]
 fn labels_and_annotations_carry_keyed_fingerprints_and_the_key_is_kept() {
-    let Some(server) = server() else { return };
-    let (ns, sa) = setup(&server, "priv-hmac", &[]);
+    let server = server();
+    let (ns, sa) = server.hooks_namespace("priv-hmac", &[]);
     let out = hooks(&server, &sa, &ns, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let check = |expect_restart: bool| -> Vec<u8> {
@@ -550,8 +488,8 @@ fn plain_sha256(data: &SecretData) -> String {
 /// written. With the Role as rendered it works (the other tests).
 #[test]
 fn creating_by_server_side_apply_needs_create_of_the_name() {
-    let Some(server) = server() else { return };
-    let (ns, sa) = setup(&server, "priv-ssa-create", &[]);
+    let server = server();
+    let (ns, sa) = server.hooks_namespace("priv-ssa-create", &[]);
     let mut role = server.get(&ns, &format!("role/{HOOKS_SA}")).unwrap();
     for rule in role["rules"].as_array_mut().unwrap() {
         if rule["resourceNames"].is_array() {
@@ -562,7 +500,7 @@ fn creating_by_server_side_apply_needs_create_of_the_name() {
         }
     }
     server.kubectl(&["-n", &ns, "replace", "-f", "-"], Some(&role.to_string()));
-    wait_for_rbac(&server, &ns, "create", &format!("secrets/{USERLIST}"), "no");
+    server.wait_for_rbac(&ns, "create", &format!("secrets/{USERLIST}"), "no");
     let out = hooks(&server, &sa, &ns, &[]);
     assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);

@@ -13,105 +13,50 @@
 //!
 //! Needs `pgbouncer` (Debian's, `scripts/postgres.sh install`; or `QSPGB_PGBOUNCER`) and
 //! `psql`; no PostgreSQL server: the admin console answers without one. Without them it
-//! fails, unless QSPGB_E2E=skip.
+//! fails.
 
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
 
-mod common;
+use crate::util;
+use crate::util::pgbouncer::{Bouncer, free_port};
 
 const LONGEST_USER: usize = 127;
 const LONGEST_PASSWORD: usize = 2047;
 
-fn pgbouncer_binary() -> Option<PathBuf> {
+fn pgbouncer_binary() -> PathBuf {
     if let Ok(path) = std::env::var("QSPGB_PGBOUNCER") {
-        return Some(PathBuf::from(path));
+        return PathBuf::from(path);
     }
     let debian = PathBuf::from("/usr/sbin/pgbouncer");
-    if debian.exists() {
-        return Some(debian);
-    }
-    if std::env::var("QSPGB_E2E").is_ok_and(|v| v == "skip") {
-        eprintln!("QSPGB_E2E=skip: skipping the PgBouncer userlist test");
-        return None;
-    }
-    panic!(
+    assert!(
+        debian.exists(),
         "no pgbouncer: run through `bash scripts/test.sh` (scripts/postgres.sh install), or set \
-         QSPGB_PGBOUNCER (QSPGB_E2E=skip skips this test)"
+         QSPGB_PGBOUNCER"
     );
+    debian
 }
 
-/// One PgBouncer with a userlist, killed when dropped.
-struct Bouncer {
-    port: u16,
-    dir: PathBuf,
-    child: Child,
-}
+/// PgBouncer's own user on Debian, `nobody` (it refuses root).
+const NOBODY: (i64, i64) = (65534, 65534);
 
-impl Drop for Bouncer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+/// Starts PgBouncer as `nobody` with `userlist` as its auth_file and every user of
+/// `admins` allowed on the admin console; plain passwords.
+fn start(binary: &Path, name: &str, userlist: &[u8], admins: &[&str]) -> Bouncer {
+    let port = free_port();
+    let dir = std::env::temp_dir().join(format!("qspgb-limits-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ini = format!(
+        "[databases]\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\n\
+         unix_socket_dir = {dir}\nauth_type = plain\nauth_file = {dir}/userlist.txt\n\
+         admin_users = {admins}\n",
+        dir = dir.display(),
+        admins = admins.join(",")
+    );
+    Bouncer::start_in(name, binary, dir, port, (&ini, userlist), NOBODY)
 }
 
 impl Bouncer {
-    /// Starts PgBouncer as `nobody` (it refuses root) with `userlist` as its auth_file and
-    /// every user of `admins` allowed on the admin console; plain passwords.
-    fn start(binary: &Path, name: &str, userlist: &[u8], admins: &[&str]) -> Bouncer {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir = std::env::temp_dir().join(format!("qspgb-limits-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let ini = format!(
-            "[databases]\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\n\
-             unix_socket_dir = {dir}\nauth_type = plain\nauth_file = {dir}/userlist.txt\n\
-             admin_users = {admins}\n",
-            dir = dir.display(),
-            admins = admins.join(",")
-        );
-        std::fs::write(dir.join("pgbouncer.ini"), ini).unwrap();
-        std::fs::write(dir.join("userlist.txt"), userlist).unwrap();
-        assert!(
-            Command::new("chown")
-                .args(["-R", "65534:65534"])
-                .arg(&dir)
-                .status()
-                .unwrap()
-                .success()
-        );
-        let log = std::fs::File::create(dir.join("pgbouncer.log")).unwrap();
-        let child = Command::new("setpriv")
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-            .arg(binary)
-            .arg(dir.join("pgbouncer.ini"))
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("start pgbouncer");
-        let bouncer = Bouncer { port, dir, child };
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "{name}: PgBouncer did not listen: {}",
-                bouncer.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        bouncer
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("pgbouncer.log")).unwrap_or_default()
-    }
-
     /// Whether `user` with `password` gets into the admin console.
     fn logs_in(&self, user: &str, password: &str) -> bool {
         let out: Output = Command::new("psql")
@@ -225,17 +170,15 @@ fn cases() -> Vec<Case> {
 
 #[test]
 fn check_userlist_agrees_with_pgbouncer() {
-    let Some(binary) = pgbouncer_binary() else {
-        return;
-    };
+    let binary = pgbouncer_binary();
     let mut table = Vec::new();
     for case in cases() {
         let users: Vec<&str> = case.users.iter().map(|(u, _)| u.as_str()).collect();
-        let bouncer = Bouncer::start(&binary, case.name, &case.bytes, &users);
+        let bouncer = start(&binary, case.name, &case.bytes, &users);
         let everyone_in = case.users.iter().all(|(u, p)| bouncer.logs_in(u, p));
         let file = bouncer.dir.join("check.txt");
         std::fs::write(&file, &case.bytes).unwrap();
-        let check = common::qspgb(&["check-userlist", file.to_str().unwrap()]);
+        let check = util::qspgb(&["check-userlist", file.to_str().unwrap()]);
         let accepted = check.status.success();
         table.push(format!(
             "{:32} pgbouncer: {:14} check-userlist: {}",
@@ -258,14 +201,14 @@ fn check_userlist_agrees_with_pgbouncer() {
             } else {
                 "loses users"
             },
-            common::stderr(&check),
+            util::stderr(&check),
             bouncer.log()
         );
         // Nothing of a password is printed, whatever the verdict.
         let printed = format!(
             "{}{}",
             String::from_utf8_lossy(&check.stdout),
-            common::stderr(&check)
+            util::stderr(&check)
         );
         for (_, password) in &case.users {
             if password.len() >= 4 {
@@ -284,9 +227,7 @@ fn check_userlist_agrees_with_pgbouncer() {
 /// one byte more is refused by `qspgb render`, naming the key.
 #[test]
 fn rendered_userlists_stay_within_pgbouncers_limits() {
-    let Some(binary) = pgbouncer_binary() else {
-        return;
-    };
+    let binary = pgbouncer_binary();
     let user = "u".repeat(LONGEST_USER);
     let password = "p".repeat(LONGEST_PASSWORD);
     // Temporal renders its own userlist when no existing Secret is named.
@@ -304,13 +245,13 @@ fn rendered_userlists_stay_within_pgbouncers_limits() {
     ];
     args.extend(base);
     args.extend(["--set-json", &set]);
-    let out = common::qspgb(&args);
-    assert!(out.status.success(), "{}", common::stderr(&out));
+    let out = util::qspgb(&args);
+    assert!(out.status.success(), "{}", util::stderr(&out));
     let docs: Vec<serde_yaml::Value> = serde_yaml::Deserializer::from_slice(&out.stdout)
         .map(|d| serde::Deserialize::deserialize(d).unwrap())
         .collect();
-    let userlist = common::base64_decode(docs[0]["data"]["userlist.txt"].as_str().unwrap());
-    let bouncer = Bouncer::start(
+    let userlist = util::base64_decode(docs[0]["data"]["userlist.txt"].as_str().unwrap());
+    let bouncer = start(
         &binary,
         "rendered",
         userlist.as_bytes(),
@@ -333,10 +274,10 @@ fn rendered_userlists_stay_within_pgbouncers_limits() {
         let mut args = vec!["render"];
         args.extend(base);
         args.extend(["--set-json", &set]);
-        let out = common::qspgb(&args);
-        assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
+        let out = util::qspgb(&args);
+        assert_eq!(out.status.code(), Some(1), "{}", util::stderr(&out));
         assert!(out.stdout.is_empty());
-        let err = common::stderr(&out);
+        let err = util::stderr(&out);
         // The user name may be redacted (src/redact.rs treats a userlist as secret).
         assert!(
             err.contains(&key) || err.contains("pgbouncerTemporal.config.userlist.[redacted]"),

@@ -9,12 +9,9 @@
 //! - inputs under the budget need an amount of memory that grows at most linearly with
 //!   their size (found by bisecting the limit at 2x and 4x of a unit).
 
-#[path = "common/limited.rs"]
-mod limited;
-
 use std::path::Path;
 
-use limited::{DEFAULT_MEMORY, Run, in_parallel, run, scratch};
+use crate::util::limited::{DEFAULT_MEMORY, Run, in_parallel, run, scratch};
 
 /// The passwords a render needs.
 const PASSWORDS: [&str; 4] = [

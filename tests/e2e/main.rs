@@ -1,0 +1,18 @@
+//! The end-to-end tests: one binary, one module per topic, built only with `--features e2e`.
+//! They need what `scripts/test.sh` installs and starts (kube-apiserver + etcd, kubectl,
+//! PostgreSQL, pgbouncer, psql, shellcheck, the Python validators, promtool) and the
+//! reference renderings in `../shared/reference`; each fails, never skips, when what it
+//! needs is missing.
+
+#[path = "../util/mod.rs"]
+mod util;
+
+mod chart_test_script;
+mod helm_compat;
+mod hooks_e2e;
+mod hooks_faults;
+mod hooks_privilege;
+mod kubectl_apply;
+mod pgbouncer_e2e;
+mod pgbouncer_limits;
+mod validate;

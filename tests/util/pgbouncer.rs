@@ -1,0 +1,91 @@
+//! A real PgBouncer for the end-to-end suites (`e2e/pgbouncer_e2e.rs`,
+//! `e2e/pgbouncer_limits.rs`): started in a directory of its own as an unprivileged user,
+//! killed and its directory removed when dropped (also when the test panics).
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+/// A TCP port on loopback that nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One running PgBouncer.
+pub struct Bouncer {
+    /// What the test calls it (in messages).
+    pub name: String,
+    /// Its loopback port.
+    pub port: u16,
+    /// Its directory: `pgbouncer.ini`, `userlist.txt`, `pgbouncer.log`.
+    pub dir: PathBuf,
+    child: Child,
+}
+
+impl Drop for Bouncer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Bouncer {
+    /// Writes `ini` and `userlist` into `dir` (which exists), gives `dir` to `user` (uid,
+    /// gid; PgBouncer refuses to run as root), starts `binary` as that user and waits until
+    /// it listens on `port`.
+    pub fn start_in(
+        name: &str,
+        binary: &Path,
+        dir: PathBuf,
+        port: u16,
+        (ini, userlist): (&str, &[u8]),
+        user: (i64, i64),
+    ) -> Bouncer {
+        std::fs::write(dir.join("pgbouncer.ini"), ini).unwrap();
+        std::fs::write(dir.join("userlist.txt"), userlist).unwrap();
+        let status = Command::new("chown")
+            .args(["-R", &format!("{}:{}", user.0, user.1)])
+            .arg(&dir)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let log = std::fs::File::create(dir.join("pgbouncer.log")).unwrap();
+        let child = Command::new("setpriv")
+            .arg(format!("--reuid={}", user.0))
+            .arg(format!("--regid={}", user.1))
+            .args(["--clear-groups", "--"])
+            .arg(binary)
+            .arg(dir.join("pgbouncer.ini"))
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("start pgbouncer");
+        let bouncer = Bouncer {
+            name: name.to_string(),
+            port,
+            dir,
+            child,
+        };
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "{name}: PgBouncer did not listen: {}",
+                bouncer.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        bouncer
+    }
+
+    /// What PgBouncer wrote to its log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("pgbouncer.log")).unwrap_or_default()
+    }
+}
