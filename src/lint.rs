@@ -19,6 +19,7 @@
 
 use std::fmt;
 
+use crate::chart::schema::{KeyPath, ProblemKind, Segment};
 use crate::k8s;
 use crate::pgbouncer::{
     self,
@@ -27,7 +28,6 @@ use crate::pgbouncer::{
 use crate::render::output::Document;
 use crate::value::{Map, Value};
 use crate::values::InputReport;
-use crate::values::schema::{KeyPath, ProblemKind, Segment};
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
