@@ -109,27 +109,37 @@ pub(super) fn collect_user_values(
             strvals::Flavor::SetString,
         ),
     ];
+    // What each flag sets on its own, from its one parse, for the schema checks below.
+    let mut own: Vec<(&str, &str, Map)> = Vec::new();
     for (flag, exprs, flavor) in typed {
         for expr in exprs {
             redact::remember_flag_secrets(expr, &is_known);
-            strvals::parse_flag(flavor, expr, &mut values, &mut budget)
+            let alone = strvals::parse_flag_own(flavor, expr, &mut values, &mut budget)
                 .with_context(|| format!("{flag} {}", strvals::quote_expression(expr)))?;
+            own.push((flag, expr, alone));
         }
     }
+    let mut own_files = Vec::new();
     for expr in &inputs.set_file {
         let mut read_file = |path: &str| read(path).map_err(|e| format!("{e:#}"));
-        strvals::parse_set_file_within(expr, &mut values, &mut read_file, &mut budget)
+        let mut alone = strvals::parse_set_file_own(expr, &mut values, &mut read_file, &mut budget)
             .with_context(|| format!("--set-file {}", strvals::quote_expression(expr)))?;
+        // Checked as the string a --set-file always gives, not the file's text.
+        blank_strings(&mut alone);
+        own_files.push(("--set-file", expr.as_str(), alone));
     }
     for expr in &inputs.set_literal {
         redact::remember_flag_secrets(expr, &|_| false);
-        strvals::parse_flag(strvals::Flavor::SetLiteral, expr, &mut values, &mut budget)
-            .with_context(|| format!("--set-literal {}", strvals::quote_expression(expr)))?;
+        let alone =
+            strvals::parse_flag_own(strvals::Flavor::SetLiteral, expr, &mut values, &mut budget)
+                .with_context(|| format!("--set-literal {}", strvals::quote_expression(expr)))?;
+        own.push(("--set-literal", expr, alone));
     }
     redact::remember_values(&values);
     check_size(&values, "the values files and flags together")?;
     if let Some(chart) = chart {
-        check_flags(chart, inputs, report)?;
+        own.extend(own_files);
+        check_flags(chart, &own, report)?;
     }
     Ok(values)
 }
@@ -279,56 +289,35 @@ pub(crate) fn problem_report(origin: &str, problems: &[schema::Problem]) -> Stri
     lines.join("\n")
 }
 
-/// Each flag's values on their own: parsed again into an empty map, which holds exactly the
-/// keys that flag sets. A `--set-file` is checked as the string it always gives, without
-/// reading the file again.
+/// Each flag's values on their own (what [`strvals::parse_flag_own`] gave), checked in
+/// the order --set-json, --set, --set-string, --set-literal, --set-file.
 fn check_flags(
     chart: &Chart,
-    inputs: &ValueInputs,
+    own: &[(&str, &str, Map)],
     mut report: Option<&mut InputReport>,
 ) -> Result<()> {
-    type Parser = fn(&str, &mut Map) -> std::result::Result<(), strvals::SetError>;
-    let kinds: [(&str, &[String], Parser); 4] = [
-        ("--set-json", &inputs.set_json, strvals::parse_set_json),
-        ("--set", &inputs.set, strvals::parse_set),
-        (
-            "--set-string",
-            &inputs.set_string,
-            strvals::parse_set_string,
-        ),
-        (
-            "--set-literal",
-            &inputs.set_literal,
-            strvals::parse_set_literal,
-        ),
-    ];
-    for (flag, exprs, parse) in kinds {
-        for expr in exprs {
-            let mut alone = Map::default();
-            // It parsed above, into a fuller map; alone it parses the same way.
-            if parse(expr, &mut alone).is_ok() {
-                check_input(
-                    chart,
-                    &alone,
-                    &redact::flag_text(flag, expr),
-                    report.as_deref_mut(),
-                )?;
-            }
-        }
-    }
-    for expr in &inputs.set_file {
-        let mut alone = Map::default();
-        let mut no_read = |_: &str| Ok(String::new());
-        if strvals::parse_set_file(expr, &mut alone, &mut no_read).is_ok() {
-            check_input(
-                chart,
-                &alone,
-                &redact::flag_text("--set-file", expr),
-                report.as_deref_mut(),
-            )?;
-        }
+    for (flag, expr, alone) in own {
+        check_input(
+            chart,
+            alone,
+            &redact::flag_text(flag, expr),
+            report.as_deref_mut(),
+        )?;
     }
     Ok(())
+}
+
+/// Every string in `values` made empty.
+fn blank_strings(values: &mut Map) {
+    fn blank(value: &mut Value) {
+        match value {
+            Value::String(s) => s.clear(),
+            Value::Map(map) => map.values_mut().for_each(blank),
+            Value::List(items) => items.iter_mut().for_each(blank),
+            _ => {}
+        }
+    }
+    values.values_mut().for_each(blank);
 }
 
 /// Every schema problem of a values tree of this chart: the parent's schema for its own

@@ -57,8 +57,8 @@ fn whole_value(text: &str, end: usize) -> Result<(Value, usize), JsonError> {
 }
 
 /// The `--set-json '{...}'` form: one JSON object (`text` is trimmed) deep-merged into
-/// `dest` with Helm's `MergeMaps`.
-pub(super) fn merge_object(text: &str, dest: &mut Map) -> Result<(), SetError> {
+/// `dest` with Helm's `MergeMaps`; gives the object.
+pub(super) fn merge_object(text: &str, dest: &mut Map) -> Result<Map, SetError> {
     let fail = |message: String| {
         SetError::new(
             format!("failed parsing --set-json data JSON: {message}"),
@@ -90,8 +90,8 @@ pub(super) fn merge_object(text: &str, dest: &mut Map) -> Result<(), SetError> {
     }
     match object {
         Value::Map(object) => {
-            merge_maps(dest, object);
-            Ok(())
+            merge_maps(dest, object.clone());
+            Ok(object)
         }
         other => Err(fail(format!(
             "expected an object, found a {}",

@@ -21,7 +21,7 @@ mod parser;
 mod tests;
 
 use crate::value::{Map, is_secret_path};
-use parser::{Mode, Parser};
+use parser::{Mode, Parser, own_values};
 
 /// The most list slots that the value flags of one command line may add together, the
 /// nulls that pad a list up to an index included. Helm's index limit alone lets 2 KB of
@@ -72,12 +72,36 @@ pub fn parse_flag(
         Flavor::SetJson => {
             let trimmed = expr.trim();
             if trimmed.starts_with('{') {
+                return json::merge_object(trimmed, dest).map(drop);
+            }
+            Mode::Json
+        }
+    };
+    Parser::new(expr, mode, budget).run(dest).map(drop)
+}
+
+/// [`parse_flag`], giving also what the flag sets on its own: the tree it would build in
+/// an empty map, which is what a schema check attributes to the flag.
+pub fn parse_flag_own(
+    flavor: Flavor,
+    expr: &str,
+    dest: &mut Map,
+    budget: &mut Budget,
+) -> Result<Map, SetError> {
+    let mode = match flavor {
+        Flavor::Set => Mode::Typed,
+        Flavor::SetString => Mode::Strings,
+        Flavor::SetLiteral => Mode::Literal,
+        Flavor::SetJson => {
+            let trimmed = expr.trim();
+            if trimmed.starts_with('{') {
                 return json::merge_object(trimmed, dest);
             }
             Mode::Json
         }
     };
-    Parser::new(expr, mode, budget).run(dest)
+    let stored = Parser::new(expr, mode, budget).run(dest)?;
+    Ok(own_values(dest, &stored))
 }
 
 /// Error of a `--set`-style expression; Display gives a clear message naming the expression part that failed.
@@ -218,7 +242,21 @@ pub fn parse_set_file_within(
     read_file: &mut dyn FnMut(&str) -> Result<String, String>,
     budget: &mut Budget,
 ) -> Result<(), SetError> {
-    Parser::new(expr, Mode::File(read_file), budget).run(dest)
+    Parser::new(expr, Mode::File(read_file), budget)
+        .run(dest)
+        .map(drop)
+}
+
+/// [`parse_set_file_within`], giving also what the flag sets on its own, as
+/// [`parse_flag_own`].
+pub fn parse_set_file_own(
+    expr: &str,
+    dest: &mut Map,
+    read_file: &mut dyn FnMut(&str) -> Result<String, String>,
+    budget: &mut Budget,
+) -> Result<Map, SetError> {
+    let stored = Parser::new(expr, Mode::File(read_file), budget).run(dest)?;
+    Ok(own_values(dest, &stored))
 }
 
 /// Parses a `--set-literal` expression into `dest`: everything after the first `=` that

@@ -68,6 +68,28 @@ pub(super) struct Parser<'a> {
     after_secret: Option<String>,
     mode: Mode<'a>,
     budget: &'a mut Budget,
+    /// The key path being parsed, from the map the expression is parsed into.
+    path: Vec<Step>,
+    /// Every path a value was stored at, in the order stored: what the expression sets
+    /// on its own ([`own_values`]).
+    stored: Vec<Stored>,
+}
+
+/// A path the expression stored something at.
+#[derive(Debug, Clone)]
+pub(super) enum Stored {
+    /// A value (or a map or list that the expression created).
+    Value(Vec<Step>),
+    /// A map or list that already existed: the expression alone would have created it,
+    /// as this empty one.
+    Container(Vec<Step>, Value),
+}
+
+/// One step of a key path: a map key or a list index.
+#[derive(Debug, Clone)]
+pub(super) enum Step {
+    Key(String),
+    Index(usize),
 }
 
 impl<'a> Parser<'a> {
@@ -80,16 +102,26 @@ impl<'a> Parser<'a> {
             after_secret: None,
             mode,
             budget,
+            path: Vec::new(),
+            stored: Vec::new(),
         }
     }
 
-    pub(super) fn run(mut self, dest: &mut Map) -> Result<(), SetError> {
+    /// Notes that a value was stored at the current path plus `step`.
+    fn record(&mut self, step: Step) {
+        let mut path = self.path.clone();
+        path.push(step);
+        self.stored.push(Stored::Value(path));
+    }
+
+    /// Parses the whole expression into `dest`; gives the paths it stored values at.
+    pub(super) fn run(mut self, dest: &mut Map) -> Result<Vec<Stored>, SetError> {
         // Every round that returns `Continue` has consumed at least the `=` of an
         // assignment, so this loop ends.
         loop {
             self.start = self.pos;
             if self.assign_in_map(dest, 0, 0)? == Flow::End {
-                return Ok(());
+                return Ok(self.stored);
             }
         }
     }
@@ -195,6 +227,9 @@ impl<'a> Parser<'a> {
             None => Err(self.fail(format!("key {name:?} has no value"))),
             Some('=') => {
                 let value = self.read_value(Target::Key(&name))?;
+                if !name.is_empty() {
+                    self.record(Step::Key(name.clone()));
+                }
                 set_key(map, name, value);
                 Ok(Flow::Continue)
             }
@@ -205,7 +240,8 @@ impl<'a> Parser<'a> {
                         "value name nested level is greater than maximum supported nested level of {MAX_NAME_NESTING}"
                     )));
                 }
-                match map.get_mut(&name) {
+                self.path.push(Step::Key(name.clone()));
+                let flow = match map.get_mut(&name) {
                     Some(Value::Map(inner)) => {
                         let flow = self.assign_in_map(inner, dots, depth + 1)?;
                         if flow == Flow::Continue && inner.is_empty() {
@@ -224,26 +260,49 @@ impl<'a> Parser<'a> {
                                 return Err(self.fail(format!("key map {name:?} has no value")));
                             }
                         } else {
+                            self.path.pop();
+                            if !name.is_empty() {
+                                self.record(Step::Key(name.clone()));
+                            }
                             set_key(map, name, Value::Map(inner));
+                            return Ok(flow);
                         }
                         Ok(flow)
                     }
-                }
+                };
+                self.path.pop();
+                flow
             }
             Some('[') => {
                 let index = self.read_index()?;
-                match map.get_mut(&name) {
-                    Some(Value::List(list)) => self.assign_in_list(list, index, dots, depth + 1),
+                self.path.push(Step::Key(name.clone()));
+                let flow = match map.get_mut(&name) {
+                    Some(Value::List(list)) => {
+                        let flow = self.assign_in_list(list, index, dots, depth + 1);
+                        if !name.is_empty() {
+                            self.stored.push(Stored::Container(
+                                self.path.clone(),
+                                Value::List(Vec::new()),
+                            ));
+                        }
+                        flow
+                    }
                     Some(other) => Err(self.mismatch(Target::Key(&name), other, "list")),
                     None => {
                         let mut list = Vec::new();
                         let flow = self.assign_in_list(&mut list, index, dots, depth + 1)?;
                         // Unlike maps, Helm stores the list even when nothing went into it,
                         // which is how `noval[0]` yields `noval: []`.
+                        self.path.pop();
+                        if !name.is_empty() {
+                            self.record(Step::Key(name.clone()));
+                        }
                         set_key(map, name, Value::List(list));
-                        Ok(flow)
+                        return Ok(flow);
                     }
-                }
+                };
+                self.path.pop();
+                flow
             }
             // The only stop left is a comma: a key with no `=` before the next assignment.
             Some(_) => Err(self.fail(format!("key {name:?} has no value (cannot end with ,)"))),
@@ -271,45 +330,76 @@ impl<'a> Parser<'a> {
             Some('=') => {
                 let value = self.read_value(Target::Index(index))?;
                 self.set_index(list, index, value)?;
+                self.record(Step::Index(index));
                 Ok(Flow::Continue)
             }
             Some('[') => {
                 let next = self.read_index()?;
-                match list.get_mut(index) {
-                    Some(Value::List(inner)) => self.assign_in_list(inner, next, dots, depth + 1),
+                self.path.push(Step::Index(index));
+                let flow = match list.get_mut(index) {
+                    Some(Value::List(inner)) => {
+                        let flow = self.assign_in_list(inner, next, dots, depth + 1);
+                        if flow == Ok(Flow::Continue) {
+                            self.stored.push(Stored::Container(
+                                self.path.clone(),
+                                Value::List(Vec::new()),
+                            ));
+                        }
+                        flow
+                    }
                     None | Some(Value::Null) => {
                         let mut inner = Vec::new();
                         let flow = self.assign_in_list(&mut inner, next, dots, depth + 1)?;
+                        self.path.pop();
                         if flow == Flow::Continue {
                             self.set_index(list, index, Value::List(inner))?;
+                            self.record(Step::Index(index));
                         }
-                        Ok(flow)
+                        return Ok(flow);
                     }
                     Some(other) => Err(self.mismatch(Target::Index(index), other, "list")),
-                }
+                };
+                self.path.pop();
+                flow
             }
             // The only stop left is `.`: a map inside the list.
-            _ => match list.get_mut(index) {
-                Some(slot) => {
-                    // Helm replaces whatever sits at the index with a fresh map rather than
-                    // failing, so `a[0]=x,a[0].b=y` ends as `a: [{b: y}]`.
-                    let mut inner = match std::mem::take(slot) {
-                        Value::Map(existing) => existing,
-                        _ => Map::default(),
-                    };
-                    let result = self.assign_in_map(&mut inner, dots, depth + 1);
-                    *slot = Value::Map(inner);
-                    result
-                }
-                None => {
-                    let mut inner = Map::default();
-                    let flow = self.assign_in_map(&mut inner, dots, depth + 1)?;
-                    if flow == Flow::Continue {
-                        self.set_index(list, index, Value::Map(inner))?;
+            _ => {
+                self.path.push(Step::Index(index));
+                let (result, fresh) = match list.get_mut(index) {
+                    Some(slot) => {
+                        // Helm replaces whatever sits at the index with a fresh map rather
+                        // than failing, so `a[0]=x,a[0].b=y` ends as `a: [{b: y}]`.
+                        let (mut inner, fresh) = match std::mem::take(slot) {
+                            Value::Map(existing) => (existing, false),
+                            _ => (Map::default(), true),
+                        };
+                        let result = self.assign_in_map(&mut inner, dots, depth + 1);
+                        *slot = Value::Map(inner);
+                        (result, fresh)
                     }
-                    Ok(flow)
+                    None => {
+                        let mut inner = Map::default();
+                        let flow = self.assign_in_map(&mut inner, dots, depth + 1)?;
+                        if flow == Flow::Continue {
+                            self.set_index(list, index, Value::Map(inner))?;
+                        }
+                        (Ok(flow), true)
+                    }
+                };
+                self.path.pop();
+                // A fresh map holds only what this expression put there.
+                if result == Ok(Flow::Continue) {
+                    if fresh {
+                        self.record(Step::Index(index));
+                    } else {
+                        let mut path = self.path.clone();
+                        path.push(Step::Index(index));
+                        self.stored
+                            .push(Stored::Container(path, Value::Map(Map::default())));
+                    }
                 }
-            },
+                result
+            }
         }
     }
 
@@ -512,4 +602,80 @@ fn equal_fold(text: &str, word: &str) -> bool {
         c => c.to_ascii_lowercase(),
     };
     text.chars().map(fold).eq(word.chars())
+}
+
+/// What an expression set on its own, from the map it was parsed into: the values at the
+/// `stored` paths, in a tree of their own (lists padded with nulls up to an index). This
+/// is the tree the expression would have built in an empty map, so a schema check can
+/// attribute problems to the flag without parsing it again.
+pub(super) fn own_values(dest: &Map, stored: &[Stored]) -> Map {
+    let mut own = Value::Map(Map::default());
+    for entry in stored {
+        match entry {
+            Stored::Value(path) => {
+                if let Some(value) = value_at(dest, path) {
+                    put(&mut own, path, value.clone());
+                }
+            }
+            Stored::Container(path, empty) => {
+                if value_at_value(&own, path).is_none() {
+                    put(&mut own, path, empty.clone());
+                }
+            }
+        }
+    }
+    match own {
+        Value::Map(own) => own,
+        _ => unreachable!("paths start with a key"),
+    }
+}
+
+fn value_at_value<'v>(value: &'v Value, path: &[Step]) -> Option<&'v Value> {
+    match value {
+        Value::Map(map) => value_at(map, path),
+        _ => None,
+    }
+}
+
+fn value_at<'v>(map: &'v Map, path: &[Step]) -> Option<&'v Value> {
+    let (Step::Key(first), rest) = path.split_first()? else {
+        return None;
+    };
+    let mut here = map.get(first)?;
+    for step in rest {
+        here = match (step, here) {
+            (Step::Key(key), Value::Map(inner)) => inner.get(key)?,
+            (Step::Index(i), Value::List(items)) => items.get(*i)?,
+            _ => return None,
+        };
+    }
+    Some(here)
+}
+
+fn put(slot: &mut Value, path: &[Step], value: Value) {
+    let Some((step, rest)) = path.split_first() else {
+        *slot = value;
+        return;
+    };
+    match step {
+        Step::Key(key) => {
+            if !matches!(slot, Value::Map(_)) {
+                *slot = Value::Map(Map::default());
+            }
+            if let Value::Map(inner) = slot {
+                put(inner.entry(key.clone()).or_insert(Value::Null), rest, value);
+            }
+        }
+        Step::Index(i) => {
+            if !matches!(slot, Value::List(_)) {
+                *slot = Value::List(Vec::new());
+            }
+            if let Value::List(items) = slot {
+                if items.len() <= *i {
+                    items.resize(i + 1, Value::Null);
+                }
+                put(&mut items[*i], rest, value);
+            }
+        }
+    }
 }

@@ -811,3 +811,28 @@ fn error_is_a_std_error() {
         Box::new(parse_set("a", &mut Map::default()).unwrap_err());
     assert_eq!(err.to_string(), r#"key "a" has no value (in "a")"#);
 }
+
+/// What a flag sets on its own is what it builds in an empty map, whatever the map it is
+/// parsed into holds (the fuzz check `set_parser` tries this on every corpus input).
+#[test]
+fn own_values_are_the_flag_parsed_alone() {
+    let base = map(v!({"a": [1, 2, 3], "m": {"x": 1}, "l": [[1], {"k": 1}]}));
+    for (flavor, expr) in [
+        (Flavor::Set, "a[1]=x,m.y=2,n.z=3"),
+        (Flavor::Set, "l[0][1]=2,l[1].j=3,a[0]"),
+        (Flavor::SetString, "m.x=9,a={p,q}"),
+        (Flavor::SetJson, "a[2]={\"b\":[1]},m={}"),
+        (Flavor::SetJson, "{\"m\":{\"y\":null}}"),
+        (Flavor::SetLiteral, "l[2].k=a,b"),
+    ] {
+        let mut dest = base.clone();
+        let own = parse_flag_own(flavor, expr, &mut dest, &mut Budget::default()).unwrap();
+        let mut alone = Map::default();
+        parse_flag(flavor, expr, &mut alone, &mut Budget::default()).unwrap();
+        assert_eq!(
+            format!("{own:?}"),
+            format!("{alone:?}"),
+            "{flavor:?} {expr}"
+        );
+    }
+}
