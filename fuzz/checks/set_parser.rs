@@ -1,4 +1,4 @@
-//! The `--set` family (src/values/strvals.rs): every flavour on one expression, checked
+//! The `--set` family (src/values/strvals/): every flavour on one expression, checked
 //! against each other and against Helm's typing rules.
 //!
 //! Input: an expression, optionally preceded by a "base" expression and a 0xFF byte. The
