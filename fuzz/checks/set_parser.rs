@@ -1,4 +1,4 @@
-//! The `--set` family (src/values/strvals.rs): every flavour on one expression, checked
+//! The `--set` family (src/values/strvals/): every flavour on one expression, checked
 //! against each other and against Helm's typing rules.
 //!
 //! Input: an expression, optionally preceded by a "base" expression and a 0xFF byte. The
@@ -16,10 +16,13 @@
 //! - an error quotes at most the failing assignment (a substring of the expression of at
 //!   most 60 characters), never the value of an earlier assignment or of the map parsed
 //!   into: those may be secrets (`--set password=...`);
-//! - parsing is deterministic.
+//! - parsing is deterministic;
+//! - what a flag sets on its own (`parse_flag_own`, which the schema checks attribute to
+//!   the flag) is the tree the expression builds in an empty map, whatever the map it was
+//!   parsed into held.
 
 use qspgb::value::{Map, Value};
-use qspgb::values::strvals::{self, SetError};
+use qspgb::values::strvals::{self, Budget, Flavor, SetError};
 
 use super::common::{for_each_leaf, same, segments};
 
@@ -133,6 +136,32 @@ pub fn check(data: &[u8]) {
     }
     let again = run(strvals::parse_set, &typed_base, EARLIER);
     assert!(same(&typed, &again), "--set {expr:?} is not deterministic");
+
+    for flavor in [
+        Flavor::Set,
+        Flavor::SetString,
+        Flavor::SetJson,
+        Flavor::SetLiteral,
+    ] {
+        check_own(flavor, expr, &base);
+        check_own(flavor, &full, &base);
+    }
+}
+
+/// `parse_flag_own` into `base` gives what parsing into an empty map gives, whenever both
+/// parse.
+fn check_own(flavor: Flavor, expr: &str, base: &Map) {
+    let mut dest = base.clone();
+    let Ok(own) = strvals::parse_flag_own(flavor, expr, &mut dest, &mut Budget::default()) else {
+        return;
+    };
+    let mut alone = Map::default();
+    if strvals::parse_flag(flavor, expr, &mut alone, &mut Budget::default()).is_ok() {
+        assert!(
+            same(&own, &alone),
+            "{flavor:?} {expr:?}: what it sets on its own differs from parsing it alone:\n{own:?}\n{alone:?}"
+        );
+    }
 }
 
 /// What an error may say: a message, and a quote of the failing assignment only.

@@ -166,7 +166,7 @@ pub fn check(data: &[u8]) {
 /// Every non-null, non-map user value is in `resolved` at the same path.
 fn user_values_win(user: &Map, resolved: &Map, path: &mut Vec<String>) {
     for (key, value) in user {
-        if key == qspgb::values::merge::GLOBAL_KEY {
+        if key == qspgb::values::coalesce::GLOBAL_KEY {
             continue;
         }
         path.push(key.clone());

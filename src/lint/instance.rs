@@ -10,7 +10,7 @@ use crate::pgbouncer::{
 };
 use crate::value::{Map, Value};
 use crate::values::InputReport;
-use crate::values::schema::{KeyPath, Segment};
+use crate::chart::schema::{KeyPath, Segment};
 
 /// The findings about one enabled instance's merged values (`values` is the whole
 /// `.Values` of the parent chart, for the top-level keys some checks need).

@@ -2,7 +2,7 @@
 
 use super::{Finding, Severity, deployability};
 use crate::values::InputReport;
-use crate::values::schema::ProblemKind;
+use crate::chart::schema::ProblemKind;
 
 /// Every input's schema problems as findings: [`ProblemKind::Invalid`] always an error,
 /// [`ProblemKind::Undeployable`] an error unless `helm_exact`.

@@ -5,19 +5,10 @@
 
 pub mod settings;
 
-use std::fmt;
-
 /// Why a value cannot go into a PgBouncer file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct FormatError(String);
-
-impl fmt::Display for FormatError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for FormatError {}
 
 /// One `[databases]` or `[users]` entry: `name = key=value key=value`, parameters in the
 /// order given (callers sort them, as Helm's `range` does). No parameters gives `name =`.

@@ -29,8 +29,9 @@ pub fn parse_json(text: &str) -> Result<Value, String> {
         .map_err(|e| format!("invalid JSON: {e}"))
 }
 
-/// A [`Value`] deserialized straight from JSON, keeping the order of object keys.
-struct JsonValue(Value);
+/// A [`Value`] deserialized straight from JSON, keeping the order of object keys (what
+/// [`parse_json`] reads; `--set-json` reads it from a stream of values).
+pub struct JsonValue(pub Value);
 
 impl<'de> serde::Deserialize<'de> for JsonValue {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -13,7 +13,7 @@
 //! they write ([`crate::render::functions`] `scalar`, `quote`, `toYaml`), and the formats
 //! say what the API server, PgBouncer and Prometheus will take.
 
-use super::schema::ProblemKind;
+use super::ProblemKind;
 use crate::k8s;
 
 /// A named string format of the chart's schemas.
@@ -190,7 +190,7 @@ pub fn is_forbidden_on_one_line(c: char) -> bool {
 /// the character, never the text.
 ///
 /// ```
-/// # use qspgb::values::format::{check_characters, Format};
+/// # use qspgb::chart::schema::format::{check_characters, Format};
 /// assert!(check_characters("pgbouncer-pharia", None).is_ok());
 /// assert!(check_characters("x\n---\nkind: Namespace", None).is_err());
 /// assert!(check_characters("line one\nline two", Some(Format::Multiline)).is_ok());
@@ -223,7 +223,7 @@ pub fn check_characters(text: &str, format: Option<Format>) -> Result<(), String
 /// first, or `0`.
 ///
 /// ```
-/// # use qspgb::values::format::check_prometheus_duration;
+/// # use qspgb::chart::schema::format::check_prometheus_duration;
 /// for ok in ["30s", "1h30m", "5m", "0", "100ms", "1y2w"] { assert!(check_prometheus_duration(ok).is_ok(), "{ok}"); }
 /// for bad in ["", "30", "1.5s", "5 m", "m5", "30s5m"] { assert!(check_prometheus_duration(bad).is_err(), "{bad}"); }
 /// ```
@@ -279,7 +279,7 @@ pub fn check_prometheus_label_name(text: &str) -> Result<(), String> {
 /// of an expression.
 ///
 /// ```
-/// # use qspgb::values::format::check_number;
+/// # use qspgb::chart::schema::format::check_number;
 /// for ok in ["0.5", "1", "-2", "1e3", ".5", "10.0"] { assert!(check_number(ok).is_ok(), "{ok}"); }
 /// for bad in ["", "1 or vector(1)", "NaN", "0x10", "1_000", "inf"] { assert!(check_number(bad).is_err(), "{bad}"); }
 /// ```
@@ -313,7 +313,7 @@ pub fn check_number(text: &str) -> Result<(), String> {
 /// `TZ=`/`CRON_TZ=` (which Kubernetes refuses in `schedule`; it has `timeZone`).
 ///
 /// ```
-/// # use qspgb::values::format::check_cron_schedule;
+/// # use qspgb::chart::schema::format::check_cron_schedule;
 /// for ok in ["*/15 * * * *", "0 3 * * MON-FRI", "@hourly", "@every 1h"] { assert!(check_cron_schedule(ok).is_ok(), "{ok}"); }
 /// for bad in ["", "* * * *", "TZ=UTC * * * * *", "* * * * * *", "@often"] { assert!(check_cron_schedule(bad).is_err(), "{bad}"); }
 /// ```
@@ -357,7 +357,7 @@ pub fn check_cron_schedule(text: &str) -> Result<(), String> {
 /// `-`, `_`), or an IPv6 address in brackets.
 ///
 /// ```
-/// # use qspgb::values::format::check_host;
+/// # use qspgb::chart::schema::format::check_host;
 /// for ok in ["127.0.0.1", "localhost", "[::1]", "pgbouncer.ns.svc"] { assert!(check_host(ok).is_ok(), "{ok}"); }
 /// for bad in ["", "a/b", "a:1", "user@host", "::1", "a?b"] { assert!(check_host(bad).is_err(), "{bad}"); }
 /// ```

@@ -1,8 +1,9 @@
-//! Helm's merge rules, reproduced on [`Value`] trees.
+//! Helm's merge rules (`pkg/chart/common/util/coalesce.go`), reproduced on [`Value`] trees.
 //!
 //! Two different operations exist in Helm and both matter:
 //!
-//! - [`merge_user_values`]: how several `-f` files combine (`mergeMaps` in Helm's CLI): maps
+//! - [`merge_maps`]: how several `-f` files combine, and how a whole `--set-json` object
+//!   lands (Helm's `MergeMaps`): maps
 //!   merge key by key, anything else in the later file replaces, and a `null` is kept as a
 //!   value (it only means "delete" later, against chart defaults).
 //! - [`coalesce`]: how user values meet chart defaults (`chartutil.CoalesceValues`): user
@@ -12,6 +13,7 @@
 //! Helm prints warnings when a map meets a non-map; we collect them as [`Warning`]s so the
 //! CLI can show them on stderr without this module doing I/O.
 
+use crate::chart::Chart;
 use crate::value::{Map, Value};
 
 /// The key whose contents flow from a parent chart into every dependency.
@@ -34,24 +36,40 @@ pub trait ValuesNode {
     fn children(&self) -> Vec<&dyn ValuesNode>;
 }
 
-/// Merges `overlay` into `base` the way Helm combines several `-f` files.
+/// A chart's values side: its defaults, and its dependencies by alias. Here rather than in
+/// the chart module, so that values depend on the chart and never the other way.
+impl ValuesNode for Chart {
+    fn name(&self) -> &str {
+        &self.meta.name
+    }
+    fn defaults(&self) -> &Map {
+        &self.defaults
+    }
+    fn children(&self) -> Vec<&dyn ValuesNode> {
+        self.dependencies
+            .iter()
+            .map(|d| &d.chart as &dyn ValuesNode)
+            .collect()
+    }
+}
+
+/// Merges `overlay` into `base` the way Helm combines several `-f` files (Helm's
+/// `MergeMaps`; its strvals uses the same function for a whole `--set-json` object).
 ///
 /// ```
 /// # use qspgb::value::{Map, Value};
-/// # use qspgb::values::merge::merge_user_values;
+/// # use qspgb::values::coalesce::merge_maps;
 /// let mut base = Map::default();
 /// base.insert("a".into(), Value::Int(1));
 /// let mut overlay = Map::default();
 /// overlay.insert("a".into(), Value::Null);
-/// merge_user_values(&mut base, overlay);
+/// merge_maps(&mut base, overlay);
 /// assert_eq!(base["a"], Value::Null); // kept: it deletes a chart default later
 /// ```
-pub fn merge_user_values(base: &mut Map, overlay: Map) {
+pub fn merge_maps(base: &mut Map, overlay: Map) {
     for (key, value) in overlay {
         match (base.get_mut(&key), value) {
-            (Some(Value::Map(existing)), Value::Map(incoming)) => {
-                merge_user_values(existing, incoming)
-            }
+            (Some(Value::Map(existing)), Value::Map(incoming)) => merge_maps(existing, incoming),
             (_, value) => {
                 base.insert(key, value);
             }
@@ -282,167 +300,4 @@ fn join_key(prefix: &str, key: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    struct Node {
-        name: String,
-        defaults: Map,
-        children: Vec<Node>,
-    }
-
-    impl ValuesNode for Node {
-        fn name(&self) -> &str {
-            &self.name
-        }
-        fn defaults(&self) -> &Map {
-            &self.defaults
-        }
-        fn children(&self) -> Vec<&dyn ValuesNode> {
-            self.children.iter().map(|c| c as &dyn ValuesNode).collect()
-        }
-    }
-
-    /// Builds a map from `key => value` pairs; values convert with `Value::from`.
-    macro_rules! map {
-        ($($k:expr => $v:expr),* $(,)?) => {{
-            #[allow(unused_mut)]
-            let mut m = Map::default();
-            $(m.insert($k.to_string(), Value::from($v));)*
-            m
-        }};
-    }
-
-    fn coalesce_ok(chart: &dyn ValuesNode, user: Map, w: &mut Vec<Warning>) -> Map {
-        coalesce(chart, user, Nulls::Delete, w).unwrap()
-    }
-
-    fn leaf(name: &str, defaults: Map) -> Node {
-        Node {
-            name: name.into(),
-            defaults,
-            children: vec![],
-        }
-    }
-
-    #[test]
-    fn later_files_merge_maps_and_replace_the_rest() {
-        let mut base =
-            map! {"a" => map!{"x" => 1, "y" => 2}, "l" => Value::List(vec![Value::Int(1)])};
-        merge_user_values(
-            &mut base,
-            map! {"a" => map!{"y" => 3}, "l" => Value::List(vec![])},
-        );
-        assert_eq!(
-            base,
-            map! {"a" => map!{"x" => 1, "y" => 3}, "l" => Value::List(vec![])}
-        );
-    }
-
-    #[test]
-    fn user_values_win_and_maps_merge_deeply() {
-        let chart = leaf(
-            "c",
-            map! {"a" => map!{"x" => 1, "y" => 2}, "b" => "default"},
-        );
-        let mut w = vec![];
-        let out = coalesce_ok(&chart, map! {"a" => map!{"y" => 9}}, &mut w);
-        assert_eq!(
-            out,
-            map! {"a" => map!{"y" => 9, "x" => 1}, "b" => "default"}
-        );
-        assert!(w.is_empty());
-    }
-
-    #[test]
-    fn null_deletes_a_default_at_any_depth() {
-        let chart = leaf("c", map! {"a" => map!{"x" => 1, "y" => 2}, "b" => 1});
-        let mut w = vec![];
-        let out = coalesce_ok(
-            &chart,
-            map! {"a" => map!{"x" => Value::Null}, "b" => Value::Null},
-            &mut w,
-        );
-        assert_eq!(out, map! {"a" => map!{"y" => 2}});
-    }
-
-    #[test]
-    fn null_defaults_are_dropped() {
-        let chart = leaf(
-            "c",
-            map! {"n" => Value::Null, "m" => map!{"k" => Value::Null, "j" => 1}},
-        );
-        let out = coalesce_ok(&chart, Map::default(), &mut vec![]);
-        assert_eq!(out, map! {"m" => map!{"j" => 1}});
-    }
-
-    #[test]
-    fn lists_and_scalars_replace() {
-        let chart = leaf(
-            "c",
-            map! {"l" => Value::List(vec![Value::Int(1), Value::Int(2)])},
-        );
-        let out = coalesce_ok(
-            &chart,
-            map! {"l" => Value::List(vec![Value::Int(3)])},
-            &mut vec![],
-        );
-        assert_eq!(out, map! {"l" => Value::List(vec![Value::Int(3)])});
-    }
-
-    #[test]
-    fn a_scalar_does_not_replace_a_table_default() {
-        let chart = leaf("c", map! {"a" => map!{"x" => map!{"deep" => 1}}});
-        let mut w = vec![];
-        let out = coalesce_ok(&chart, map! {"a" => map!{"x" => 5}}, &mut w);
-        // Helm keeps the user's scalar and warns.
-        assert_eq!(out, map! {"a" => map!{"x" => 5}});
-        assert_eq!(w.len(), 1);
-    }
-
-    #[test]
-    fn dependency_defaults_merge_under_the_alias_with_globals() {
-        let chart = Node {
-            name: "parent".into(),
-            defaults: map! {"sub" => map!{"replicas" => 3, "drop" => 1}, "global" => map!{"g" => "parent"}},
-            children: vec![leaf(
-                "sub",
-                map! {"replicas" => 1, "image" => "x", "keep" => 2, "global" => map!{"g" => "child", "h" => 1}},
-            )],
-        };
-        let out = coalesce_ok(
-            &chart,
-            map! {"sub" => map!{"drop" => Value::Null, "keep" => Value::Null}},
-            &mut vec![],
-        );
-        let sub = out["sub"].as_map().unwrap();
-        assert_eq!(sub["replicas"], Value::Int(3));
-        assert_eq!(sub["image"], Value::from("x"));
-        assert!(
-            !sub.contains_key("keep"),
-            "user null deletes the dependency default"
-        );
-        // The parent's default is gone, but the null itself stays: the dependency has no
-        // default of that name to delete, and Helm leaves such nulls in place.
-        assert_eq!(sub["drop"], Value::Null);
-        assert_eq!(
-            sub["global"],
-            Value::Map(map! {"g" => "parent", "h" => 1}),
-            "parent globals win, child globals fill in"
-        );
-    }
-
-    #[test]
-    fn a_dependency_without_values_gets_its_defaults_and_an_empty_global() {
-        let chart = Node {
-            name: "parent".into(),
-            defaults: Map::default(),
-            children: vec![leaf("sub", map! {"a" => 1})],
-        };
-        let out = coalesce_ok(&chart, Map::default(), &mut vec![]);
-        assert_eq!(
-            out["sub"],
-            Value::Map(map! {"a" => 1, "global" => Map::default()})
-        );
-    }
-}
+mod tests;

@@ -16,151 +16,21 @@
 //! (`templates/tests/pod.yaml`), and one whose file name starts with `_` is a partial:
 //! available to `import`/`include`, never rendered on its own.
 
-use std::borrow::Cow;
+pub mod files;
+pub mod schema;
+#[cfg(test)]
+mod tests;
+
 use std::collections::BTreeMap;
-use std::path::Path;
-
-use anyhow::{Context, Result, anyhow, bail};
-
 use std::sync::Arc;
 
+use anyhow::{Result, anyhow, bail};
+
+pub use files::ChartFiles;
+use files::parse_file;
+use schema::Schema;
+
 use crate::value::{Map, Value};
-use crate::values::merge::ValuesNode;
-use crate::values::schema::Schema;
-use crate::yaml;
-
-mod embedded {
-    include!(concat!(env!("OUT_DIR"), "/embedded_chart.rs"));
-}
-
-/// The files of a chart, by path relative to the chart root (`chart/Chart.yaml`, ...).
-#[derive(Debug, Clone, Default)]
-pub struct ChartFiles {
-    /// Borrowed for the embedded chart: a render must not copy the whole chart first.
-    files: BTreeMap<Cow<'static, str>, Cow<'static, str>>,
-    /// For the embedded chart: its YAML files already parsed at build time.
-    preparsed: Option<fn(&str) -> Option<Value>>,
-    /// Where the files came from, for error messages ("embedded chart" or a directory).
-    origin: String,
-    /// The directory of a `--chart DIR` chart: errors name its files by their real path.
-    dir: Option<std::path::PathBuf>,
-}
-
-impl ChartFiles {
-    /// The chart compiled into this binary.
-    pub fn embedded() -> Self {
-        ChartFiles {
-            files: embedded::FILES
-                .iter()
-                .map(|(path, text)| (Cow::Borrowed(*path), Cow::Borrowed(*text)))
-                .collect(),
-            preparsed: Some(embedded::parsed),
-            origin: "embedded chart".into(),
-            dir: None,
-        }
-    }
-
-    /// Reads `chart/`, `templates/` and `values/` below `root`.
-    pub fn from_dir(root: &Path) -> Result<Self> {
-        if !root.join("chart").join("Chart.yaml").is_file() {
-            bail!(
-                "{}: not a chart directory (expected chart/Chart.yaml, templates/ and values/ below it)",
-                root.display()
-            );
-        }
-        let mut files = BTreeMap::new();
-        for top in ["chart", "templates", "values"] {
-            read_tree(root, &root.join(top), &mut files)?;
-        }
-        Ok(ChartFiles {
-            files: files
-                .into_iter()
-                .map(|(path, text)| (Cow::Owned(path), Cow::Owned(text)))
-                .collect(),
-            preparsed: None,
-            origin: root.display().to_string(),
-            dir: Some(root.to_path_buf()),
-        })
-    }
-
-    /// Builds a chart from explicit files (tests and tools).
-    pub fn from_files(origin: &str, files: impl IntoIterator<Item = (String, String)>) -> Self {
-        ChartFiles {
-            files: files
-                .into_iter()
-                .map(|(path, text)| (Cow::Owned(path), Cow::Owned(text)))
-                .collect(),
-            preparsed: None,
-            origin: origin.into(),
-            dir: None,
-        }
-    }
-
-    /// Every file's path, relative to the chart root, in byte order.
-    pub fn paths(&self) -> impl Iterator<Item = &str> {
-        self.files.keys().map(|k| k.as_ref())
-    }
-
-    /// The contents of the file at `path` (relative to the chart root), if there is one.
-    pub fn get(&self, path: &str) -> Option<&str> {
-        self.files.get(path).map(|text| text.as_ref())
-    }
-
-    /// Where these files came from.
-    pub fn origin(&self) -> &str {
-        &self.origin
-    }
-
-    /// The directory of a `--chart DIR` chart; `None` for the embedded chart.
-    pub fn dir(&self) -> Option<&Path> {
-        self.dir.as_deref()
-    }
-
-    /// How an error names the file at `path` (relative to the chart root): for a chart
-    /// directory the path on disk (`my-chart/chart/Chart.yaml`), so the user can open it;
-    /// for the embedded chart the path in this repository.
-    pub fn display_path(&self, path: &str) -> String {
-        match &self.dir {
-            Some(dir) => dir.join(path).display().to_string(),
-            None => path.to_string(),
-        }
-    }
-
-    /// Every file below `dir`, at any depth, with its path; sorted by path.
-    pub fn files_below(&self, dir: &str) -> impl Iterator<Item = (&str, &str)> {
-        let prefix = format!("{dir}/");
-        self.files
-            .iter()
-            .filter(move |(path, _)| path.starts_with(&prefix))
-            .map(|(path, text)| (path.as_ref(), text.as_ref()))
-    }
-}
-
-fn read_tree(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) -> Result<()> {
-    if !dir.exists() {
-        return Ok(());
-    }
-    let entries =
-        std::fs::read_dir(dir).with_context(|| format!("reading directory {}", dir.display()))?;
-    for entry in entries {
-        let path = entry
-            .with_context(|| format!("reading directory {}", dir.display()))?
-            .path();
-        if path.is_dir() {
-            read_tree(root, &path, out)?;
-            continue;
-        }
-        let rel = path
-            .strip_prefix(root)
-            .expect("walked below root")
-            .to_string_lossy()
-            .replace('\\', "/");
-        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-        let text = yaml::text_from_bytes(bytes, &path.display().to_string())?;
-        out.insert(rel, text);
-    }
-    Ok(())
-}
 
 /// A chart's `Chart.yaml`, the fields qspgb uses.
 #[derive(Debug, Clone)]
@@ -246,21 +116,6 @@ pub struct Chart {
     /// The values schema (`values/values.schema.json` for the parent,
     /// `values/<chart>.schema.json` for a dependency), shared by a dependency's aliases.
     pub schema: Option<Arc<Schema>>,
-}
-
-impl ValuesNode for Chart {
-    fn name(&self) -> &str {
-        &self.meta.name
-    }
-    fn defaults(&self) -> &Map {
-        &self.defaults
-    }
-    fn children(&self) -> Vec<&dyn ValuesNode> {
-        self.dependencies
-            .iter()
-            .map(|d| &d.chart as &dyn ValuesNode)
-            .collect()
-    }
 }
 
 impl Chart {
@@ -480,25 +335,6 @@ fn overlay_defaults(defaults: &mut Map, preset: &Map) {
     }
 }
 
-/// Parses a YAML file of the chart into a map; `None` when the file does not exist.
-fn parse_file(files: &ChartFiles, path: &str) -> Result<Option<Map>> {
-    let Some(text) = files.get(path) else {
-        return Ok(None);
-    };
-    let parsed = match files.preparsed.and_then(|preparsed| preparsed(path)) {
-        Some(value) => value,
-        None => yaml::parse_values(text, &files.display_path(path))?,
-    };
-    match parsed {
-        Value::Map(m) => Ok(Some(m)),
-        other => bail!(
-            "{}: expected a map, found {}",
-            files.display_path(path),
-            other.type_name()
-        ),
-    }
-}
-
 fn parse_meta(meta: &Map, path: &str) -> Result<ChartMeta> {
     let field = |key: &str| -> Result<Option<String>> {
         match meta.get(key) {
@@ -522,165 +358,4 @@ fn parse_meta(meta: &Map, path: &str) -> Result<ChartMeta> {
         chart_type: field("type")?,
         kube_version: field("kubeVersion")?,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn preparsed_files_equal_what_the_parser_gives() {
-        let files = ChartFiles::embedded();
-        let mut checked = 0;
-        for (path, text) in files.files.iter() {
-            if let Some(preparsed) = embedded::parsed(path) {
-                assert_eq!(preparsed, yaml::parse_values(text, path).unwrap(), "{path}");
-                checked += 1;
-            }
-        }
-        assert!(checked >= 4, "Chart.yaml files and defaults are preparsed");
-    }
-
-    #[test]
-    fn the_parent_takes_templates_in_subfolders_but_not_its_dependencies() {
-        let file = |path: &str| (path.to_string(), String::new());
-        let files = ChartFiles::from_files(
-            "test",
-            [
-                (
-                    "chart/Chart.yaml".to_string(),
-                    "name: parent\nversion: 1.0.0\ndependencies:\n- name: sub\n  alias: one\n- name: sub\n  alias: two\n".to_string(),
-                ),
-                (
-                    "chart/charts/sub/Chart.yaml".to_string(),
-                    "name: sub\nversion: 0.1.0\n".to_string(),
-                ),
-                file("templates/_helpers.tpl"),
-                file("templates/a.yaml"),
-                file("templates/tests/b.yaml"),
-                file("templates/tests/_script.tpl"),
-                file("templates/tests/deeper/c.yaml"),
-                // Not a dependency folder, only a similar name.
-                file("templates/subway/d.yaml"),
-                file("templates/sub/x.yaml"),
-                file("templates/sub/_x.tpl"),
-                file("templates/sub/nested/y.yaml"),
-            ],
-        );
-        let chart = Chart::load(&files).unwrap();
-        let names = |templates: &[TemplateFile]| -> Vec<(String, bool)> {
-            templates
-                .iter()
-                .map(|t| (t.name.clone(), t.is_partial()))
-                .collect()
-        };
-        let expected = |list: &[(&str, bool)]| -> Vec<(String, bool)> {
-            list.iter().map(|(n, p)| (n.to_string(), *p)).collect()
-        };
-        assert_eq!(
-            names(&chart.templates),
-            expected(&[
-                ("_helpers.tpl", true),
-                ("a.yaml", false),
-                ("subway/d.yaml", false),
-                ("tests/_script.tpl", true),
-                ("tests/b.yaml", false),
-                ("tests/deeper/c.yaml", false),
-            ])
-        );
-        for dep in &chart.dependencies {
-            assert_eq!(dep.chart.template_dir, "templates/sub");
-            assert_eq!(
-                names(&dep.chart.templates),
-                expected(&[
-                    ("_x.tpl", true),
-                    ("nested/y.yaml", false),
-                    ("x.yaml", false)
-                ])
-            );
-        }
-    }
-
-    /// A chart directory on disk, removed when dropped.
-    struct TempChart(std::path::PathBuf);
-
-    impl TempChart {
-        fn new(name: &str, files: &[(&str, &str)]) -> Self {
-            let root = std::env::temp_dir().join(format!("qspgb-{name}-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&root);
-            for (path, text) in files {
-                let path = root.join(path);
-                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-                std::fs::write(path, text).unwrap();
-            }
-            TempChart(root)
-        }
-    }
-
-    impl Drop for TempChart {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-
-    /// With `--chart DIR`, errors name the file on disk (`DIR/chart/Chart.yaml`), not its
-    /// path inside the chart, which the user would have to resolve against DIR.
-    #[test]
-    fn errors_in_a_chart_directory_name_the_file_on_disk() {
-        let dir = TempChart::new(
-            "bad-chart-yaml",
-            &[("chart/Chart.yaml", "name: x\nversion: [1\n")],
-        );
-        let err = format!(
-            "{:#}",
-            Chart::load(&ChartFiles::from_dir(&dir.0).unwrap()).unwrap_err()
-        );
-        let file = dir.0.join("chart/Chart.yaml").display().to_string();
-        assert!(err.starts_with(&format!("{file}:3:1: ")), "{err}");
-
-        let dir = TempChart::new("no-version", &[("chart/Chart.yaml", "name: x\n")]);
-        let err = format!(
-            "{:#}",
-            Chart::load(&ChartFiles::from_dir(&dir.0).unwrap()).unwrap_err()
-        );
-        let file = dir.0.join("chart/Chart.yaml").display().to_string();
-        assert_eq!(err, format!("{file}: version is missing"));
-
-        let dir = TempChart::new(
-            "missing-dependency",
-            &[(
-                "chart/Chart.yaml",
-                "name: x\nversion: 1.0.0\ndependencies:\n- name: sub\n",
-            )],
-        );
-        let err = format!(
-            "{:#}",
-            Chart::load(&ChartFiles::from_dir(&dir.0).unwrap()).unwrap_err()
-        );
-        let sub = dir
-            .0
-            .join("chart/charts/sub/Chart.yaml")
-            .display()
-            .to_string();
-        assert!(
-            err.contains(&format!("needs {sub}, which is missing")),
-            "{err}"
-        );
-
-        // The embedded chart keeps its repository paths.
-        assert_eq!(
-            ChartFiles::embedded().display_path("chart/Chart.yaml"),
-            "chart/Chart.yaml"
-        );
-    }
-
-    #[test]
-    fn versions() {
-        assert!(version_matches("4.0.2", "4.0.2"));
-        assert!(version_matches("=4.0.2", "v4.0.2"));
-        assert!(version_matches("4.0.x", "4.0.7"));
-        assert!(version_matches("*", "1.2.3"));
-        assert!(!version_matches("4.0.3", "4.0.2"));
-        assert!(!version_matches("^4.0.0", "4.0.2"));
-    }
 }
