@@ -4,13 +4,13 @@
 
 use super::settings::{LISTEN_PORT, settings_findings};
 use super::{Finding, Severity, deployability};
+use crate::chart::schema::{KeyPath, Segment};
 use crate::pgbouncer::{
     self,
     settings::{self, Section},
 };
 use crate::value::{Map, Value};
 use crate::values::InputReport;
-use crate::chart::schema::{KeyPath, Segment};
 
 /// The findings about one enabled instance's merged values (`values` is the whole
 /// `.Values` of the parent chart, for the top-level keys some checks need).

@@ -1,8 +1,8 @@
 //! Each input's schema problems, as findings.
 
 use super::{Finding, Severity, deployability};
-use crate::values::InputReport;
 use crate::chart::schema::ProblemKind;
+use crate::values::InputReport;
 
 /// Every input's schema problems as findings: [`ProblemKind::Invalid`] always an error,
 /// [`ProblemKind::Undeployable`] an error unless `helm_exact`.
