@@ -93,8 +93,8 @@ impl std::error::Error for YamlError {}
 /// only comments, or `null` give an empty map; any other top-level kind is an error.
 ///
 /// ```
-/// use qspgb::value::Value;
-/// use qspgb::yaml::parse_values;
+/// use qspgb_helmtext::value::Value;
+/// use qspgb_helmtext::yaml::parse_values;
 ///
 /// let values = parse_values("replicas: 3\nenabled: yes\ntag: \"0123\"\n", "values.yaml").unwrap();
 /// let map = values.as_map().unwrap();
@@ -137,8 +137,8 @@ pub fn parse_values(text: &str, origin: &str) -> Result<Value, YamlError> {
 /// text has no documents at all. Scalars follow the same rules as [`parse_values`].
 ///
 /// ```
-/// use qspgb::value::Value;
-/// use qspgb::yaml::parse_documents;
+/// use qspgb_helmtext::value::Value;
+/// use qspgb_helmtext::yaml::parse_documents;
 ///
 /// let docs = parse_documents("a: 1\n---\n- x\n---\n", "manifest.yaml").unwrap();
 /// assert_eq!(docs.len(), 3);
@@ -194,7 +194,7 @@ fn parse_stream(text: &str, origin: &str, first_only: bool) -> Result<Vec<Docume
 /// nothing else). The offending byte is not quoted: it may be part of a password.
 ///
 /// ```
-/// use qspgb::yaml::text_from_bytes;
+/// use qspgb_helmtext::yaml::text_from_bytes;
 /// assert_eq!(text_from_bytes(b"a: 1\n".to_vec(), "v.yaml").unwrap(), "a: 1\n");
 /// let err = text_from_bytes(b"a: 1\nb: caf\xe9\n".to_vec(), "v.yaml").unwrap_err();
 /// assert_eq!(

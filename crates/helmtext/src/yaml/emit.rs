@@ -50,7 +50,7 @@ pub fn to_yaml(v: &Value) -> String {
 /// exponent has at least two digits), else in `%f` form.
 ///
 /// ```
-/// # use qspgb::yaml::emit::go_format_float;
+/// # use qspgb_helmtext::yaml::emit::go_format_float;
 /// assert_eq!(go_format_float(1.5), "1.5");
 /// assert_eq!(go_format_float(100000.0), "100000");
 /// assert_eq!(go_format_float(1000000.0), "1e+06");
@@ -204,7 +204,7 @@ enum Style {
 /// break, and nothing YAML 1.1 resolves to another type (`true`, `1`, `~`, `1:20`).
 ///
 /// ```
-/// use qspgb::yaml::emit::is_plain_string;
+/// use qspgb_helmtext::yaml::emit::is_plain_string;
 /// assert!(is_plain_string("pgbouncer-pharia"));
 /// assert!(is_plain_string("ghcr.io/qs/qspgb:0.5.0"));
 /// for s in ["true", "1", "", "a: b", "{x: 1}", "#", "x #y", "&a", "*a", "!!binary", "|", "-", "'", "a\nb"] {
