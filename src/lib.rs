@@ -35,4 +35,4 @@ pub mod render;
 pub mod suggest;
 pub mod values;
 
-pub use qspgb_helmtext::{value, yaml};
+pub use qspgb_helmtext::{go, value, yaml};

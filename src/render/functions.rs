@@ -20,6 +20,7 @@ use minijinja::value::{Value as JValue, ValueKind};
 use minijinja::{Environment, Error, ErrorKind, State};
 use sha2::{Digest, Sha256};
 
+use crate::go;
 use crate::pgbouncer::settings::{self, Section};
 use crate::value::{Map, Value};
 use crate::yaml;
@@ -164,7 +165,7 @@ fn print_value(v: &JValue, numbers: Numbers) -> String {
             Numbers::Exact if v.is_integer() => v.to_string(),
             Numbers::Exact => format_float(f64::try_from(v.clone()).unwrap_or(f64::NAN)),
             // An integer beyond 2^53 rounds, as it does in Helm's float64.
-            Numbers::Go => yaml::emit::go_format_float(
+            Numbers::Go => go::strconv::format_float(
                 f64::try_from(v.clone())
                     .unwrap_or_else(|_| v.to_string().parse().unwrap_or(f64::NAN)),
             ),
@@ -203,7 +204,7 @@ pub fn format_float(f: f64) -> String {
     if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
         format!("{}", f as i64)
     } else {
-        yaml::emit::go_format_float(f)
+        go::strconv::format_float(f)
     }
 }
 
@@ -243,14 +244,13 @@ fn write_json(v: &JValue, out: &mut String) -> Result<bool, Error> {
             if v.is_integer() {
                 out.push_str(&v.to_string());
             } else {
-                let f = f64::try_from(v.clone())?;
-                if !f.is_finite() {
+                let Some(text) = go::json::format_float(f64::try_from(v.clone())?) else {
                     return Ok(false);
-                }
-                out.push_str(&json_float(f));
+                };
+                out.push_str(&text);
             }
         }
-        ValueKind::String => json_string(v.as_str().unwrap_or_default(), out),
+        ValueKind::String => go::json::write_string(v.as_str().unwrap_or_default(), out),
         ValueKind::Seq | ValueKind::Iterable => {
             out.push('[');
             for (i, item) in v.try_iter()?.enumerate() {
@@ -269,7 +269,7 @@ fn write_json(v: &JValue, out: &mut String) -> Result<bool, Error> {
                 if i > 0 {
                     out.push(',');
                 }
-                json_string(&key, out);
+                go::json::write_string(&key, out);
                 out.push(':');
                 if !write_json(&item, out)? {
                     return Ok(false);
@@ -277,47 +277,9 @@ fn write_json(v: &JValue, out: &mut String) -> Result<bool, Error> {
             }
             out.push('}');
         }
-        _ => json_string(&go_string(v), out),
+        _ => go::json::write_string(&go_string(v), out),
     }
     Ok(true)
-}
-
-/// A float as `encoding/json` writes it: `strconv`'s shortest digits, in `%f` form unless
-/// the magnitude is below 1e-6 or at least 1e21, then `%e` form with `e-07` shortened to
-/// `e-7`.
-fn json_float(f: f64) -> String {
-    let abs = f.abs();
-    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
-        let text = yaml::emit::go_format_float(f);
-        match text.split_once("e-0") {
-            Some((mantissa, digit)) => format!("{mantissa}e-{digit}"),
-            None => text,
-        }
-    } else {
-        // Rust's Display prints the shortest round-trip digits without an exponent.
-        format!("{f}")
-    }
-}
-
-/// A JSON string literal as Go's `encoding/json` writes it (with HTML escaping on).
-fn json_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\0'..='\u{1f}' | '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 fn indent(v: &JValue, width: usize) -> String {
@@ -349,7 +311,7 @@ fn scalar(v: &JValue) -> Result<String, Error> {
             Ok(if yaml::emit::is_plain_string(text) {
                 text.to_string()
             } else {
-                go_quote(text)
+                go::quote::quote(text)
             })
         }
         ValueKind::Map | ValueKind::Seq | ValueKind::Iterable => Err(Error::new(
@@ -380,7 +342,7 @@ fn regex_quote_meta(v: &JValue) -> String {
 /// Go's): `\` and `"` escaped, and line breaks and other control characters as escapes,
 /// so a value cannot end the string or the expression.
 fn promql_string(v: &JValue) -> String {
-    let quoted = go_quote(&go_string(v));
+    let quoted = go::quote::quote(&go_string(v));
     quoted[1..quoted.len() - 1].to_string()
 }
 
@@ -389,39 +351,7 @@ fn quote(v: &JValue) -> String {
         // sprig's quote skips nil arguments entirely.
         return String::new();
     }
-    go_quote(&go_string(v))
-}
-
-/// Go's `%q`: a double-quoted string with Go escapes, which YAML reads back unchanged.
-pub fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if c.is_control() || (c.is_whitespace() && c != ' ') => {
-                let n = c as u32;
-                if n < 0x80 {
-                    out.push_str(&format!("\\x{n:02x}"));
-                } else if n < 0x10000 {
-                    out.push_str(&format!("\\u{n:04x}"));
-                } else {
-                    out.push_str(&format!("\\U{n:08x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    go::quote::quote(&go_string(v))
 }
 
 /// `trunc`: sprig's, which counts bytes, not characters (`s[:n]` in Go): a name with
@@ -477,29 +407,6 @@ fn trim_prefix(v: &JValue, prefix: &str) -> String {
     s.strip_prefix(prefix).map(str::to_string).unwrap_or(s)
 }
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard base64 with padding, as Go's `base64.StdEncoding`.
-pub fn base64_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(B64[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 /// Decodes standard base64 (padding optional); `None` when the text is not base64.
 pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
     let text = text.trim_end_matches('=');
@@ -519,8 +426,10 @@ pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
 fn b64enc(v: &JValue) -> String {
-    base64_encode(go_string(v).as_bytes())
+    go::base64::encode(go_string(v).as_bytes())
 }
 
 fn b64dec(v: &JValue) -> Result<String, Error> {
@@ -931,7 +840,7 @@ mod tests {
             r#""2""#
         );
         assert_eq!(render("[{{ Values.none | quote }}]", v).unwrap(), "[]");
-        assert_eq!(go_quote("\u{1}\u{a0}é"), r#""\x01\u00a0é""#);
+        assert_eq!(go::quote::quote("\u{1}\u{a0}é"), r#""\x01\u00a0é""#);
     }
 
     #[test]
@@ -974,13 +883,13 @@ mod tests {
 
     #[test]
     fn base64_round_trips_and_matches_go() {
-        assert_eq!(base64_encode(b"pgb_admin"), "cGdiX2FkbWlu");
-        assert_eq!(base64_encode(b"s3cr3t"), "czNjcjN0");
-        assert_eq!(base64_encode(b""), "");
-        assert_eq!(base64_encode(b"ab"), "YWI=");
+        assert_eq!(go::base64::encode(b"pgb_admin"), "cGdiX2FkbWlu");
+        assert_eq!(go::base64::encode(b"s3cr3t"), "czNjcjN0");
+        assert_eq!(go::base64::encode(b""), "");
+        assert_eq!(go::base64::encode(b"ab"), "YWI=");
         for s in ["", "a", "ab", "abc", "abcd", "\u{0}\u{ff}xyz"] {
             assert_eq!(
-                base64_decode(&base64_encode(s.as_bytes())).unwrap(),
+                base64_decode(&go::base64::encode(s.as_bytes())).unwrap(),
                 s.as_bytes()
             );
         }

@@ -17,6 +17,8 @@
 //! recursion over the tree instead of an event queue. Flow style only ever appears for
 //! empty collections, and tags, anchors and document markers never appear.
 
+use super::resolve::{Cursor, Resolved, resolve};
+use crate::go;
 use crate::value::{Map, Value};
 
 /// go-yaml v2 never changes libyaml's defaults: indent 2, preferred line width 80.
@@ -45,105 +47,11 @@ pub fn to_yaml(v: &Value) -> String {
     e.out
 }
 
-/// Formats like Go's `strconv.FormatFloat(f, 'g', -1, 64)`: the shortest digits that
-/// round-trip, in `%e` form when the decimal exponent is below -4 or at least 6 (the
-/// exponent has at least two digits), else in `%f` form.
-///
-/// ```
-/// # use qspgb_helmtext::yaml::emit::go_format_float;
-/// assert_eq!(go_format_float(1.5), "1.5");
-/// assert_eq!(go_format_float(100000.0), "100000");
-/// assert_eq!(go_format_float(1000000.0), "1e+06");
-/// assert_eq!(go_format_float(0.0001), "0.0001");
-/// assert_eq!(go_format_float(0.00001), "1e-05");
-/// assert_eq!(go_format_float(123456789.5), "1.234567895e+08");
-/// assert_eq!(go_format_float(f64::NEG_INFINITY), "-Inf");
-/// ```
-pub fn go_format_float(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "+Inf" } else { "-Inf" }.into();
-    }
-    let mut out = String::new();
-    if f.is_sign_negative() {
-        out.push('-');
-    }
-    let d = Decimal::shortest(f.abs());
-    let exp = d.point - 1;
-    if !d.digits.is_empty() && !(-4..6).contains(&exp) {
-        out.push(char::from(d.digits[0]));
-        if d.digits.len() > 1 {
-            out.push('.');
-            out.extend(d.digits[1..].iter().map(|&b| char::from(b)));
-        }
-        out.push('e');
-        out.push(if exp < 0 { '-' } else { '+' });
-        out.push_str(&format!("{:02}", exp.unsigned_abs()));
-    } else {
-        let decimals = (d.digits.len() as i32 - d.point).max(0);
-        d.write_fixed(&mut out, decimals);
-    }
-    out
-}
-
-/// A positive float as shortest round-trip decimal digits: value = 0.DIGITS × 10^point.
-#[derive(Default)]
-struct Decimal {
-    /// ASCII digits without leading or trailing zeros; empty for zero.
-    digits: Vec<u8>,
-    point: i32,
-}
-
-impl Decimal {
-    fn shortest(f: f64) -> Decimal {
-        if f == 0.0 {
-            return Decimal::default();
-        }
-        // Rust's `{:e}` prints the shortest digits that round-trip, as Go's ftoa does.
-        let text = format!("{f:e}");
-        let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
-        let mut digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
-        while digits.len() > 1 && digits.last() == Some(&b'0') {
-            digits.pop();
-        }
-        Decimal {
-            digits,
-            point: exp.parse::<i32>().unwrap_or(0) + 1,
-        }
-    }
-
-    /// Go's `fmtF`: integer part (at least `0`), then `decimals` digits after the point.
-    fn write_fixed(&self, out: &mut String, decimals: i32) {
-        let digit = |i: i32| -> char {
-            usize::try_from(i)
-                .ok()
-                .and_then(|i| self.digits.get(i))
-                .map_or('0', |&b| char::from(b))
-        };
-        if self.point > 0 {
-            (0..self.point).for_each(|i| out.push(digit(i)));
-        } else {
-            out.push('0');
-        }
-        if decimals > 0 {
-            out.push('.');
-            (0..decimals).for_each(|i| out.push(digit(self.point + i)));
-        }
-    }
-}
-
 /// How a float looks after JSON encoding and go-yaml decoding: `encoding/json` prints
 /// whole numbers below 1e21 without exponent, and go-yaml then reads those as int64 (or
 /// uint64) when they fit. Everything else stays a float64.
 fn float_text(f: f64) -> String {
-    if f.fract() == 0.0 && f.abs() < 1e21 {
-        let mut json = String::new();
-        if f.is_sign_negative() {
-            json.push('-');
-        }
-        Decimal::shortest(f.abs()).write_fixed(&mut json, 0);
+    if let Some(json) = go::json::format_float(f) {
         if let Ok(i) = json.parse::<i64>() {
             return i.to_string();
         }
@@ -151,7 +59,7 @@ fn float_text(f: f64) -> String {
             return u.to_string();
         }
     }
-    go_format_float(f)
+    go::strconv::format_float(f)
 }
 
 /// Whether sigs.k8s.io/yaml can take `v` through JSON and back without an error.
@@ -162,7 +70,7 @@ fn survives_json_round_trip(v: &Value) -> bool {
         Value::List(items) => items.iter().all(survives_json_round_trip),
         Value::Map(m) => m.iter().all(|(k, v)| {
             readable_by_yaml(k)
-                && json_len(k) + 2 <= MAX_JSON_KEY_CHARS
+                && go::json::escaped_len(k) + 2 <= MAX_JSON_KEY_CHARS
                 && survives_json_round_trip(v)
         }),
         Value::Null | Value::Bool(_) | Value::Int(_) => true,
@@ -174,17 +82,6 @@ fn survives_json_round_trip(v: &Value) -> bool {
 fn readable_by_yaml(s: &str) -> bool {
     !s.chars()
         .any(|c| matches!(c, '\u{7f}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}'))
-}
-
-/// Length in characters of `s` as `encoding/json` escapes it (without the quotes).
-fn json_len(s: &str) -> usize {
-    s.chars()
-        .map(|c| match c {
-            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
-            '\0'..='\u{1f}' | '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => 6,
-            _ => 1,
-        })
-        .sum()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -220,93 +117,11 @@ pub fn is_plain_string(s: &str) -> bool {
 fn requested_string_style(s: &str) -> Style {
     if s.contains('\n') {
         Style::Literal
-    } else if resolves_to_non_string(s) || is_base60_float(s) {
+    } else if resolve(s) != Resolved::Str || is_base60_float(s) {
         Style::DoubleQuoted
     } else {
         Style::Plain
     }
-}
-
-/// go-yaml v2's `resolve` for an untagged plain scalar: does `s` read back as anything
-/// other than a string? Only strings starting with one of a few characters can.
-fn resolves_to_non_string(s: &str) -> bool {
-    const KEYWORDS: &[&str] = &[
-        "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-        "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",
-        ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
-        "-.Inf", "-.INF",
-    ];
-    match s.bytes().next() {
-        None => true,
-        Some(b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'~') => {
-            KEYWORDS.contains(&s)
-        }
-        Some(b'.') => {
-            // ParseFloat on the raw text: underscores only between digits.
-            let b = s.as_bytes();
-            let digit_at = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
-            let underscores_ok =
-                (0..b.len()).all(|i| b[i] != b'_' || (i > 0 && digit_at(i - 1) && digit_at(i + 1)));
-            KEYWORDS.contains(&s) || (underscores_ok && is_finite_float(&s.replace('_', "")))
-        }
-        Some(b'+' | b'-' | b'0'..=b'9') => {
-            if KEYWORDS.contains(&s) || is_timestamp(s) {
-                return true;
-            }
-            // go-yaml drops every underscore before trying ParseInt/ParseUint/ParseFloat.
-            let plain = s.replace('_', "");
-            is_go_int(&plain) || is_finite_float(&plain)
-        }
-        Some(_) => false,
-    }
-}
-
-/// Go's `strconv.ParseInt(s, 0, 64)` or `ParseUint(s, 0, 64)` would succeed: an optional
-/// sign, a `0x`/`0o`/`0b`/`0` base prefix and digits, in range.
-fn is_go_int(s: &str) -> bool {
-    let (sign, unsigned) = match s.strip_prefix(['+', '-']) {
-        Some(rest) => (s.as_bytes()[0], rest),
-        None => (b' ', s),
-    };
-    let lower = unsigned.to_ascii_lowercase();
-    let (radix, digits) = match lower.get(..2) {
-        Some("0x") => (16, &lower[2..]),
-        Some("0o") => (8, &lower[2..]),
-        Some("0b") => (2, &lower[2..]),
-        Some(_) if lower.starts_with('0') => (8, &lower[1..]),
-        _ => (10, &lower[..]),
-    };
-    // from_str_radix would accept a second sign; Go would not.
-    let magnitude = digits
-        .starts_with(char::is_alphanumeric)
-        .then(|| u64::from_str_radix(digits, radix).ok())
-        .flatten();
-    match (sign, magnitude) {
-        (_, None) => false,
-        (b' ', Some(_)) => true, // ParseUint takes all of u64
-        (b'+', Some(m)) => m <= i64::MAX as u64,
-        (_, Some(m)) => m <= i64::MIN.unsigned_abs(),
-    }
-}
-
-/// go-yaml's `yamlStyleFloat`: `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
-fn is_yaml_style_float(s: &str) -> bool {
-    let mut p = Cursor::new(s);
-    p.eat(|c| matches!(c, b'+' | b'-'));
-    let int_digits = p.digits();
-    let frac_digits = p.eat(|c| c == b'.').then(|| p.digits());
-    let mut ok = int_digits > 0 || frac_digits.is_some_and(|n| n > 0);
-    if p.eat(|c| matches!(c, b'e' | b'E')) {
-        p.eat(|c| matches!(c, b'+' | b'-'));
-        ok &= p.digits() > 0;
-    }
-    ok && p.at_end()
-}
-
-/// Go's `ParseFloat` accepts `s` (given the YAML float syntax); it fails with a range
-/// error where Rust returns infinity.
-fn is_finite_float(s: &str) -> bool {
-    is_yaml_style_float(s) && s.parse::<f64>().is_ok_and(f64::is_finite)
 }
 
 /// go-yaml's `isBase60Float`: `^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`.
@@ -336,120 +151,6 @@ fn is_base60_float(s: &str) -> bool {
         p.eat_while(digit_or_underscore);
     }
     groups > 0 && p.at_end()
-}
-
-/// go-yaml v2 reads plain scalars matching one of these Go `time.Parse` layouts as
-/// timestamps: `2006-1-2T15:4:5.999999999Z07:00` (also with `t`),
-/// `2006-1-2 15:4:5.999999999` and `2006-1-2`.
-fn is_timestamp(s: &str) -> bool {
-    let b = s.as_bytes();
-    // go-yaml's quick check: four digits and a dash.
-    if b.len() < 5 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
-        return false;
-    }
-    let year: u32 = s[..4].parse().unwrap_or(0);
-    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
-    let mut p = Cursor { b, i: 5 };
-    // Go's getnum for the unpadded fields: one digit, or two if there are two.
-    let field =
-        |p: &mut Cursor, min: u32, max: u32| p.number(2).filter(|n| (min..=max).contains(n));
-    let Some(month) = field(&mut p, 1, 12) else {
-        return false;
-    };
-    let days = match month {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    };
-    if !p.eat(|c| c == b'-') || field(&mut p, 1, days).is_none() {
-        return false;
-    }
-    if p.at_end() {
-        return true;
-    }
-    let sep = p.peek(0);
-    let time = p.eat(|c| matches!(c, b'T' | b't' | b' '))
-        && field(&mut p, 0, 23).is_some()
-        && p.eat(|c| c == b':')
-        && field(&mut p, 0, 59).is_some()
-        && p.eat(|c| c == b':')
-        && field(&mut p, 0, 59).is_some();
-    if !time {
-        return false;
-    }
-    // Optional fraction (`.` or `,`), any number of digits.
-    if matches!(p.peek(0), Some(b'.' | b',')) && p.peek(1).is_some_and(|c| c.is_ascii_digit()) {
-        p.i += 1;
-        p.digits();
-    }
-    let zone = &b[p.i..];
-    match sep {
-        Some(b' ') => zone.is_empty(),
-        // Z07:00: `Z`, or a sign with two-digit hours (up to 24) and minutes (up to 60).
-        _ => {
-            let two = |d: &[u8]| {
-                d.iter()
-                    .all(u8::is_ascii_digit)
-                    .then(|| (d[0] - b'0') * 10 + d[1] - b'0')
-            };
-            zone == b"Z"
-                || (zone.len() == 6
-                    && matches!(zone[0], b'+' | b'-')
-                    && zone[3] == b':'
-                    && two(&zone[1..3]).is_some_and(|h| h <= 24)
-                    && two(&zone[4..6]).is_some_and(|m| m <= 60))
-        }
-    }
-}
-
-/// A byte cursor for the little scalar grammars above.
-struct Cursor<'a> {
-    b: &'a [u8],
-    i: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn new(s: &'a str) -> Self {
-        Cursor {
-            b: s.as_bytes(),
-            i: 0,
-        }
-    }
-
-    fn peek(&self, ahead: usize) -> Option<u8> {
-        self.b.get(self.i + ahead).copied()
-    }
-
-    fn at_end(&self) -> bool {
-        self.i == self.b.len()
-    }
-
-    /// Consumes one byte if it matches.
-    fn eat(&mut self, pred: impl Fn(u8) -> bool) -> bool {
-        let hit = self.peek(0).is_some_and(pred);
-        self.i += usize::from(hit);
-        hit
-    }
-
-    /// Consumes matching bytes; returns how many.
-    fn eat_while(&mut self, pred: impl Fn(u8) -> bool) -> usize {
-        let start = self.i;
-        while self.eat(&pred) {}
-        self.i - start
-    }
-
-    fn digits(&mut self) -> usize {
-        self.eat_while(|c| c.is_ascii_digit())
-    }
-
-    /// One to `max_len` digits as a number.
-    fn number(&mut self, max_len: usize) -> Option<u32> {
-        let start = self.i;
-        while self.i - start < max_len && self.eat(|c| c.is_ascii_digit()) {}
-        let digits = &self.b[start..self.i];
-        (!digits.is_empty()).then(|| digits.iter().fold(0, |n, &d| n * 10 + u32::from(d - b'0')))
-    }
 }
 
 /// Characters libyaml may write unescaped (`is_printable`). Note that it leaves out tab,
@@ -1405,7 +1106,7 @@ podAntiAffinity:
             (f64::INFINITY, "+Inf"),
         ];
         for (f, text) in cases {
-            assert_eq!(go_format_float(f), text, "{f:?}");
+            assert_eq!(go::strconv::format_float(f), text, "{f:?}");
         }
     }
 

@@ -10,6 +10,7 @@
 
 pub mod emit;
 pub mod parse;
+pub mod resolve;
 
 pub use emit::to_yaml;
 pub use parse::{YamlError, parse_documents, parse_values, text_from_bytes};

@@ -23,6 +23,8 @@ use std::fmt;
 use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
 
+use super::resolve::{Resolved, resolve};
+use crate::go;
 use crate::value::{Map, Value, is_secret_path};
 
 /// The deepest nesting of maps and lists accepted (counting alias expansions).
@@ -349,7 +351,7 @@ fn resolve_scalar(
         // Quoted and block scalars are never resolved. Timestamps stay text: go-yaml v2 hands
         // `interface{}` targets the original string for them.
         None | Some("!!str" | "!!timestamp") => Ok(Scalar::Str(text)),
-        Some("!!binary") => match decode_base64(&text) {
+        Some("!!binary") => match go::base64::decode(&text) {
             // Go keeps the bytes in a string; JSON then replaces invalid UTF-8.
             Some(bytes) => Ok(Scalar::Str(String::from_utf8_lossy(&bytes).into_owned())),
             None => Err("!!binary value contains invalid base64 data".into()),
@@ -385,166 +387,27 @@ fn short_tag(tag: &Tag) -> String {
     }
 }
 
-/// go-yaml v2's `resolve` for an untagged plain scalar (YAML 1.1 booleans, Go integer syntax).
+/// A plain untagged scalar as go-yaml v2 resolves it; timestamps stay text.
 fn resolve_plain(text: String) -> Scalar {
-    match text.as_str() {
-        "" | "~" | "null" | "Null" | "NULL" => return Scalar::Null,
-        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
-            return Scalar::Bool(true);
-        }
-        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
-            return Scalar::Bool(false);
-        }
-        ".nan" | ".NaN" | ".NAN" => return Scalar::Float(f64::NAN),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return Scalar::Float(f64::INFINITY);
-        }
-        "-.inf" | "-.Inf" | "-.INF" => return Scalar::Float(f64::NEG_INFINITY),
-        _ => {}
+    match resolve(&text) {
+        Resolved::Null => Scalar::Null,
+        Resolved::Bool(b) => Scalar::Bool(b),
+        Resolved::Int(i) => Scalar::Int(i),
+        Resolved::Uint(u) => Scalar::Uint(u),
+        Resolved::Float(f) => Scalar::Float(f),
+        Resolved::Timestamp | Resolved::Str => Scalar::Str(text),
     }
-    match text.as_bytes().first() {
-        // Go's ParseFloat, which accepts no underscores here.
-        Some(b'.') => {
-            if let Some(f) = parse_float(&text) {
-                return Scalar::Float(f);
-            }
-        }
-        Some(b'0'..=b'9' | b'+' | b'-') => {
-            let plain = text.replace('_', "");
-            if let Some(i) = parse_go_int(&plain) {
-                return Scalar::Int(i);
-            }
-            if let Some(u) = parse_go_uint(&plain) {
-                return Scalar::Uint(u);
-            }
-            // `08` is no octal integer, but it is a float.
-            if let Some(f) = parse_float(&plain) {
-                return Scalar::Float(f);
-            }
-        }
-        _ => {}
-    }
-    Scalar::Str(text)
 }
 
-/// Go's `strconv.ParseUint(s, 0, 64)`: `0x`, `0o`, `0b` prefixes, a bare leading `0` for octal.
-fn parse_go_uint(s: &str) -> Option<u64> {
-    let (digits, radix) = match s.as_bytes() {
-        [b'0', p, _, ..] if p.eq_ignore_ascii_case(&b'x') => (&s[2..], 16),
-        [b'0', p, _, ..] if p.eq_ignore_ascii_case(&b'o') => (&s[2..], 8),
-        [b'0', p, _, ..] if p.eq_ignore_ascii_case(&b'b') => (&s[2..], 2),
-        [b'0'] => return Some(0),
-        [b'0', ..] => (&s[1..], 8),
-        _ => (s, 10),
-    };
-    // from_str_radix would accept a sign; Go does not.
-    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_alphanumeric()) {
-        return None;
-    }
-    u64::from_str_radix(digits, radix).ok()
-}
-
-/// Go's `strconv.ParseInt(s, 0, 64)`: an optional sign, then [`parse_go_uint`].
-fn parse_go_int(s: &str) -> Option<i64> {
-    let (negative, unsigned) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let magnitude = i128::from(parse_go_uint(unsigned)?);
-    i64::try_from(if negative { -magnitude } else { magnitude }).ok()
-}
-
-/// A float matching go-yaml's `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
-/// Overflow to infinity is a range error in Go, which leaves the scalar a string.
-fn parse_float(s: &str) -> Option<f64> {
-    let digits = |t: &str| t.bytes().all(|c| c.is_ascii_digit());
-    let unsigned = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
-        Some((m, e)) => (m, Some(e.strip_prefix(['+', '-']).unwrap_or(e))),
-        None => (unsigned, None),
-    };
-    let (int, frac) = match mantissa.split_once('.') {
-        Some((i, f)) => (i, f),
-        None => (mantissa, ""),
-    };
-    let mantissa_ok = digits(int) && digits(frac) && (!int.is_empty() || !frac.is_empty());
-    let exponent_ok = exponent.is_none_or(|e| !e.is_empty() && digits(e));
-    if !mantissa_ok || !exponent_ok {
-        return None;
-    }
-    s.parse::<f64>().ok().filter(|f| f.is_finite())
-}
-
-/// Go's `strconv.FormatFloat(f, 'g', -1, 32)` with YAML's spellings of the special values,
-/// which is how sigs.k8s.io/yaml turns a float key into a string.
+/// A float as sigs.k8s.io/yaml spells a float key: Go's `FormatFloat(f, 'g', -1, 32)`
+/// with YAML's spellings of the special values.
 fn format_float32(f: f64) -> String {
-    let f = f as f32;
-    if f.is_nan() {
-        return ".nan".into();
+    match go::strconv::format_float32(f).as_str() {
+        "NaN" => ".nan".into(),
+        "+Inf" => ".inf".into(),
+        "-Inf" => "-.inf".into(),
+        text => text.into(),
     }
-    if f.is_infinite() {
-        return if f > 0.0 { ".inf" } else { "-.inf" }.into();
-    }
-    // Rust's `{:e}` gives the shortest digits that round-trip, as Go's -1 precision does.
-    let sci = format!("{f:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let sign = if mantissa.starts_with('-') { "-" } else { "" };
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    if !(-4..6).contains(&exp) {
-        // %e form: Go prints at least two exponent digits.
-        let (first, rest) = digits.split_at(1);
-        let dot = if rest.is_empty() { "" } else { "." };
-        let exp_sign = if exp < 0 { '-' } else { '+' };
-        return format!("{sign}{first}{dot}{rest}e{exp_sign}{:02}", exp.abs());
-    }
-    if exp < 0 {
-        let zeros = "0".repeat((-exp - 1) as usize);
-        return format!("{sign}0.{zeros}{digits}");
-    }
-    let int_len = exp as usize + 1;
-    if digits.len() <= int_len {
-        format!("{sign}{digits}{}", "0".repeat(int_len - digits.len()))
-    } else {
-        format!("{sign}{}.{}", &digits[..int_len], &digits[int_len..])
-    }
-}
-
-/// Go's `base64.StdEncoding.DecodeString`: padded standard alphabet, line breaks ignored.
-fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    fn sextet(c: u8) -> Option<u32> {
-        Some(u32::from(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        }))
-    }
-    let input: Vec<u8> = text
-        .bytes()
-        .filter(|b| !matches!(b, b'\r' | b'\n'))
-        .collect();
-    if !input.len().is_multiple_of(4) {
-        return None;
-    }
-    let quanta = input.len() / 4;
-    let mut out = Vec::with_capacity(quanta * 3);
-    for (n, chunk) in input.chunks(4).enumerate() {
-        let pad = chunk.iter().rev().take_while(|&&c| c == b'=').count();
-        if pad > 2 || (pad > 0 && n + 1 != quanta) {
-            return None;
-        }
-        let mut acc = 0u32;
-        for &c in &chunk[..4 - pad] {
-            acc = acc << 6 | sextet(c)?;
-        }
-        acc <<= 6 * pad;
-        out.extend_from_slice(&acc.to_be_bytes()[1..4 - pad]);
-    }
-    Some(out)
 }
 
 /// A finished node, ready to be placed in its parent.
