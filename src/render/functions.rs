@@ -407,33 +407,12 @@ fn trim_prefix(v: &JValue, prefix: &str) -> String {
     s.strip_prefix(prefix).map(str::to_string).unwrap_or(s)
 }
 
-/// Decodes standard base64 (padding optional); `None` when the text is not base64.
-pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let text = text.trim_end_matches('=');
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for c in text.bytes() {
-        let v = B64.iter().position(|&b| b == c)? as u32;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}
-
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 fn b64enc(v: &JValue) -> String {
     go::base64::encode(go_string(v).as_bytes())
 }
 
 fn b64dec(v: &JValue) -> Result<String, Error> {
-    let decoded = base64_decode(&go_string(v))
+    let decoded = go::base64::decode(&go_string(v))
         .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "b64dec: input is not base64"))?;
     String::from_utf8(decoded).map_err(|_| {
         Error::new(
@@ -889,13 +868,20 @@ mod tests {
         assert_eq!(go::base64::encode(b"ab"), "YWI=");
         for s in ["", "a", "ab", "abc", "abcd", "\u{0}\u{ff}xyz"] {
             assert_eq!(
-                base64_decode(&go::base64::encode(s.as_bytes())).unwrap(),
+                go::base64::decode(&go::base64::encode(s.as_bytes())).unwrap(),
                 s.as_bytes()
             );
         }
-        assert_eq!(base64_decode("not base64!"), None);
+        assert_eq!(go::base64::decode("not base64!"), None);
         let v = values(&[("s", Value::from("YWI="))]);
         assert_eq!(render("{{ Values.s | b64dec }}", v).unwrap(), "ab");
+        // sprig's b64dec is Go's StdEncoding: line breaks are skipped, padding is required
+        // (Helm prints Go's error text for "YWI"; we stop the render instead).
+        let v = values(&[("s", Value::from("YW\nI=\n"))]);
+        assert_eq!(render("{{ Values.s | b64dec }}", v).unwrap(), "ab");
+        let v = values(&[("s", Value::from("YWI"))]);
+        let err = render("{{ Values.s | b64dec }}", v).unwrap_err();
+        assert!(err.to_string().contains("b64dec: input is not base64"), "{err}");
     }
 
     #[test]
