@@ -881,7 +881,10 @@ mod tests {
         assert_eq!(render("{{ Values.s | b64dec }}", v).unwrap(), "ab");
         let v = values(&[("s", Value::from("YWI"))]);
         let err = render("{{ Values.s | b64dec }}", v).unwrap_err();
-        assert!(err.to_string().contains("b64dec: input is not base64"), "{err}");
+        assert!(
+            err.to_string().contains("b64dec: input is not base64"),
+            "{err}"
+        );
     }
 
     #[test]
