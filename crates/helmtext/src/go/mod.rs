@@ -6,7 +6,7 @@
 //! - [`json`]: `encoding/json`'s strings and floats.
 //! - [`quote`]: `fmt`'s `%q`.
 //! - [`base64`]: `encoding/base64`'s `StdEncoding`.
-//! - [`filepath`]: `path/filepath.Match`.
+//! - [`filepath`]: shell patterns as `filepath.Match` matches them.
 
 pub mod base64;
 pub mod filepath;

@@ -48,27 +48,10 @@ pub fn resolve(text: &str) -> Resolved {
     let Some(&first) = text.as_bytes().first() else {
         return Resolved::Null;
     };
-    // resolve_map: only consulted when the first byte has a hint.
-    if matches!(
-        first,
-        b'y' | b'Y'
-            | b'n'
-            | b'N'
-            | b't'
-            | b'T'
-            | b'f'
-            | b'F'
-            | b'o'
-            | b'O'
-            | b'~'
-            | b'.'
-            | b'+'
-            | b'-'
-            | b'0'..=b'9'
-    ) {
-        if let Some(keyword) = keyword(text) {
-            return keyword;
-        }
+    // resolve_map (go-yaml consults it only when the first byte has a hint, which every
+    // keyword's first byte has).
+    if let Some(keyword) = keyword(text) {
+        return keyword;
     }
     match first {
         b'.' => match strconv::parse_float(text) {
@@ -86,10 +69,10 @@ pub fn resolve(text: &str) -> Resolved {
             if let Some(u) = strconv::parse_uint(&plain) {
                 return Resolved::Uint(u);
             }
-            if is_yaml_style_float(&plain) {
-                if let Some(f) = strconv::parse_float(&plain) {
-                    return Resolved::Float(f);
-                }
+            if is_yaml_style_float(&plain)
+                && let Some(f) = strconv::parse_float(&plain)
+            {
+                return Resolved::Float(f);
             }
             // go-yaml v2 reads the rest of `0b...` with ParseInt base 2, which takes a sign
             // (`0b-1` is -1). Its `-0b` case adds nothing that ParseInt base 0 did not try.
