@@ -6,31 +6,22 @@
 //! every machine.
 //!
 //! The chart's own YAML files (Chart.yaml files, defaults) are also parsed here, with the
-//! very parser the binary uses (compiled in from `src/yaml/parse.rs`), and embedded as code
+//! very parser the binary uses (the `qspgb-helmtext` crate, a build-dependency), and embedded as code
 //! that builds the values tree: parsing them was a third of a render's time. A unit test in
-//! `src/chart.rs` checks that the embedded trees equal what the parser gives at run time.
+//! `src/chart/files.rs` checks that the embedded trees equal what the parser gives at run time.
 
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-#[allow(dead_code)]
-#[path = "src/value.rs"]
-mod value;
-
-#[allow(dead_code)]
-#[path = "src/yaml/parse.rs"]
-mod parse;
-
-use value::Value;
+use qspgb_helmtext::value::Value;
+use qspgb_helmtext::yaml::parse_values;
 
 const CHART_DIRS: [&str; 3] = ["chart", "templates", "values"];
 
 fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let mut files = Vec::new();
-    println!("cargo:rerun-if-changed=src/value.rs");
-    println!("cargo:rerun-if-changed=src/yaml/parse.rs");
     for dir in CHART_DIRS {
         println!("cargo:rerun-if-changed={dir}");
         collect(&root, &root.join(dir), &mut files);
@@ -51,7 +42,7 @@ fn main() {
     code.push_str("pub fn parsed(path: &str) -> Option<crate::value::Value> {\n    use crate::value::{Map, Value};\n    match path {\n");
     for rel in files.iter().filter(|p| is_preparsed(p)) {
         let text = fs::read_to_string(root.join(rel)).expect("read chart file");
-        let value = parse::parse_values(&text, rel)
+        let value = parse_values(&text, rel)
             .unwrap_or_else(|e| panic!("the embedded chart has invalid YAML: {e}"));
         let mut expr = String::new();
         value_expr(&value, &mut expr);

@@ -19,8 +19,8 @@
 //! - [`redact`]: the one redaction policy: which values are secret, and scrubbing output.
 //! - [`release`]: the whole render pipeline in memory, for the CLI, tests and benchmarks.
 //! - [`suggest`]: "did you mean" suggestions for unknown names.
-//! - [`yaml`]: the only module that knows YAML.
-//! - [`value`]: the values tree.
+//! - [`yaml`]: the only module that knows YAML, and [`value`]: the values tree; both live in
+//!   the `qspgb-helmtext` crate (crates/helmtext), which build.rs shares.
 
 pub mod argocd;
 pub mod chart;
@@ -36,6 +36,6 @@ pub mod redact;
 pub mod release;
 pub mod render;
 pub mod suggest;
-pub mod value;
 pub mod values;
-pub mod yaml;
+
+pub use qspgb_helmtext::{go, value, yaml};

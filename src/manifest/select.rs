@@ -5,7 +5,7 @@
 use anyhow::{Result, bail};
 
 use super::{Document, Manifests, rewrite};
-use crate::render::output::glob_match;
+use crate::go::filepath;
 
 /// How hook documents are annotated in the output.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -92,13 +92,13 @@ fn choose(manifests: Manifests, selection: &OutputOptions) -> Result<Vec<Documen
         let pattern = pattern.replace('\\', "/");
         let matching: Vec<&Document> = docs
             .iter()
-            .filter(|d| glob_match(&pattern, d.show_only_path()))
+            .filter(|d| filepath::matches(&pattern, d.show_only_path()))
             .collect();
         if matching.is_empty() {
             // A glob matching only the `helm test` Pods, which are left out unless asked.
             let tests = left_out_tests
                 .iter()
-                .any(|h| glob_match(&pattern, h.show_only_path()));
+                .any(|h| filepath::matches(&pattern, h.show_only_path()));
             if tests {
                 bail!(
                     "--show-only {pattern:?}: matches only `helm test` Pods, which are left out \

@@ -7,12 +7,19 @@
 //!   yaml.v2 resolves them, anchors, merge keys), plus errors that name file, line and column.
 //! - [`emit`]: values to YAML text exactly as Helm's `toYaml` prints it (go-yaml v2 style,
 //!   sorted keys).
+//! - [`resolve`]: go-yaml v2's reading of plain scalars, which both of them follow.
+//! - [`text`]: which text the reader accepts at all; [`error`]: what a failure says.
 
 pub mod emit;
+pub mod error;
 pub mod parse;
+pub mod resolve;
+pub mod text;
 
 pub use emit::to_yaml;
-pub use parse::{YamlError, parse_documents, parse_values, text_from_bytes};
+pub use error::YamlError;
+pub use parse::{parse_documents, parse_values};
+pub use text::text_from_bytes;
 
 use crate::value::{Map, Value};
 

@@ -84,7 +84,7 @@ impl Value {
     /// Follows a dotted path (`a.b.c`) through nested maps, like Helm's `Values.PathValue`.
     ///
     /// ```
-    /// # use qspgb::value::{Value, Map};
+    /// # use qspgb_helmtext::value::{Value, Map};
     /// let mut inner = Map::default();
     /// inner.insert("enabled".into(), Value::Bool(true));
     /// let mut root = Map::default();
@@ -119,7 +119,7 @@ pub fn map_path<'a>(map: &'a Map, dotted: &str) -> Option<&'a Value> {
 /// and so does a key ending in `Secret` (`existingUserlistSecret`).
 ///
 /// ```
-/// use qspgb::value::is_secret_path;
+/// use qspgb_helmtext::value::is_secret_path;
 /// assert!(is_secret_path("pgbouncerPharia.config.adminPassword"));
 /// assert!(is_secret_path("config.userlist.bob"));
 /// assert!(is_secret_path(r#"{"config":{"authPassword":"x"}}"#));
@@ -202,7 +202,7 @@ impl Value {
     /// A map from `(key, value)` pairs, in their order.
     ///
     /// ```
-    /// # use qspgb::value::Value;
+    /// # use qspgb_helmtext::value::Value;
     /// let v = Value::map_of([("a", Value::Int(1))]);
     /// assert_eq!(v.path("a"), Some(&Value::Int(1)));
     /// ```
