@@ -5,6 +5,7 @@
 //! Modules, one concept each:
 //! - [`argocd`]: the Argo CD Config Management Plugin's environment, as render settings.
 //! - [`diff`]: unified diffs, for checking committed renderings.
+//! - [`error`]: a command's error, carrying its exit code.
 //! - [`files`]: reading user files: size limits, no links followed, Argo CD confinement.
 //! - [`cli`]: command-line flags, parsed into validated settings, and the commands.
 //! - [`chart`]: loading the embedded chart or a chart directory.
@@ -19,11 +20,13 @@
 //! - [`suggest`]: "did you mean" suggestions for unknown names.
 //! - [`yaml`]: the only module that knows YAML.
 //! - [`value`]: the values tree.
+//! - [`words`]: English for messages (plurals).
 
 pub mod argocd;
 pub mod chart;
 pub mod cli;
 pub mod diff;
+pub mod error;
 pub mod files;
 pub mod hooks;
 pub mod k8s;
@@ -35,4 +38,5 @@ pub mod render;
 pub mod suggest;
 pub mod value;
 pub mod values;
+pub mod words;
 pub mod yaml;
