@@ -22,9 +22,6 @@ use anyhow::{Context, Result, bail};
 use crate::value::Value;
 use crate::yaml;
 
-/// The environment variables this module reads, for error messages and docs.
-pub const PREFIX_ENV: &str = "ARGOCD_ENV_";
-
 /// Builds the `qspgb render ...` arguments (without the program name) for an Argo CD
 /// generate run. `env` looks up one variable; `all_env` lists every variable (for
 /// `PARAM_*`). Render flags from `ARGOCD_ENV_QSPGB_ARGS` come last, so they win.

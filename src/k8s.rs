@@ -550,6 +550,43 @@ pub fn check_image_reference(text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Helm's rule for release names: a DNS-1123 subdomain of at most 53 characters (the rest of
+/// the 63 is left for suffixes such as `-configmap`). The message quotes the name: it is a
+/// command-line argument, never a value.
+///
+/// ```
+/// # use qspgb::k8s::validate_release_name;
+/// assert!(validate_release_name("my-pgbouncer").is_ok());
+/// assert!(validate_release_name(&"a".repeat(54)).is_err());
+/// ```
+pub fn validate_release_name(name: &str) -> Result<(), String> {
+    if name.len() > 53 || check_dns_subdomain(name).is_err() {
+        return Err(format!(
+            "invalid release name {name:?}: use at most 53 lowercase letters, digits, '-' and \
+             '.', starting and ending with a letter or digit"
+        ));
+    }
+    Ok(())
+}
+
+/// A namespace must be a DNS-1123 label (what kube-apiserver accepts). The message quotes
+/// the namespace: it is a command-line argument, never a value.
+///
+/// ```
+/// # use qspgb::k8s::validate_namespace;
+/// assert!(validate_namespace("pharia-ai").is_ok());
+/// assert!(validate_namespace("a.b").is_err());
+/// ```
+pub fn validate_namespace(ns: &str) -> Result<(), String> {
+    if check_dns_label(ns).is_err() {
+        return Err(format!(
+            "invalid namespace {ns:?}: use at most 63 lowercase letters, digits and '-', \
+             starting and ending with a letter or digit"
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -607,5 +644,24 @@ mod tests {
         }
         assert!(check_image_reference("localhost:5000/x:y").is_ok());
         assert!(check_image_reference("x:").is_err());
+    }
+
+    #[test]
+    fn release_names() {
+        assert!(validate_release_name("my-pgbouncer").is_ok());
+        assert!(validate_release_name("a.b").is_ok());
+        assert!(validate_release_name("").is_err());
+        assert!(validate_release_name("My").is_err());
+        assert!(validate_release_name("-a").is_err());
+        assert!(validate_release_name(&"a".repeat(54)).is_err());
+    }
+
+    #[test]
+    fn namespaces() {
+        assert!(validate_namespace("pharia-ai").is_ok());
+        assert!(validate_namespace("").is_err());
+        assert!(validate_namespace("a.b").is_err());
+        assert!(validate_namespace("UPPER").is_err());
+        assert!(validate_namespace(&"a".repeat(64)).is_err());
     }
 }

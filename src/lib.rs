@@ -5,6 +5,7 @@
 //! Modules, one concept each:
 //! - [`argocd`]: the Argo CD Config Management Plugin's environment, as render settings.
 //! - [`diff`]: unified diffs, for checking committed renderings.
+//! - [`error`]: a command's error, carrying its exit code.
 //! - [`files`]: reading user files: size limits, no links followed, Argo CD confinement.
 //! - [`cli`]: command-line flags, parsed into validated settings, and the commands.
 //! - [`chart`]: loading the embedded chart or a chart directory.
@@ -19,6 +20,7 @@
 //! - [`redact`]: the one redaction policy: which values are secret, and scrubbing output.
 //! - [`release`]: the whole render pipeline in memory, for the CLI, tests and benchmarks.
 //! - [`suggest`]: "did you mean" suggestions for unknown names.
+//! - [`words`]: English for messages (plurals).
 //! - [`yaml`]: the only module that knows YAML, and [`value`]: the values tree; both live in
 //!   the `qspgb-helmtext` crate (crates/helmtext), which build.rs shares.
 
@@ -26,6 +28,7 @@ pub mod argocd;
 pub mod chart;
 pub mod cli;
 pub mod diff;
+pub mod error;
 pub mod files;
 pub mod hooks;
 pub mod k8s;
@@ -37,5 +40,6 @@ pub mod release;
 pub mod render;
 pub mod suggest;
 pub mod values;
+pub mod words;
 
 pub use qspgb_helmtext::{go, value, yaml};

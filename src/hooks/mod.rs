@@ -3,7 +3,8 @@
 //!
 //! The work is split the usual way: this module is the pure part (which roles, which
 //! bytes, which hash, what to do about a live Secret); [`targets`] reads the instance
-//! settings out of the chart's values and rendering; [`cluster`] does the Kubernetes I/O.
+//! settings out of the chart's values and rendering; [`cluster`] does the Kubernetes I/O,
+//! [`run`] runs the instances concurrently, and [`report`] says what each did.
 //!
 //! ```
 //! use std::collections::BTreeMap;
@@ -40,7 +41,9 @@
 
 pub mod cluster;
 pub mod fingerprint;
+pub mod report;
 pub mod retry;
+pub mod run;
 pub mod targets;
 
 use std::collections::BTreeMap;
@@ -160,7 +163,7 @@ pub struct SourceSecret {
     pub data: SecretData,
 }
 
-/// How a run can fail; the CLI maps each class to its own exit code.
+/// How a run can fail; each class has its own exit code ([`crate::error::ErrorKind`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureClass {
     /// The source Secrets cannot give a valid userlist (none found, admin role missing,
@@ -174,7 +177,8 @@ pub enum FailureClass {
 }
 
 /// A failure of a hooks run with its class. The message never holds a secret value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
 pub struct HooksError {
     /// Which kind of failure.
     pub class: FailureClass,
@@ -207,14 +211,6 @@ impl HooksError {
         }
     }
 }
-
-impl fmt::Display for HooksError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for HooksError {}
 
 /// The two Secrets an instance should have, and what went into them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -313,7 +309,7 @@ pub fn desired_secrets(
              userlist without {} (nothing written)",
             target.alias,
             malformed.len(),
-            if malformed.len() == 1 { "" } else { "s" },
+            crate::words::plural(malformed.len()),
             target.label_selector(),
             malformed.join("; "),
             if malformed.len() == 1 { "it" } else { "them" },
@@ -430,7 +426,7 @@ impl SecretAction {
 /// Whether the workload must be restarted.
 ///
 /// `secrets_changed`: a Secret's content changed in this run (see
-/// [`cluster::SecretOutcome::action`]). `live_annotation`: the workload's pod-template
+/// [`report::SecretOutcome::action`]). `live_annotation`: the workload's pod-template
 /// [`RESTART_ANNOTATION`], `None` when it has none. `pending`: the
 /// [`PENDING_RESTART_ANNOTATION`] values of the live Secrets, as first read.
 ///

@@ -13,7 +13,6 @@ pub mod emits;
 mod errors;
 pub mod functions;
 mod objects;
-pub mod output;
 
 #[cfg(test)]
 mod tests;

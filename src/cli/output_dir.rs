@@ -1,10 +1,90 @@
-//! What is left of rendering's output stage here: the all-or-nothing `--output-dir` writer
-//! and Go's `filepath.Match` for `--show-only`. Documents, their order and their selection
-//! are [`crate::manifest`]'s.
+//! Helm's `--output-dir` layout: DIR/<template path>, the documents of one template in one
+//! file. Grouping the documents into those files, writing them all or nothing, and
+//! comparing committed ones with a fresh render (`diff`, `render --check`).
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+
+use crate::release::Rendered;
+
+/// Each template's output file: Helm's `--output-dir` layout, `(path, text)` in order.
+pub fn output_files(rendered: &Rendered) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for doc in &rendered.documents {
+        match files.iter_mut().find(|(path, _)| *path == doc.source) {
+            Some((_, text)) => text.push_str(&doc.to_output()),
+            None => files.push((doc.source.clone(), doc.to_output())),
+        }
+    }
+    files
+}
+
+/// Writes the rendered files below `dir`, all or nothing (see [`write_files`]); returns the
+/// report for stdout, a `wrote PATH` line per file.
+pub fn write(dir: &Path, rendered: &Rendered) -> Result<String> {
+    let files = output_files(rendered);
+    // Every target is checked before anything is written: all or nothing.
+    for (path, _) in &files {
+        crate::files::check_writable_below(dir, path)?;
+    }
+    let written = write_files(dir, &files)?;
+    Ok(written
+        .iter()
+        .map(|target| format!("wrote {}\n", target.display()))
+        .collect())
+}
+
+/// Compares `dir` (committed `--output-dir` files) with a fresh render: a unified diff of
+/// every difference, including stale committed files the render no longer writes; empty
+/// when they are equal.
+pub fn compare(dir: &Path, rendered: &Rendered) -> Result<String> {
+    if !dir.is_dir() {
+        bail!("{}: not a directory of committed renderings", dir.display());
+    }
+    let fresh = output_files(rendered);
+    let as_text = |path: &Path, bytes: Vec<u8>| {
+        String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", path.display()))
+    };
+    let mut report = String::new();
+    for (path, text) in &fresh {
+        let committed_path = dir.join(path);
+        // No links followed, size capped: see crate::files.
+        let committed = match crate::files::read_in_tree(dir, path)? {
+            Some(bytes) => as_text(&committed_path, bytes)?,
+            None => String::new(),
+        };
+        report.push_str(&crate::diff::unified(
+            &committed,
+            text,
+            &committed_path.display().to_string(),
+            &format!("rendered {path}"),
+        ));
+    }
+    let roots: BTreeSet<&str> = fresh
+        .iter()
+        .filter_map(|(p, _)| p.split('/').next())
+        .collect();
+    for root in roots {
+        for path in crate::files::list_tree(&dir.join(root))? {
+            let rel = path
+                .strip_prefix(dir)
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
+            if fresh.iter().all(|(p, _)| *p != rel) {
+                let text = as_text(&path, crate::files::read_capped(&path)?)?;
+                report.push_str(&crate::diff::unified(
+                    &text,
+                    "",
+                    &path.display().to_string(),
+                    &format!("rendered {rel} (no longer rendered)"),
+                ));
+            }
+        }
+    }
+    Ok(report)
+}
 
 /// Writes `files` (a path relative to `dir`, its text) below `dir` for `--output-dir`, all
 /// or nothing: a failed render writes nothing, and neither may a failed write. Everything
@@ -106,101 +186,4 @@ pub fn write_files(dir: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A scratch folder below the system's temporary folder, removed when dropped.
-    struct Scratch(PathBuf);
-
-    impl Scratch {
-        fn new(name: &str) -> Self {
-            let dir = std::env::temp_dir().join(format!("qspgb-{name}-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&dir).unwrap();
-            Scratch(dir)
-        }
-
-        /// Every file below the folder with its text, to compare before and after.
-        fn contents(&self) -> Vec<(PathBuf, String)> {
-            fn walk(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
-                for entry in std::fs::read_dir(dir).unwrap() {
-                    let path = entry.unwrap().path();
-                    if path.is_dir() {
-                        out.push((path.clone(), "<dir>".into()));
-                        walk(&path, out);
-                    } else {
-                        out.push((path.clone(), std::fs::read_to_string(&path).unwrap()));
-                    }
-                }
-            }
-            let mut out = Vec::new();
-            walk(&self.0, &mut out);
-            out.sort();
-            out
-        }
-    }
-
-    impl Drop for Scratch {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-
-    fn rendered_files() -> Vec<(String, String)> {
-        vec![
-            ("rel/charts/a/templates/one.yaml".into(), "one\n".into()),
-            ("rel/charts/b/templates/two.yaml".into(), "two\n".into()),
-        ]
-    }
-
-    #[test]
-    fn write_files_writes_every_file() {
-        let scratch = Scratch::new("write-files-ok");
-        let out = scratch.0.join("out");
-        let written = write_files(&out, &rendered_files()).unwrap();
-        assert_eq!(written.len(), 2);
-        assert_eq!(
-            std::fs::read_to_string(out.join("rel/charts/b/templates/two.yaml")).unwrap(),
-            "two\n"
-        );
-        // Overwriting is fine, and leaves no temporary files behind.
-        write_files(&out, &rendered_files()).unwrap();
-        assert!(
-            scratch
-                .contents()
-                .iter()
-                .all(|(p, _)| !p.to_string_lossy().contains("qspgb-tmp"))
-        );
-    }
-
-    /// Before, the first template's file was written and the second failed: a half-written
-    /// output folder, plus a stray `.qspgb-tmp` file.
-    #[test]
-    fn write_files_writes_nothing_when_one_target_cannot_be_written() {
-        let scratch = Scratch::new("write-files-blocked");
-        // A folder where the second file must go.
-        std::fs::create_dir_all(scratch.0.join("rel/charts/b/templates/two.yaml/x")).unwrap();
-        let before = scratch.contents();
-        let err = write_files(&scratch.0, &rendered_files()).unwrap_err();
-        assert!(format!("{err:#}").contains("is a directory"), "{err:#}");
-        assert_eq!(scratch.contents(), before);
-
-        // A file where a folder must go.
-        let scratch = Scratch::new("write-files-file-as-dir");
-        std::fs::create_dir_all(scratch.0.join("rel/charts")).unwrap();
-        std::fs::write(scratch.0.join("rel/charts/b"), "a file").unwrap();
-        let before = scratch.contents();
-        let err = write_files(&scratch.0, &rendered_files()).unwrap_err();
-        assert!(
-            format!("{err:#}").contains("rel/charts/b: not a directory"),
-            "{err:#}"
-        );
-        assert_eq!(scratch.contents(), before);
-
-        // --output-dir naming a file.
-        let file = scratch.0.join("rel/charts/b");
-        let err = write_files(&file, &rendered_files()).unwrap_err();
-        assert!(format!("{err:#}").contains("not a directory"), "{err:#}");
-        assert_eq!(scratch.contents(), before);
-    }
-}
+mod tests;

@@ -1,0 +1,381 @@
+//! Flags become validated settings: every check of the command line lives here, so a
+//! command receives only settings that passed them, and never sees clap.
+//!
+//! Each conversion checks in the order the flags' errors were always reported (release
+//! name, namespace, kube version, API versions, then combinations of flags), so the first
+//! problem named stays the same.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+
+use super::args::{
+    Cli, Command, DiffArgs, HookStyleArg, HooksArgs, InputArgs, LintArgs, RenderArgs, ValuesArgs,
+    argocd_command_line_error,
+};
+use crate::chart::ChartFiles;
+use crate::hooks::cluster::ConnectOptions;
+use crate::k8s::{validate_namespace, validate_release_name};
+use crate::manifest::HookStyle;
+use crate::manifest::OutputOptions;
+use crate::render::{DEFAULT_KUBE_VERSION, RenderContext};
+use crate::values::ValueInputs;
+use clap::Parser;
+
+/// The chart and the values every command starts from.
+#[derive(Debug, Clone)]
+pub struct InputSettings {
+    /// The values flags, in Helm's order of application.
+    pub values: ValueInputs,
+    /// `--chart DIR`, or the embedded chart.
+    pub chart: Option<PathBuf>,
+}
+
+impl InputSettings {
+    /// The chart's files: the directory given, or the embedded chart.
+    pub fn chart_files(&self) -> Result<ChartFiles> {
+        match &self.chart {
+            Some(dir) => ChartFiles::from_dir(dir),
+            None => Ok(ChartFiles::embedded()),
+        }
+    }
+}
+
+impl From<InputArgs> for InputSettings {
+    fn from(args: InputArgs) -> Self {
+        InputSettings {
+            values: ValueInputs {
+                files: args.values,
+                set_json: args.set_json,
+                set: args.set,
+                set_string: args.set_string,
+                set_file: args.set_file,
+                set_literal: args.set_literal,
+                preset: args.preset,
+            },
+            chart: args.chart,
+        }
+    }
+}
+
+/// Where `render` puts the documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// Standard output, as `helm template` prints.
+    Stdout,
+    /// `--output-dir DIR`: one file per template, Helm's layout.
+    Dir(PathBuf),
+}
+
+/// `qspgb render`, checked.
+#[derive(Debug, Clone)]
+pub struct RenderSettings {
+    /// The chart and values.
+    pub input: InputSettings,
+    /// The release and cluster the templates see.
+    pub context: RenderContext,
+    /// Which documents to print, and how.
+    pub selection: OutputOptions,
+    /// `--fail-if-empty`.
+    pub fail_if_empty: bool,
+    /// Where the documents go.
+    pub destination: Destination,
+}
+
+/// `qspgb diff DIR` (and `render --check DIR`), checked.
+#[derive(Debug, Clone)]
+pub struct DiffSettings {
+    /// The committed renderings.
+    pub dir: PathBuf,
+    /// The fresh render to compare with them (its destination is unused).
+    pub render: RenderSettings,
+}
+
+/// `qspgb lint`, checked.
+#[derive(Debug, Clone)]
+pub struct LintSettings {
+    /// The chart and values.
+    pub input: InputSettings,
+    /// The release and cluster the templates see.
+    pub context: RenderContext,
+    /// `--strict`: warnings fail too.
+    pub strict: bool,
+}
+
+/// `qspgb values`, checked.
+#[derive(Debug, Clone)]
+pub struct ValuesSettings {
+    /// The chart and values.
+    pub input: InputSettings,
+    /// The release the templates see (the release name and `--helm-exact` only).
+    pub context: RenderContext,
+}
+
+/// `qspgb hooks`, checked.
+#[derive(Debug, Clone)]
+pub struct HooksSettings {
+    /// The chart and values.
+    pub input: InputSettings,
+    /// The release the targets are rendered for (namespace `default` when none is given:
+    /// the names do not depend on it).
+    pub context: RenderContext,
+    /// `-n`: the namespace to work in; else the kubeconfig's (or the pod's).
+    pub namespace: Option<String>,
+    /// `--instance`: only this one.
+    pub instance: Option<String>,
+    /// `--dry-run`: write nothing.
+    pub dry_run: bool,
+    /// How to reach the API server.
+    pub connect: ConnectOptions,
+}
+
+/// The render context of `render` and `lint`, checked.
+fn render_context(
+    release_name: String,
+    namespace: String,
+    is_upgrade: bool,
+    kube_version: &str,
+    api_versions: &[String],
+    helm_exact: bool,
+) -> Result<RenderContext> {
+    validate_release_name(&release_name).map_err(anyhow::Error::msg)?;
+    validate_namespace(&namespace).map_err(anyhow::Error::msg)?;
+    Ok(RenderContext {
+        release_name,
+        namespace,
+        is_upgrade,
+        revision: 1,
+        kube_version: normalize_kube_version(kube_version)?,
+        api_versions: crate::render::parse_api_versions(api_versions)?,
+        helm_exact,
+    })
+}
+
+impl TryFrom<RenderArgs> for RenderSettings {
+    type Error = anyhow::Error;
+
+    fn try_from(args: RenderArgs) -> Result<Self> {
+        let context = render_context(
+            args.input.release_name.clone(),
+            args.namespace.clone(),
+            args.is_upgrade,
+            &args.kube_version,
+            &args.api_versions,
+            args.input.helm_exact,
+        )?;
+        let hook_style = match args.hook_style {
+            HookStyleArg::Helm => HookStyle::Helm,
+            HookStyleArg::Argocd => HookStyle::Argocd,
+        };
+        if args.include_tests && hook_style == HookStyle::Argocd {
+            bail!(
+                "--include-tests cannot be used with --hook-style argocd: Argo CD has no phase for \
+                 `helm test` hooks (run them with `helm test`, or render them with --hook-style helm)"
+            );
+        }
+        Ok(RenderSettings {
+            input: args.input.into(),
+            selection: OutputOptions {
+                no_hooks: args.no_hooks,
+                include_tests: args.include_tests,
+                show_only: args.show_only,
+                namespace_in_manifests: args.namespace_in_manifests.then_some(args.namespace),
+                hook_style,
+            },
+            context,
+            fail_if_empty: args.fail_if_empty,
+            destination: match args.output_dir {
+                Some(dir) => Destination::Dir(dir),
+                None => Destination::Stdout,
+            },
+        })
+    }
+}
+
+impl TryFrom<DiffArgs> for DiffSettings {
+    type Error = anyhow::Error;
+
+    fn try_from(args: DiffArgs) -> Result<Self> {
+        Ok(DiffSettings {
+            dir: args.dir,
+            render: args.render.try_into()?,
+        })
+    }
+}
+
+impl RenderSettings {
+    /// The settings of `argocd generate`: `argv`, a `render` command line built from the
+    /// Argo CD environment ([`crate::argocd::render_args`]), parsed and confined to the
+    /// application's source directory before its flags are checked.
+    ///
+    /// Argo CD runs one plugin sidecar for many Applications: a generate run may read only
+    /// its own source directory (the working directory), as Argo CD's Helm support allows,
+    /// and may print only manifests. So flags that read or write elsewhere are refused,
+    /// whichever variable or parameter they came from, and every values file is confined.
+    pub fn from_argocd_command_line(argv: &[String]) -> Result<Self> {
+        let cli = Cli::try_parse_from(argv).map_err(argocd_command_line_error)?;
+        let Command::Render(args) = cli.command else {
+            unreachable!("render_args always starts with render")
+        };
+        let refused = [
+            ("--set-file", !args.input.set_file.is_empty()),
+            ("--chart", args.input.chart.is_some()),
+            ("--output-dir", args.output_dir.is_some()),
+            ("--check", args.check.is_some()),
+        ];
+        if let Some((flag, _)) = refused.iter().find(|(_, given)| *given) {
+            bail!(
+                "{flag} is not available under Argo CD: the plugin reads only the application's \
+                 source directory and prints only manifests (remove it from \
+                 ARGOCD_ENV_QSPGB_ARGS or the parameters)"
+            );
+        }
+        let source = std::env::current_dir().context("reading the working directory")?;
+        for file in &args.input.values {
+            // The run's working directory is the source directory, so the path stays as given.
+            crate::files::confined(&source, file)?;
+        }
+        args.try_into()
+    }
+}
+
+impl TryFrom<LintArgs> for LintSettings {
+    type Error = anyhow::Error;
+
+    fn try_from(args: LintArgs) -> Result<Self> {
+        let context = render_context(
+            args.input.release_name.clone(),
+            args.namespace,
+            false,
+            &args.kube_version,
+            &args.api_versions,
+            args.input.helm_exact,
+        )?;
+        Ok(LintSettings {
+            input: args.input.into(),
+            context,
+            strict: args.strict,
+        })
+    }
+}
+
+impl TryFrom<ValuesArgs> for ValuesSettings {
+    type Error = anyhow::Error;
+
+    fn try_from(args: ValuesArgs) -> Result<Self> {
+        validate_release_name(&args.input.release_name).map_err(anyhow::Error::msg)?;
+        let context = RenderContext {
+            release_name: args.input.release_name.clone(),
+            helm_exact: args.input.helm_exact,
+            ..RenderContext::default()
+        };
+        Ok(ValuesSettings {
+            input: args.input.into(),
+            context,
+        })
+    }
+}
+
+impl TryFrom<HooksArgs> for HooksSettings {
+    type Error = anyhow::Error;
+
+    fn try_from(args: HooksArgs) -> Result<Self> {
+        validate_release_name(&args.input.release_name).map_err(anyhow::Error::msg)?;
+        if let Some(ns) = &args.namespace {
+            validate_namespace(ns).map_err(anyhow::Error::msg)?;
+        }
+        let context = RenderContext {
+            release_name: args.input.release_name.clone(),
+            namespace: args.namespace.clone().unwrap_or_else(|| "default".into()),
+            helm_exact: args.input.helm_exact,
+            ..RenderContext::default()
+        };
+        Ok(HooksSettings {
+            input: args.input.into(),
+            context,
+            namespace: args.namespace,
+            instance: args.instance,
+            dry_run: args.dry_run,
+            connect: ConnectOptions {
+                kubeconfig: args.kubeconfig,
+                context: args.context,
+                request_timeout: args.request_timeout,
+            },
+        })
+    }
+}
+
+/// `--request-timeout`: `30s`, `2m`, or plain seconds. clap calls it while parsing, so a
+/// bad duration is a command-line error (exit 2) like any other bad flag value.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let (number, unit) = match text.strip_suffix('s') {
+        Some(n) => (n, 1),
+        None => match text.strip_suffix('m') {
+            Some(n) => (n, 60),
+            None => (text, 1),
+        },
+    };
+    match number.parse::<u64>() {
+        Ok(n) if n > 0 => Ok(Duration::from_secs(n * unit)),
+        _ => Err(format!(
+            "expected a positive duration such as 30s, 2m or 45, found {text:?}"
+        )),
+    }
+}
+
+/// `--kube-version` as Helm reads it (`chartutil.ParseKubeVersion`, which calls
+/// Kubernetes' `version.ParseGeneric`): optional blanks and `v`, then at least two
+/// dot-separated numbers without leading zeros, then anything (`1.31`, `v1.33.4+k3s1`,
+/// `1.31.0.1`). Returns what templates see as `.Capabilities.KubeVersion.Version`: the text
+/// as given, with a `v` in front when it has none. Empty means the default version.
+pub fn normalize_kube_version(raw: &str) -> Result<String> {
+    if raw.is_empty() {
+        return Ok(DEFAULT_KUBE_VERSION.to_string());
+    }
+    let rest = raw.trim_start_matches([' ', '\t', '\n', '\r', '\u{b}', '\u{c}']);
+    let rest = rest.strip_prefix('v').unwrap_or(rest);
+    let numbers_end = rest
+        .char_indices()
+        .scan(false, |after_dot, (i, c)| {
+            // A dot belongs to the numbers only when a digit follows it.
+            let digit = c.is_ascii_digit();
+            let keep = digit || (c == '.' && !*after_dot);
+            *after_dot = c == '.';
+            keep.then_some(i + c.len_utf8())
+        })
+        .last()
+        .unwrap_or(0);
+    let numbers = rest[..numbers_end].trim_end_matches('.');
+    let components: Vec<&str> = numbers.split('.').collect();
+    if numbers.is_empty() || !numbers.starts_with(|c: char| c.is_ascii_digit()) {
+        bail!(
+            "invalid --kube-version {raw:?}: could not parse it as a version (expected one such as v1.31.0)"
+        );
+    }
+    if components.len() < 2 {
+        bail!(
+            "invalid --kube-version {raw:?}: a version needs at least major and minor (such as v1.31)"
+        );
+    }
+    for component in &components {
+        if component.len() > 1 && component.starts_with('0') {
+            bail!(
+                "invalid --kube-version {raw:?}: version component {component:?} starts with a zero"
+            );
+        }
+        if component.parse::<u64>().is_err() {
+            bail!(
+                "invalid --kube-version {raw:?}: version component {component:?} is out of range"
+            );
+        }
+    }
+    Ok(if raw.starts_with('v') {
+        raw.to_string()
+    } else {
+        format!("v{raw}")
+    })
+}
+
+#[cfg(test)]
+mod tests;
