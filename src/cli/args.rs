@@ -263,7 +263,7 @@ pub struct HooksArgs {
     pub context: Option<String>,
 
     /// Limit for each API request, e.g. 30s, 2m or 45 (seconds).
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = super::settings::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     pub request_timeout: std::time::Duration,
 }
 
@@ -349,6 +349,24 @@ pub fn stray_word_error(err: &clap::Error) -> Option<String> {
          cut at a space, such as a password; quote values that hold spaces)"
             .into(),
     )
+}
+
+/// `--request-timeout`: `30s`, `2m`, or plain seconds. clap calls it while parsing (this
+/// layer checks what the user typed, as a value), so a bad duration is a command-line error (exit 2) like any other bad flag value.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let (number, unit) = match text.strip_suffix('s') {
+        Some(n) => (n, 1),
+        None => match text.strip_suffix('m') {
+            Some(n) => (n, 60),
+            None => (text, 1),
+        },
+    };
+    match number.parse::<u64>() {
+        Ok(n) if n > 0 => Ok(std::time::Duration::from_secs(n * unit)),
+        _ => Err(format!(
+            "expected a positive duration such as 30s, 2m or 45, found {text:?}"
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,6 @@
 //! problem named stays the same.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
@@ -303,24 +302,6 @@ impl TryFrom<HooksArgs> for HooksSettings {
                 request_timeout: args.request_timeout,
             },
         })
-    }
-}
-
-/// `--request-timeout`: `30s`, `2m`, or plain seconds. clap calls it while parsing, so a
-/// bad duration is a command-line error (exit 2) like any other bad flag value.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let (number, unit) = match text.strip_suffix('s') {
-        Some(n) => (n, 1),
-        None => match text.strip_suffix('m') {
-            Some(n) => (n, 60),
-            None => (text, 1),
-        },
-    };
-    match number.parse::<u64>() {
-        Ok(n) if n > 0 => Ok(Duration::from_secs(n * unit)),
-        _ => Err(format!(
-            "expected a positive duration such as 30s, 2m or 45, found {text:?}"
-        )),
     }
 }
 

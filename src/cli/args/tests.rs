@@ -32,3 +32,22 @@ fn argocd_command_line_errors_name_the_argument_and_no_values() {
     assert!(err.contains("an unexpected word"), "{err}");
     assert!(!err.contains("Wm9Z"), "{err}");
 }
+
+#[test]
+fn request_timeouts() {
+    assert_eq!(
+        parse_duration("30s").unwrap(),
+        std::time::Duration::from_secs(30)
+    );
+    assert_eq!(
+        parse_duration("2m").unwrap(),
+        std::time::Duration::from_secs(120)
+    );
+    assert_eq!(
+        parse_duration("45").unwrap(),
+        std::time::Duration::from_secs(45)
+    );
+    for bad in ["0", "-1s", "1h", "", "s"] {
+        assert!(parse_duration(bad).is_err(), "{bad}");
+    }
+}
