@@ -30,7 +30,7 @@ case "$mode" in
     log "cargo fmt --check"
     cargo fmt --all -- --check
     log "cargo clippy (warnings are errors)"
-    cargo clippy --all-targets --locked -- -D warnings
+    cargo clippy --workspace --all-targets --locked -- -D warnings
     log "cargo test: unit tests and the it binary"
     cargo test --workspace --locked --lib --test it
     log "doc tests"
@@ -88,7 +88,7 @@ log "cargo fmt --check"
 cargo fmt --all -- --check
 
 log "cargo clippy (warnings are errors)"
-cargo clippy --all-targets --features e2e --locked -- -D warnings
+cargo clippy --workspace --all-targets --features e2e --locked -- -D warnings
 
 log "kube-apiserver: build (cached) and start"
 if ! wait "$apiserver_build"; then
@@ -104,10 +104,10 @@ log "PostgreSQL: start"
 eval "$(bash scripts/postgres.sh start)"
 
 log "cargo test (unit, integration, golden, Helm compatibility, hooks against the API server, PgBouncer against PostgreSQL, validators)"
-cargo test --all-targets --features e2e --locked --no-fail-fast
+cargo test --workspace --all-targets --features e2e --locked --no-fail-fast
 
 log "doc tests"
-cargo test --doc --locked
+cargo test --workspace --doc --locked
 
 log "Helm as an oracle: the recorded cases of tests/helm-oracle (real Helm's output) against qspgb"
 bash scripts/helm-oracle.sh compare
