@@ -1,22 +1,15 @@
 //! `qspgb hooks`: the targets come from the values and rendering (no cluster access, so
 //! bad values fail before anything is read), then each instance runs against the API.
 
-use crate::cli::io::{read_input, write_stdout};
+use crate::cli::io::write_stdout;
 use crate::cli::settings::HooksSettings;
 use crate::error::{ErrorKind, Result};
 use crate::hooks::report::run_summary;
-use crate::release;
 
 /// Runs every target instance; prints each one's summary, then each failure. The exit code
 /// is the worst failure's class ([`crate::hooks::run::Outcome::worst_failure`]).
 pub fn run(settings: HooksSettings) -> Result {
-    let files = settings.input.chart_files()?;
-    let loaded = release::load(
-        &files,
-        &settings.input.values,
-        &mut read_input,
-        &settings.context,
-    )?;
+    let loaded = super::load_release(&settings.input, &settings.context)?;
     let targets = crate::hooks::targets::release_targets(&loaded, settings.instance.as_deref())?;
     let outcome = crate::hooks::run::run(
         targets,

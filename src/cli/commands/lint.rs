@@ -1,21 +1,13 @@
 //! `qspgb lint`: every finding on stderr, and a count.
 
-use crate::cli::io::read_input;
 use crate::cli::settings::LintSettings;
 use crate::error::Result;
 use crate::lint::Severity;
-use crate::release;
 use crate::words::plural;
 
 /// Checks the values and the render; exit 1 on errors, or on warnings with `--strict`.
 pub fn run(settings: LintSettings) -> Result {
-    let files = settings.input.chart_files()?;
-    let checked = release::check(
-        &files,
-        &settings.input.values,
-        &mut read_input,
-        &settings.context,
-    )?;
+    let checked = super::check_release(&settings.input, &settings.context)?;
     let findings = checked.findings;
     for finding in &findings {
         say!("{finding}");

@@ -11,3 +11,29 @@ pub mod lint;
 pub mod render;
 pub mod values;
 pub mod version;
+
+use crate::cli::io::read_input;
+use crate::cli::settings::InputSettings;
+use crate::release::{self, Checked, Release};
+use crate::render::RenderContext;
+
+/// The release of the command line's chart and values flags, loaded once (inputs read
+/// from their files or stdin); an error when any check finds one.
+fn load_release(input: &InputSettings, context: &RenderContext) -> anyhow::Result<Release> {
+    release::load(
+        &input.chart_files()?,
+        &input.values,
+        &mut read_input,
+        context,
+    )
+}
+
+/// The same release with every finding, for `lint`, which reports them all.
+fn check_release(input: &InputSettings, context: &RenderContext) -> anyhow::Result<Checked> {
+    release::check(
+        &input.chart_files()?,
+        &input.values,
+        &mut read_input,
+        context,
+    )
+}

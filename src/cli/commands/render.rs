@@ -2,12 +2,12 @@
 
 use anyhow::bail;
 
-use crate::cli::io::{read_input, write_stdout};
+use crate::cli::io::write_stdout;
 use crate::cli::output_dir;
 use crate::cli::settings::{Destination, RenderSettings};
 use crate::error::Result;
 use crate::manifest;
-use crate::release::{self, Rendered};
+use crate::release::Rendered;
 
 /// Renders and writes the documents to stdout or the output directory.
 pub fn run(settings: RenderSettings) -> Result {
@@ -25,14 +25,8 @@ pub fn run(settings: RenderSettings) -> Result {
 /// The documents `settings` select, with the render's warnings printed; `diff` compares
 /// the same.
 pub fn render(settings: &RenderSettings) -> anyhow::Result<Rendered> {
-    let files = settings.input.chart_files()?;
     // release::render_release, keeping the release until the process exits (below).
-    let mut loaded = release::load(
-        &files,
-        &settings.input.values,
-        &mut read_input,
-        &settings.context,
-    )?;
+    let mut loaded = super::load_release(&settings.input, &settings.context)?;
     let rendered = Rendered {
         documents: manifest::select(std::mem::take(&mut loaded.manifests), &settings.selection)?,
         warnings: std::mem::take(&mut loaded.warnings),

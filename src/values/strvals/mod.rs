@@ -65,19 +65,10 @@ pub fn parse_flag(
     dest: &mut Map,
     budget: &mut Budget,
 ) -> Result<(), SetError> {
-    let mode = match flavor {
-        Flavor::Set => Mode::Typed,
-        Flavor::SetString => Mode::Strings,
-        Flavor::SetLiteral => Mode::Literal,
-        Flavor::SetJson => {
-            let trimmed = expr.trim();
-            if trimmed.starts_with('{') {
-                return json::merge_object(trimmed, dest).map(drop);
-            }
-            Mode::Json
-        }
-    };
-    Parser::new(expr, mode, budget).run(dest).map(drop)
+    match reading(flavor, expr) {
+        Reading::JsonObject(object) => json::merge_object(object, dest).map(drop),
+        Reading::Parser(mode) => Parser::new(expr, mode, budget).run(dest).map(drop),
+    }
 }
 
 /// [`parse_flag`], giving also what the flag sets on its own: the tree it would build in
@@ -88,20 +79,37 @@ pub fn parse_flag_own(
     dest: &mut Map,
     budget: &mut Budget,
 ) -> Result<Map, SetError> {
-    let mode = match flavor {
-        Flavor::Set => Mode::Typed,
-        Flavor::SetString => Mode::Strings,
-        Flavor::SetLiteral => Mode::Literal,
+    match reading(flavor, expr) {
+        Reading::JsonObject(object) => json::merge_object(object, dest),
+        Reading::Parser(mode) => {
+            let stored = Parser::new(expr, mode, budget).run(dest)?;
+            Ok(own_values(dest, &stored))
+        }
+    }
+}
+
+/// How a flag's expression is read: by the strvals parser in a mode, or, for a
+/// `--set-json` whose whole expression is an object (`--set-json '{"a":1}'`, which Helm
+/// merges as is), as that one JSON object.
+enum Reading<'a> {
+    Parser(Mode<'a>),
+    JsonObject(&'a str),
+}
+
+fn reading(flavor: Flavor, expr: &str) -> Reading<'_> {
+    match flavor {
+        Flavor::Set => Reading::Parser(Mode::Typed),
+        Flavor::SetString => Reading::Parser(Mode::Strings),
+        Flavor::SetLiteral => Reading::Parser(Mode::Literal),
         Flavor::SetJson => {
             let trimmed = expr.trim();
             if trimmed.starts_with('{') {
-                return json::merge_object(trimmed, dest);
+                Reading::JsonObject(trimmed)
+            } else {
+                Reading::Parser(Mode::Json)
             }
-            Mode::Json
         }
-    };
-    let stored = Parser::new(expr, mode, budget).run(dest)?;
-    Ok(own_values(dest, &stored))
+    }
 }
 
 /// Error of a `--set`-style expression; Display gives a clear message naming the expression part that failed.
