@@ -10,11 +10,11 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use qspgb::chart::ChartFiles;
-use qspgb::manifest::OutputOptions;
-use qspgb::release::render_release;
-use qspgb::render::RenderContext;
-use qspgb::values::ValueInputs;
+use qspgb::ChartFiles;
+use qspgb::OutputOptions;
+use qspgb::RenderContext;
+use qspgb::ValueInputs;
+use qspgb::render_release;
 
 fn large_values() -> String {
     let mut text = String::from(

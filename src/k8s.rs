@@ -31,14 +31,6 @@ fn first_bad(text: &str, allowed: impl Fn(char) -> bool) -> Option<String> {
 /// A DNS-1123 label (RFC 1123): 1 to 63 lowercase letters, digits and `-`, starting and
 /// ending with a letter or digit. Namespaces, Services (which also may not start with a
 /// digit, see [`check_service_name`]) and most name parts are labels.
-///
-/// ```
-/// # use qspgb::k8s::check_dns_label;
-/// assert!(check_dns_label("pgbouncer-pharia").is_ok());
-/// assert!(check_dns_label("PgBouncer").is_err());
-/// assert!(check_dns_label("a.b").is_err());
-/// assert!(check_dns_label(&"a".repeat(64)).is_err());
-/// ```
 pub fn check_dns_label(text: &str) -> Result<(), String> {
     const WHAT: &str = "a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit";
     label_part(text, 63).map_err(|why| format!("expected {WHAT}; {why}"))
@@ -48,13 +40,6 @@ pub fn check_dns_label(text: &str) -> Result<(), String> {
 /// label, starting with a letter or digit, of any length: the chart cuts object names at
 /// 63 characters and then drops one trailing `-` (Helm's `trunc 63 | trimSuffix "-"`), and
 /// the rendered names are checked again ([`check_object_name`]).
-///
-/// ```
-/// # use qspgb::k8s::check_name_override;
-/// assert!(check_name_override(&"a".repeat(80)).is_ok());
-/// assert!(check_name_override("PgBouncer").is_err());
-/// assert!(check_name_override("-a").is_err());
-/// ```
 pub fn check_name_override(text: &str) -> Result<(), String> {
     const WHAT: &str = "a name: lowercase letters, digits and '-', starting with a letter or digit (names are cut at 63 characters)";
     if let Some(bad) = first_bad(text, |c| {
@@ -70,12 +55,6 @@ pub fn check_name_override(text: &str) -> Result<(), String> {
 
 /// A full name override: a [name override](check_name_override) that starts with a
 /// lowercase letter, because it becomes the whole name of a Service (a DNS-1035 label).
-///
-/// ```
-/// # use qspgb::k8s::check_fullname_override;
-/// assert!(check_fullname_override("pooler-1").is_ok());
-/// assert!(check_fullname_override("1e3").is_err());
-/// ```
 pub fn check_fullname_override(text: &str) -> Result<(), String> {
     check_name_override(text)?;
     match text.chars().next() {
@@ -92,13 +71,6 @@ pub fn check_fullname_override(text: &str) -> Result<(), String> {
 /// `IsDNS1123Subdomain` checks it). Most
 /// object names (ConfigMaps, Secrets, ServiceAccounts, PriorityClasses, ...) are
 /// subdomains.
-///
-/// ```
-/// # use qspgb::k8s::check_dns_subdomain;
-/// assert!(check_dns_subdomain("pgbouncer.pharia-admin").is_ok());
-/// assert!(check_dns_subdomain("a..b").is_err());
-/// assert!(check_dns_subdomain("x: y").is_err());
-/// ```
 pub fn check_dns_subdomain(text: &str) -> Result<(), String> {
     const WHAT: &str = "a DNS-1123 subdomain: at most 253 lowercase letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit";
     subdomain(text).map_err(|why| format!("expected {WHAT}; {why}"))
@@ -153,16 +125,6 @@ pub fn check_service_name(text: &str) -> Result<(), String> {
 /// labels and Namespaces DNS-1123 labels; everything else is a DNS-1123 subdomain, of at
 /// most 63 characters for a Job (its name is also its pods' `job-name` label) and 52 for a
 /// CronJob (which appends 11 characters for its Jobs).
-///
-/// ```
-/// # use qspgb::k8s::check_object_name;
-/// assert!(check_object_name("Deployment", "pgbouncer-pharia").is_ok());
-/// assert!(check_object_name("Service", "1pgbouncer").is_err());
-/// assert!(check_object_name("ConfigMap", &"a".repeat(64)).is_ok());
-/// assert!(check_object_name("Job", &"a".repeat(64)).is_err());
-/// assert!(check_object_name("CronJob", &"a".repeat(53)).is_err());
-/// assert!(check_object_name("ConfigMap", "Upper").is_err());
-/// ```
 pub fn check_object_name(kind: &str, name: &str) -> Result<(), String> {
     let longest = match kind {
         "Job" => 63,
@@ -183,12 +145,6 @@ pub fn check_object_name(kind: &str, name: &str) -> Result<(), String> {
 }
 
 /// A key of a Secret's or ConfigMap's data: 1 to 253 of `[-._a-zA-Z0-9]`.
-///
-/// ```
-/// # use qspgb::k8s::check_secret_key;
-/// assert!(check_secret_key("adminPassword").is_ok());
-/// assert!(check_secret_key("user list").is_err());
-/// ```
 pub fn check_secret_key(text: &str) -> Result<(), String> {
     const WHAT: &str = "a Secret key: 1 to 253 letters, digits, '-', '_' and '.'";
     if text.is_empty() {
@@ -205,14 +161,6 @@ pub fn check_secret_key(text: &str) -> Result<(), String> {
 
 /// A label or annotation key: `[prefix/]name`, the prefix a DNS-1123 subdomain, the name
 /// 1 to 63 of `[A-Za-z0-9_.-]` starting and ending with a letter or digit.
-///
-/// ```
-/// # use qspgb::k8s::check_label_key;
-/// assert!(check_label_key("app.kubernetes.io/name").is_ok());
-/// assert!(check_label_key("tier").is_ok());
-/// assert!(check_label_key("bad key").is_err());
-/// assert!(check_label_key("Example.com/k").is_err());
-/// ```
 pub fn check_label_key(key: &str) -> Result<(), String> {
     const WHAT: &str = "a label or annotation key: [prefix/]name, the prefix a DNS-1123 subdomain, the name at most 63 of letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
     let (prefix, name) = match key.split_once('/') {
@@ -230,13 +178,6 @@ pub fn check_label_key(key: &str) -> Result<(), String> {
 
 /// A label value: empty, or at most 63 of `[A-Za-z0-9_.-]` starting and ending with a
 /// letter or digit.
-///
-/// ```
-/// # use qspgb::k8s::check_label_value;
-/// assert!(check_label_value("").is_ok());
-/// assert!(check_label_value("pgbouncerPharia").is_ok());
-/// assert!(check_label_value("-x").is_err());
-/// ```
 pub fn check_label_value(text: &str) -> Result<(), String> {
     const WHAT: &str = "a label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
     if text.is_empty() {
@@ -261,16 +202,6 @@ fn label_value(text: &str) -> Result<(), String> {
 }
 
 /// A resource quantity as text (`100m`, `0.5`, `256Mi`, `1e3`): `resource.ParseQuantity`.
-///
-/// ```
-/// # use qspgb::k8s::check_quantity;
-/// for ok in ["100m", "0.5", "256Mi", "1", "1e3", "2Gi", ".5", "1.5k", "+1"] {
-///     assert!(check_quantity(ok).is_ok(), "{ok}");
-/// }
-/// for bad in ["256MB", "1 Gi", "", "one", "1.2.3", "Mi", "1e"] {
-///     assert!(check_quantity(bad).is_err(), "{bad}");
-/// }
-/// ```
 pub fn check_quantity(text: &str) -> Result<(), String> {
     let bad = || {
         Err("expected a Kubernetes quantity (e.g. 100m, 0.5, 256Mi, 1Gi): a number, then one of the suffixes n u m k M G T P E Ki Mi Gi Ti Pi Ei or an exponent".to_string())
@@ -311,13 +242,6 @@ pub fn check_quantity(text: &str) -> Result<(), String> {
 /// An IntOrString written as a string: a percentage `N%` (a string of digits alone is
 /// refused by the API server: "a valid percent string must be a numeric string followed
 /// by an ending '%'").
-///
-/// ```
-/// # use qspgb::k8s::check_percent;
-/// assert!(check_percent("25%").is_ok());
-/// assert!(check_percent("1").is_err());
-/// assert!(check_percent("x%").is_err());
-/// ```
 pub fn check_percent(text: &str) -> Result<(), String> {
     let digits = text.strip_suffix('%');
     if digits.is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())) {
@@ -335,13 +259,6 @@ pub fn check_percent(text: &str) -> Result<(), String> {
 
 /// A registry host, as an image reference's domain: `host[:port]`, optionally followed by
 /// path components (`registry.example.com/team`, a common chart convention).
-///
-/// ```
-/// # use qspgb::k8s::check_image_registry;
-/// assert!(check_image_registry("registry.example.com").is_ok());
-/// assert!(check_image_registry("localhost:5000/team").is_ok());
-/// assert!(check_image_registry("x y").is_err());
-/// ```
 pub fn check_image_registry(text: &str) -> Result<(), String> {
     const WHAT: &str =
         "a registry: a host name with an optional :port and /path (registry.example.com:5000/team)";
@@ -358,14 +275,6 @@ pub fn check_image_registry(text: &str) -> Result<(), String> {
 
 /// An image repository (the reference's name): lowercase path components separated by
 /// `/`, the first of which may be a registry domain (`ghcr.io/qs/qspgb`).
-///
-/// ```
-/// # use qspgb::k8s::check_image_repository;
-/// assert!(check_image_repository("ghcr.io/qs/qspgb").is_ok());
-/// assert!(check_image_repository("bitnami/pgbouncer").is_ok());
-/// assert!(check_image_repository("Bitnami/pgbouncer").is_err());
-/// assert!(check_image_repository("a:b").is_err());
-/// ```
 pub fn check_image_repository(text: &str) -> Result<(), String> {
     const WHAT: &str = "an image repository: lowercase path components of letters, digits and single '.', '_', '__' or '-' separators, joined by '/', the first optionally a registry host[:port]";
     repository(text).map_err(|why| format!("expected {WHAT}; {why}"))
@@ -460,15 +369,6 @@ fn path_components(path: &str) -> Result<(), String> {
 /// `@algorithm:hex` (`1.24.1@sha256:...`, the README's way to pin a digest); or a digest
 /// alone (`@sha256:...`, written `repository@sha256:...` by the image helper is not
 /// possible, so the tag part is required).
-///
-/// ```
-/// # use qspgb::k8s::check_image_tag;
-/// assert!(check_image_tag("1.24.1").is_ok());
-/// assert!(check_image_tag(&format!("1.24.1@sha256:{}", "a".repeat(64))).is_ok());
-/// assert!(check_image_tag("").is_err());
-/// assert!(check_image_tag("1.2 3").is_err());
-/// assert!(check_image_tag(".x").is_err());
-/// ```
 pub fn check_image_tag(text: &str) -> Result<(), String> {
     const WHAT: &str = "an image tag: 1 to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-', optionally followed by @sha256:<hex digest>";
     let (tag, digest) = match text.split_once('@') {
@@ -517,14 +417,6 @@ fn check_digest(digest: &str) -> Result<(), String> {
 
 /// A whole image reference `[registry/]repository[:tag][@digest]`, as a container's
 /// `image` (the test Pods' `tests.image`).
-///
-/// ```
-/// # use qspgb::k8s::check_image_reference;
-/// assert!(check_image_reference("postgres:17").is_ok());
-/// assert!(check_image_reference("registry.example.com:5000/db/postgres:17").is_ok());
-/// assert!(check_image_reference("postgres").is_ok());
-/// assert!(check_image_reference("postgres:17 --privileged").is_err());
-/// ```
 pub fn check_image_reference(text: &str) -> Result<(), String> {
     const WHAT: &str = "an image reference: [registry[:port]/]repository[:tag][@sha256:digest]";
     let (name_tag, digest) = match text.split_once('@') {
@@ -553,12 +445,6 @@ pub fn check_image_reference(text: &str) -> Result<(), String> {
 /// Helm's rule for release names: a DNS-1123 subdomain of at most 53 characters (the rest of
 /// the 63 is left for suffixes such as `-configmap`). The message quotes the name: it is a
 /// command-line argument, never a value.
-///
-/// ```
-/// # use qspgb::k8s::validate_release_name;
-/// assert!(validate_release_name("my-pgbouncer").is_ok());
-/// assert!(validate_release_name(&"a".repeat(54)).is_err());
-/// ```
 pub fn validate_release_name(name: &str) -> Result<(), String> {
     if name.len() > 53 || check_dns_subdomain(name).is_err() {
         return Err(format!(
@@ -571,12 +457,6 @@ pub fn validate_release_name(name: &str) -> Result<(), String> {
 
 /// A namespace must be a DNS-1123 label (what kube-apiserver accepts). The message quotes
 /// the namespace: it is a command-line argument, never a value.
-///
-/// ```
-/// # use qspgb::k8s::validate_namespace;
-/// assert!(validate_namespace("pharia-ai").is_ok());
-/// assert!(validate_namespace("a.b").is_err());
-/// ```
 pub fn validate_namespace(ns: &str) -> Result<(), String> {
     if check_dns_label(ns).is_err() {
         return Err(format!(
@@ -663,5 +543,148 @@ mod tests {
         assert!(validate_namespace("a.b").is_err());
         assert!(validate_namespace("UPPER").is_err());
         assert!(validate_namespace(&"a".repeat(64)).is_err());
+    }
+}
+
+/// The examples that were doc tests while this module was public (rustdoc cannot build
+/// examples of crate-private items), as unit tests.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn check_dns_label_example() {
+        use crate::k8s::check_dns_label;
+        assert!(check_dns_label("pgbouncer-pharia").is_ok());
+        assert!(check_dns_label("PgBouncer").is_err());
+        assert!(check_dns_label("a.b").is_err());
+        assert!(check_dns_label(&"a".repeat(64)).is_err());
+    }
+
+    #[test]
+    fn check_name_override_example() {
+        use crate::k8s::check_name_override;
+        assert!(check_name_override(&"a".repeat(80)).is_ok());
+        assert!(check_name_override("PgBouncer").is_err());
+        assert!(check_name_override("-a").is_err());
+    }
+
+    #[test]
+    fn check_fullname_override_example() {
+        use crate::k8s::check_fullname_override;
+        assert!(check_fullname_override("pooler-1").is_ok());
+        assert!(check_fullname_override("1e3").is_err());
+    }
+
+    #[test]
+    fn check_dns_subdomain_example() {
+        use crate::k8s::check_dns_subdomain;
+        assert!(check_dns_subdomain("pgbouncer.pharia-admin").is_ok());
+        assert!(check_dns_subdomain("a..b").is_err());
+        assert!(check_dns_subdomain("x: y").is_err());
+    }
+
+    #[test]
+    fn check_object_name_example() {
+        use crate::k8s::check_object_name;
+        assert!(check_object_name("Deployment", "pgbouncer-pharia").is_ok());
+        assert!(check_object_name("Service", "1pgbouncer").is_err());
+        assert!(check_object_name("ConfigMap", &"a".repeat(64)).is_ok());
+        assert!(check_object_name("Job", &"a".repeat(64)).is_err());
+        assert!(check_object_name("CronJob", &"a".repeat(53)).is_err());
+        assert!(check_object_name("ConfigMap", "Upper").is_err());
+    }
+
+    #[test]
+    fn check_secret_key_example() {
+        use crate::k8s::check_secret_key;
+        assert!(check_secret_key("adminPassword").is_ok());
+        assert!(check_secret_key("user list").is_err());
+    }
+
+    #[test]
+    fn check_label_key_example() {
+        use crate::k8s::check_label_key;
+        assert!(check_label_key("app.kubernetes.io/name").is_ok());
+        assert!(check_label_key("tier").is_ok());
+        assert!(check_label_key("bad key").is_err());
+        assert!(check_label_key("Example.com/k").is_err());
+    }
+
+    #[test]
+    fn check_label_value_example() {
+        use crate::k8s::check_label_value;
+        assert!(check_label_value("").is_ok());
+        assert!(check_label_value("pgbouncerPharia").is_ok());
+        assert!(check_label_value("-x").is_err());
+    }
+
+    #[test]
+    fn check_quantity_example() {
+        use crate::k8s::check_quantity;
+        for ok in [
+            "100m", "0.5", "256Mi", "1", "1e3", "2Gi", ".5", "1.5k", "+1",
+        ] {
+            assert!(check_quantity(ok).is_ok(), "{ok}");
+        }
+        for bad in ["256MB", "1 Gi", "", "one", "1.2.3", "Mi", "1e"] {
+            assert!(check_quantity(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn check_percent_example() {
+        use crate::k8s::check_percent;
+        assert!(check_percent("25%").is_ok());
+        assert!(check_percent("1").is_err());
+        assert!(check_percent("x%").is_err());
+    }
+
+    #[test]
+    fn check_image_registry_example() {
+        use crate::k8s::check_image_registry;
+        assert!(check_image_registry("registry.example.com").is_ok());
+        assert!(check_image_registry("localhost:5000/team").is_ok());
+        assert!(check_image_registry("x y").is_err());
+    }
+
+    #[test]
+    fn check_image_repository_example() {
+        use crate::k8s::check_image_repository;
+        assert!(check_image_repository("ghcr.io/qs/qspgb").is_ok());
+        assert!(check_image_repository("bitnami/pgbouncer").is_ok());
+        assert!(check_image_repository("Bitnami/pgbouncer").is_err());
+        assert!(check_image_repository("a:b").is_err());
+    }
+
+    #[test]
+    fn check_image_tag_example() {
+        use crate::k8s::check_image_tag;
+        assert!(check_image_tag("1.24.1").is_ok());
+        assert!(check_image_tag(&format!("1.24.1@sha256:{}", "a".repeat(64))).is_ok());
+        assert!(check_image_tag("").is_err());
+        assert!(check_image_tag("1.2 3").is_err());
+        assert!(check_image_tag(".x").is_err());
+    }
+
+    #[test]
+    fn check_image_reference_example() {
+        use crate::k8s::check_image_reference;
+        assert!(check_image_reference("postgres:17").is_ok());
+        assert!(check_image_reference("registry.example.com:5000/db/postgres:17").is_ok());
+        assert!(check_image_reference("postgres").is_ok());
+        assert!(check_image_reference("postgres:17 --privileged").is_err());
+    }
+
+    #[test]
+    fn validate_release_name_example() {
+        use crate::k8s::validate_release_name;
+        assert!(validate_release_name("my-pgbouncer").is_ok());
+        assert!(validate_release_name(&"a".repeat(54)).is_err());
+    }
+
+    #[test]
+    fn validate_namespace_example() {
+        use crate::k8s::validate_namespace;
+        assert!(validate_namespace("pharia-ai").is_ok());
+        assert!(validate_namespace("a.b").is_err());
     }
 }

@@ -2,7 +2,7 @@
 //! and Temporal) in front of CloudNativePG clusters. `qspgb render` prints what
 //! `helm template` would print for the Helm chart it replaces, deterministically.
 //!
-//! Modules, one concept each:
+//! Modules, one concept each (docs/architecture.md draws how they work together):
 //! - [`argocd`]: the Argo CD Config Management Plugin's environment, as render settings.
 //! - [`diff`]: unified diffs, for checking committed renderings.
 //! - [`error`]: a command's error, carrying its exit code.
@@ -24,22 +24,35 @@
 //! - [`yaml`]: the only module that knows YAML, and [`value`]: the values tree; both live in
 //!   the `qspgb-helmtext` crate (crates/helmtext), which build.rs shares.
 
-pub mod argocd;
-pub mod chart;
-pub mod cli;
-pub mod diff;
-pub mod error;
-pub mod files;
-pub mod hooks;
-pub mod k8s;
-pub mod lint;
-pub mod manifest;
-pub mod pgbouncer;
-pub mod redact;
-pub mod release;
-pub mod render;
-pub mod suggest;
-pub mod values;
-pub mod words;
+mod argocd;
+mod chart;
+mod cli;
+mod diff;
+mod error;
+mod files;
+mod hooks;
+mod k8s;
+mod lint;
+mod manifest;
+mod pgbouncer;
+mod redact;
+mod release;
+mod render;
+mod suggest;
+mod values;
+mod words;
 
 pub use qspgb_helmtext::{go, value, yaml};
+
+// What the binary, the benchmarks, the fuzz targets and the integration tests use; every
+// other item is crate-private, so the compiler reports what nothing uses.
+pub use argocd::render_args;
+pub use chart::{Chart, ChartFiles};
+pub use cli::run;
+pub use hooks::{SecretData, fingerprint};
+pub use manifest::OutputOptions;
+pub use pgbouncer::settings as pgbouncer_settings;
+pub use release::{render_release, resolve_values};
+pub use render::RenderContext;
+pub use values::coalesce::GLOBAL_KEY;
+pub use values::{ValueInputs, resolve, strvals, user_values};

@@ -55,25 +55,9 @@ impl Secrets {
         }
     }
 
-    /// Whether no secret was added.
-    pub fn is_empty(&self) -> bool {
-        self.windows.is_empty()
-    }
-
     /// `text` with every run of characters that is covered by secret windows replaced by
     /// [`WITHHELD`]. Any substring of a secret of [`MIN_LEAK_CHARS`] or more characters is
     /// such a run, so none survives; linear in the text's length.
-    ///
-    /// ```
-    /// use qspgb::redact::Secrets;
-    /// let mut secrets = Secrets::default();
-    /// secrets.add("Sup3r,S3cret");
-    /// assert_eq!(
-    ///     secrets.scrub(r#"unknown key "S3cret" at --set"#),
-    ///     r#"unknown key "[redacted]" at --set"#
-    /// );
-    /// assert_eq!(secrets.scrub("no leak: Sup"), "no leak: Sup");
-    /// ```
     pub fn scrub(&self, text: &str) -> String {
         if self.windows.is_empty() {
             return text.to_string();
@@ -141,13 +125,6 @@ pub fn remember_values(values: &Map) {
 /// that is not an assignment to a key path the chart knows (`is_known` says which key
 /// paths are the chart's). Such a piece is most often the rest of a password that held an
 /// unescaped comma; a later error quoting its "key" would otherwise print part of it.
-///
-/// ```
-/// use qspgb::redact::{remember_flag_secrets, scrub};
-/// remember_flag_secrets("a.adminPassword=Xy7,Qwerty=Zz9,pgb.replicas=2", &|k| k == "pgb.replicas");
-/// assert_eq!(scrub("unknown key \"Qwerty\""), "unknown key \"[redacted]\"");
-/// assert_eq!(scrub("pgb.replicas: expected"), "pgb.replicas: expected");
-/// ```
 pub fn remember_flag_secrets(expr: &str, is_known: &dyn Fn(&str) -> bool) {
     let pieces = split_unescaped_commas(expr);
     let mut in_tail = false;
@@ -213,13 +190,6 @@ pub fn scrub(text: &str) -> String {
 /// A value flag as a message names it: the flag and its first key, never anything after
 /// the first `=` (values are often passwords, and a password may hold `,` and `=`), and
 /// a JSON object only as "a JSON object" (it may set a password anywhere).
-///
-/// ```
-/// use qspgb::redact::flag_text;
-/// assert_eq!(flag_text("--set", "a.b=secret,c[0]=x"), "--set \"a.b=…\"");
-/// assert_eq!(flag_text("--set-json", r#" {"a":{"password":"x"}}"#), "--set-json (a JSON object)");
-/// assert_eq!(flag_text("--set", "no-equals"), "--set \"no-equals\"");
-/// ```
 pub fn flag_text(flag: &str, expr: &str) -> String {
     if expr.trim_start().starts_with('{') {
         return format!("{flag} (a JSON object)");
@@ -239,18 +209,6 @@ pub fn flag_text(flag: &str, expr: &str) -> String {
 /// A dependency's error message (YAML, JSON, kube) about input that may hold credentials,
 /// reduced to what cannot leak: the numbers after `line` and `column`, when the message has
 /// them. `what` says what failed to parse.
-///
-/// ```
-/// use qspgb::redact::position_only;
-/// assert_eq!(
-///     position_only("not valid YAML", "did not find ':' near 'token: abc' at line 3 column 7"),
-///     "not valid YAML at line 3, column 7 (the parser's message is not shown: the input holds credentials)"
-/// );
-/// assert_eq!(
-///     position_only("not valid YAML", "bad 'token: abc'"),
-///     "not valid YAML (the parser's message is not shown: the input holds credentials)"
-/// );
-/// ```
 pub fn position_only(what: &str, message: &str) -> String {
     let number_after = |word: &str| -> Option<u64> {
         let lower = message.to_ascii_lowercase();
@@ -310,5 +268,62 @@ mod tests {
         for path in ["auth.token", "x.passwd", "config.userlist.alice"] {
             assert!(is_secret_path(path), "{path}");
         }
+    }
+}
+
+/// The examples that were doc tests while this module was public (rustdoc cannot build
+/// examples of crate-private items), as unit tests.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn scrub_example() {
+        use crate::redact::Secrets;
+        let mut secrets = Secrets::default();
+        secrets.add("Sup3r,S3cret");
+        assert_eq!(
+            secrets.scrub(r#"unknown key "S3cret" at --set"#),
+            r#"unknown key "[redacted]" at --set"#
+        );
+        assert_eq!(secrets.scrub("no leak: Sup"), "no leak: Sup");
+    }
+
+    #[test]
+    fn remember_flag_secrets_example() {
+        use crate::redact::{remember_flag_secrets, scrub};
+        remember_flag_secrets("a.adminPassword=Xy7,Qwerty=Zz9,pgb.replicas=2", &|k| {
+            k == "pgb.replicas"
+        });
+        assert_eq!(
+            scrub("unknown key \"Qwerty\""),
+            "unknown key \"[redacted]\""
+        );
+        assert_eq!(scrub("pgb.replicas: expected"), "pgb.replicas: expected");
+    }
+
+    #[test]
+    fn flag_text_example() {
+        use crate::redact::flag_text;
+        assert_eq!(flag_text("--set", "a.b=secret,c[0]=x"), "--set \"a.b=…\"");
+        assert_eq!(
+            flag_text("--set-json", r#" {"a":{"password":"x"}}"#),
+            "--set-json (a JSON object)"
+        );
+        assert_eq!(flag_text("--set", "no-equals"), "--set \"no-equals\"");
+    }
+
+    #[test]
+    fn position_only_example() {
+        use crate::redact::position_only;
+        assert_eq!(
+            position_only(
+                "not valid YAML",
+                "did not find ':' near 'token: abc' at line 3 column 7"
+            ),
+            "not valid YAML at line 3, column 7 (the parser's message is not shown: the input holds credentials)"
+        );
+        assert_eq!(
+            position_only("not valid YAML", "bad 'token: abc'"),
+            "not valid YAML (the parser's message is not shown: the input holds credentials)"
+        );
     }
 }

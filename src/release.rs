@@ -220,11 +220,7 @@ pub fn load(
     ctx: &RenderContext,
 ) -> Result<Release> {
     let checked = check(files, inputs, read, ctx)?;
-    if checked
-        .findings
-        .iter()
-        .any(|f| f.severity == Severity::Error)
-    {
+    if checked.has_errors() {
         return Err(Findings(checked.findings).into());
     }
     let warnings = checked.findings;

@@ -3,15 +3,6 @@
 
 /// The candidate closest to `name`, if one is close enough to be a plausible typo: a small
 /// edit distance (ignoring case), or a long shared start.
-///
-/// ```
-/// # use qspgb::suggest::closest;
-/// let keys = ["replicaCount", "revisionHistoryLimit", "resources"];
-/// assert_eq!(closest("replicaCont", keys), Some("replicaCount"));
-/// assert_eq!(closest("Resources", keys), Some("resources"));
-/// assert_eq!(closest("replicas", keys), Some("replicaCount"));
-/// assert_eq!(closest("zzz", keys), None);
-/// ```
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     if name.is_empty() {
         return None;
@@ -50,5 +41,20 @@ mod tests {
             Some("pgbouncerPharia")
         );
         assert_eq!(closest("", ["a"]), None);
+    }
+}
+
+/// The examples that were doc tests while this module was public (rustdoc cannot build
+/// examples of crate-private items), as unit tests.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn closest_example() {
+        use crate::suggest::closest;
+        let keys = ["replicaCount", "revisionHistoryLimit", "resources"];
+        assert_eq!(closest("replicaCont", keys), Some("replicaCount"));
+        assert_eq!(closest("Resources", keys), Some("resources"));
+        assert_eq!(closest("replicas", keys), Some("replicaCount"));
+        assert_eq!(closest("zzz", keys), None);
     }
 }

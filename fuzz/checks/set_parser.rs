@@ -21,8 +21,8 @@
 //!   the flag) is the tree the expression builds in an empty map, whatever the map it was
 //!   parsed into held.
 
+use qspgb::strvals::{self, Budget, Flavor, SetError};
 use qspgb::value::{Map, Value};
-use qspgb::values::strvals::{self, Budget, Flavor, SetError};
 
 use super::common::{for_each_leaf, same, segments};
 

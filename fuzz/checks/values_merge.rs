@@ -1,5 +1,5 @@
 //! Values loading and merging, exactly as `qspgb values`/`render` run it:
-//! `qspgb::release::resolve_values` on the embedded chart, so that whatever that pipeline
+//! `qspgb::resolve_values` on the embedded chart, so that whatever that pipeline
 //! gains (such as schema validation) is fuzzed too.
 //!
 //! Input: segments separated by 0xFF. The first is a values file (`-f values-0.yaml`).
@@ -28,9 +28,9 @@
 use std::sync::OnceLock;
 
 use anyhow::{Result, bail};
-use qspgb::chart::ChartFiles;
+use qspgb::ChartFiles;
+use qspgb::ValueInputs;
 use qspgb::value::{Map, Value};
-use qspgb::values::{self, ValueInputs};
 use qspgb::yaml;
 
 use super::common::{depth, nodes, same, segments};
@@ -75,8 +75,8 @@ pub fn check(data: &[u8]) {
         }
     };
 
-    let first = qspgb::release::resolve_values(chart_files(), &inputs, &mut read);
-    let second = qspgb::release::resolve_values(chart_files(), &inputs, &mut read);
+    let first = qspgb::resolve_values(chart_files(), &inputs, &mut read);
+    let second = qspgb::resolve_values(chart_files(), &inputs, &mut read);
     let checked = match (first, second) {
         (Ok(first), Ok(second)) => {
             assert!(
@@ -104,15 +104,15 @@ pub fn check(data: &[u8]) {
     // before they reach the merge, which must still hold for anything a chart without a
     // schema (a `--chart` fork) lets through. Schema checks only refuse: when they pass,
     // the values are the same.
-    let chart = qspgb::chart::Chart::load(chart_files()).expect("the embedded chart loads");
-    let Ok(user) = values::user_values(&inputs, &mut read) else {
+    let chart = qspgb::Chart::load(chart_files()).expect("the embedded chart loads");
+    let Ok(user) = qspgb::user_values(&inputs, &mut read) else {
         assert!(
             checked.is_none(),
             "checked values pass, unchecked fail: {inputs:?}"
         );
         return;
     };
-    let resolved = match values::resolve(&chart, user.clone()) {
+    let resolved = match qspgb::resolve(&chart, user.clone()) {
         Ok(resolved) => resolved,
         Err(e) => {
             assert!(
@@ -166,7 +166,7 @@ pub fn check(data: &[u8]) {
 /// Every non-null, non-map user value is in `resolved` at the same path.
 fn user_values_win(user: &Map, resolved: &Map, path: &mut Vec<String>) {
     for (key, value) in user {
-        if key == qspgb::values::coalesce::GLOBAL_KEY {
+        if key == qspgb::GLOBAL_KEY {
             continue;
         }
         path.push(key.clone());

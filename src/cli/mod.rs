@@ -27,9 +27,6 @@ use clap::Parser;
 use crate::error::{Error, ErrorKind};
 use args::{ArgocdCommand, Cli, Command, DiffArgs};
 
-pub use args::DEFAULT_RELEASE_NAME;
-pub use settings::normalize_kube_version;
-
 /// Runs the command line and returns the process exit code: 0 success, 1 error (or, for
 /// `diff`/`--check`, differences; for `lint`, errors), 2 bad command line (or, for
 /// `diff`/`--check`, an error), 3/4/5 the `hooks` failure classes ([`ErrorKind`]).

@@ -66,16 +66,6 @@ impl FingerprintKey {
 
     /// The fingerprint of a Secret's data: HMAC-SHA256 over each key and value,
     /// length-prefixed so that no two different maps give the same input. Lowercase hex.
-    ///
-    /// ```
-    /// use qspgb::hooks::SecretData;
-    /// use qspgb::hooks::fingerprint::FingerprintKey;
-    /// let key = FingerprintKey::from_stored(&[b'a'; 64]).unwrap();
-    /// let other = FingerprintKey::from_stored(&[b'b'; 64]).unwrap();
-    /// let data = SecretData::from([("k".into(), b"v".to_vec())]);
-    /// assert_eq!(key.data(&data).len(), 64);
-    /// assert_ne!(key.data(&data), other.data(&data));
-    /// ```
     pub fn data(&self, data: &SecretData) -> String {
         let mut context = hmac::Context::with_key(&self.hmac_key());
         context.update(b"qspgb secret data v1\0");
@@ -158,5 +148,21 @@ mod tests {
             "the two Secrets are not interchangeable"
         );
         assert_eq!(key(b'a').content(&a, &b), key(b'a').content(&a, &b));
+    }
+}
+
+/// The examples that were doc tests while this module was public (rustdoc cannot build
+/// examples of crate-private items), as unit tests.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn data_example() {
+        use crate::hooks::SecretData;
+        use crate::hooks::fingerprint::FingerprintKey;
+        let key = FingerprintKey::from_stored(&[b'a'; 64]).unwrap();
+        let other = FingerprintKey::from_stored(&[b'b'; 64]).unwrap();
+        let data = SecretData::from([("k".into(), b"v".to_vec())]);
+        assert_eq!(key.data(&data).len(), 64);
+        assert_ne!(key.data(&data), other.data(&data));
     }
 }

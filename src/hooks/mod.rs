@@ -5,39 +5,6 @@
 //! bytes, which hash, what to do about a live Secret); [`targets`] reads the instance
 //! settings out of the chart's values and rendering; [`cluster`] does the Kubernetes I/O,
 //! [`run`] runs the instances concurrently, and [`report`] says what each did.
-//!
-//! ```
-//! use std::collections::BTreeMap;
-//! use qspgb::hooks::{desired_secrets, InstanceTarget, SourceSecret, Sources, Workload, WorkloadKind};
-//! use qspgb::hooks::fingerprint::{FingerprintKey, HASH_KEY};
-//!
-//! let target = InstanceTarget {
-//!     alias: "pgbouncerPharia".into(),
-//!     sources: Sources::Selector(BTreeMap::from([("qs-postgresql-cluster/name".into(), "cluster-pharia".into())])),
-//!     userlist_secret: "pgbouncer-pharia-userlist".into(),
-//!     admin_secret: "pgbouncer-pharia-admin".into(),
-//!     admin_role: "pgbouncer".into(),
-//!     admin_user_key: "adminUser".into(),
-//!     admin_password_key: "adminPassword".into(),
-//!     workload: Workload { kind: WorkloadKind::Deployment, name: "pgbouncer-pharia".into() },
-//! };
-//! let source = |name: &str, user: &str, password: &str| SourceSecret {
-//!     name: name.into(),
-//!     data: BTreeMap::from([
-//!         ("username".into(), user.as_bytes().to_vec()),
-//!         ("password".into(), password.as_bytes().to_vec()),
-//!     ]),
-//! };
-//! let key = FingerprintKey::generate().unwrap();
-//! let desired = desired_secrets(&target, &[
-//!     source("cluster-pharia-app", "pharia_os", "s3cret"),
-//!     source("cluster-pharia-pgbouncer", "pgbouncer", "adm1n"),
-//! ], key.clone()).unwrap();
-//! assert_eq!(desired.userlist["userlist.txt"], b"\"pgbouncer\" \"adm1n\"\n\"pharia_os\" \"s3cret\"\n");
-//! assert_eq!(desired.admin["adminUser"], b"pgbouncer");
-//! assert_eq!(desired.admin[HASH_KEY], key.stored());
-//! assert_eq!(desired.roles, ["pgbouncer", "pharia_os"]);
-//! ```
 
 pub mod cluster;
 pub mod fingerprint;
@@ -726,5 +693,60 @@ mod tests {
             desired_secrets(&target(), &sources, FingerprintKey::generate().unwrap()).unwrap();
         assert_eq!(rekeyed.userlist, d.userlist);
         assert_ne!(rekeyed.content_hash(), d.content_hash());
+    }
+}
+
+/// The examples that were doc tests while this module was public (rustdoc cannot build
+/// examples of crate-private items), as unit tests.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn module_example() {
+        use crate::hooks::fingerprint::{FingerprintKey, HASH_KEY};
+        use crate::hooks::{
+            InstanceTarget, SourceSecret, Sources, Workload, WorkloadKind, desired_secrets,
+        };
+        use std::collections::BTreeMap;
+
+        let target = InstanceTarget {
+            alias: "pgbouncerPharia".into(),
+            sources: Sources::Selector(BTreeMap::from([(
+                "qs-postgresql-cluster/name".into(),
+                "cluster-pharia".into(),
+            )])),
+            userlist_secret: "pgbouncer-pharia-userlist".into(),
+            admin_secret: "pgbouncer-pharia-admin".into(),
+            admin_role: "pgbouncer".into(),
+            admin_user_key: "adminUser".into(),
+            admin_password_key: "adminPassword".into(),
+            workload: Workload {
+                kind: WorkloadKind::Deployment,
+                name: "pgbouncer-pharia".into(),
+            },
+        };
+        let source = |name: &str, user: &str, password: &str| SourceSecret {
+            name: name.into(),
+            data: BTreeMap::from([
+                ("username".into(), user.as_bytes().to_vec()),
+                ("password".into(), password.as_bytes().to_vec()),
+            ]),
+        };
+        let key = FingerprintKey::generate().unwrap();
+        let desired = desired_secrets(
+            &target,
+            &[
+                source("cluster-pharia-app", "pharia_os", "s3cret"),
+                source("cluster-pharia-pgbouncer", "pgbouncer", "adm1n"),
+            ],
+            key.clone(),
+        )
+        .unwrap();
+        assert_eq!(
+            desired.userlist["userlist.txt"],
+            b"\"pgbouncer\" \"adm1n\"\n\"pharia_os\" \"s3cret\"\n"
+        );
+        assert_eq!(desired.admin["adminUser"], b"pgbouncer");
+        assert_eq!(desired.admin[HASH_KEY], key.stored());
+        assert_eq!(desired.roles, ["pgbouncer", "pharia_os"]);
     }
 }

@@ -18,16 +18,6 @@
 //! (`--request-timeout`): the caller bounds it, and [`retry_delay`] never plans a wait that
 //! would not leave [`MIN_ATTEMPT_TIME`] for the next attempt. Without jitter: one hook Job
 //! per release is no thundering herd, and fixed waits keep runs reproducible.
-//!
-//! ```
-//! use std::time::Duration;
-//! use qspgb::hooks::retry::{retry_delay, Failure};
-//!
-//! let budget = Duration::from_secs(30);
-//! assert_eq!(retry_delay(Failure::Status(503), 1, budget), Some(Duration::from_millis(250)));
-//! assert_eq!(retry_delay(Failure::Connection, 3, budget), Some(Duration::from_secs(1)));
-//! assert_eq!(retry_delay(Failure::Status(403), 1, budget), None);
-//! ```
 
 use std::time::Duration;
 
@@ -267,5 +257,27 @@ mod tests {
             failure_of(&kube::Error::LinesCodecMaxLineLengthExceeded),
             Failure::Other
         );
+    }
+}
+
+/// The examples that were doc tests while this module was public (rustdoc cannot build
+/// examples of crate-private items), as unit tests.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn module_example() {
+        use crate::hooks::retry::{Failure, retry_delay};
+        use std::time::Duration;
+
+        let budget = Duration::from_secs(30);
+        assert_eq!(
+            retry_delay(Failure::Status(503), 1, budget),
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(
+            retry_delay(Failure::Connection, 3, budget),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(retry_delay(Failure::Status(403), 1, budget), None);
     }
 }

@@ -185,14 +185,6 @@ fn walk_object<'a>(
 }
 
 /// A label (key and value) as the API server checks it; values must be strings.
-///
-/// ```
-/// # use qspgb::lint::check_label;
-/// # use qspgb::value::Value;
-/// assert!(check_label("app.kubernetes.io/name", &Value::from("pgbouncer")).is_ok());
-/// assert!(check_label("tier", &Value::Int(1)).is_err());
-/// assert!(check_label("bad key", &Value::from("x")).is_err());
-/// ```
 pub fn check_label(key: &str, value: &Value) -> Result<(), String> {
     k8s::check_label_key(key)?;
     match value {
@@ -210,5 +202,19 @@ pub fn check_quantity(value: &Value) -> Result<(), String> {
         Value::Int(_) | Value::Float(_) => Ok(()),
         Value::String(s) => k8s::check_quantity(s),
         other => Err(format!("expected a quantity, found {}", other.type_name())),
+    }
+}
+
+/// The examples that were doc tests while this module was public (rustdoc cannot build
+/// examples of crate-private items), as unit tests.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn check_label_example() {
+        use crate::lint::document::check_label;
+        use crate::value::Value;
+        assert!(check_label("app.kubernetes.io/name", &Value::from("pgbouncer")).is_ok());
+        assert!(check_label("tier", &Value::Int(1)).is_err());
+        assert!(check_label("bad key", &Value::from("x")).is_err());
     }
 }

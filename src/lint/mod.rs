@@ -26,10 +26,9 @@ pub mod instance;
 pub mod schema;
 pub mod settings;
 
-pub use document::{check_label, check_quantity, document_findings};
+pub use document::document_findings;
 pub use instance::instance_findings;
 pub use schema::schema_findings;
-pub use settings::{AUTH_FILE, LISTEN_PORT};
 
 use std::fmt;
 

@@ -21,7 +21,7 @@ mod tests;
 
 pub use order::sort_manifests;
 pub use select::{HookStyle, OutputOptions, select};
-pub use split::{read_documents, split_documents};
+pub use split::read_documents;
 
 use crate::value::Value;
 

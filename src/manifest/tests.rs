@@ -1,5 +1,6 @@
 use super::rewrite::{add_namespace, to_argocd_hooks};
 use super::*;
+use crate::manifest::split::split_documents;
 use crate::render::RenderedFile;
 use crate::render::emits::Emits;
 use crate::yaml;

@@ -17,20 +17,6 @@ pub struct FormatError(String);
 /// single quotes with `'` doubled, the quoting PgBouncer's connection-string reader knows
 /// (a value already written that way is kept); an empty value or one with a line break
 /// is refused ([`connection_value`]).
-///
-/// ```
-/// # use qspgb::pgbouncer::ini_entry;
-/// let params = [("host", "cluster-pharia-rw"), ("pool_mode", "session"), ("port", "5432")];
-/// assert_eq!(
-///     ini_entry("pharia-os", params).unwrap(),
-///     "pharia-os = host=cluster-pharia-rw pool_mode=session port=5432"
-/// );
-/// assert_eq!(
-///     ini_entry("db", [("connect_query", "SELECT 1"), ("password", "it's")]).unwrap(),
-///     "db = connect_query='SELECT 1' password='it''s'"
-/// );
-/// assert!(ini_entry("db", [("host", "")]).is_err());
-/// ```
 pub fn ini_entry<'a>(
     name: &str,
     params: impl IntoIterator<Item = (&'a str, &'a str)>,
@@ -51,13 +37,6 @@ pub fn ini_entry<'a>(
 
 /// One `[pgbouncer]` setting line, `key = value`, after [`check_name`] and
 /// [`check_setting_value`].
-///
-/// ```
-/// # use qspgb::pgbouncer::ini_setting;
-/// assert_eq!(ini_setting("auth_query", "SELECT usename, passwd FROM pg_shadow WHERE usename=$1").unwrap(),
-///            "auth_query = SELECT usename, passwd FROM pg_shadow WHERE usename=$1");
-/// assert!(ini_setting("max_client_conn", "100\nadmin_users = mallory").is_err());
-/// ```
 pub fn ini_setting(key: &str, value: &str) -> Result<String, FormatError> {
     check_name(key).map_err(|why| FormatError(format!("setting name {why}")))?;
     check_setting_value(value).map_err(|why| FormatError(format!("{key}: the value {why}")))?;
@@ -109,16 +88,6 @@ pub fn check_setting_value(value: &str) -> Result<(), String> {
 /// is kept as written, as Helm writes it. An empty value makes PgBouncer take the next
 /// parameter as the value, and a line break would end the line: both are refused. The
 /// message never shows the value (it may be a password).
-///
-/// ```
-/// # use qspgb::pgbouncer::connection_value;
-/// assert_eq!(connection_value("cluster-rw").unwrap(), "cluster-rw");
-/// assert_eq!(connection_value("SELECT 1").unwrap(), "'SELECT 1'");
-/// assert_eq!(connection_value("'SELECT 1'").unwrap(), "'SELECT 1'");
-/// assert_eq!(connection_value("o'clock").unwrap(), "'o''clock'");
-/// assert!(connection_value("").is_err());
-/// assert!(connection_value("a\nb").is_err());
-/// ```
 pub fn connection_value(value: &str) -> Result<std::borrow::Cow<'_, str>, String> {
     if value.is_empty() {
         return Err(
@@ -166,13 +135,6 @@ fn describe(c: char) -> String {
 /// One `userlist.txt` line: `"user" "password"`, with a `"` inside a field doubled as
 /// PgBouncer's auth_file format wants. A line break or NUL cannot be represented and is
 /// refused (the error names the user, never the password).
-///
-/// ```
-/// # use qspgb::pgbouncer::userlist_line;
-/// assert_eq!(userlist_line("app", "SCRAM-SHA-256$4096:x").unwrap(), r#""app" "SCRAM-SHA-256$4096:x""#);
-/// assert_eq!(userlist_line("a\"b", "p\"w").unwrap(), r#""a""b" "p""w""#);
-/// assert!(userlist_line("app", "line\nbreak").is_err());
-/// ```
 pub fn userlist_line(user: &str, password: &str) -> Result<String, FormatError> {
     for (what, text) in [("user name", user), ("password", password)] {
         if text.contains(['\n', '\r', '\0']) {
@@ -201,13 +163,6 @@ pub const MAX_PASSWORD_BYTES: usize = 2047;
 
 /// Why a user name is too long for PgBouncer's userlist, if it is. Never shows the name's
 /// text beyond its length.
-///
-/// ```
-/// # use qspgb::pgbouncer::check_user_name_length;
-/// assert!(check_user_name_length(&"u".repeat(127)).is_ok());
-/// assert!(check_user_name_length(&"u".repeat(128)).is_err());
-/// assert!(check_user_name_length(&"\"".repeat(64)).is_err()); // 128 bytes once doubled
-/// ```
 pub fn check_user_name_length(user: &str) -> Result<(), String> {
     let written = user.len() + user.matches('"').count();
     if written > MAX_USERNAME_BYTES {
@@ -263,12 +218,6 @@ fn is_c_space(b: u8) -> bool {
 /// the rest of the line is ignored. A name of 128 or a password of 2048 bytes as written
 /// also ends the reading, and so does a NUL byte. PgBouncer starts all the same, so
 /// each of these is an error here: the init container is the only place that says so.
-///
-/// ```
-/// # use qspgb::pgbouncer::userlist_users;
-/// assert_eq!(userlist_users(b"\"a\" \"x\"\n\n\"b\"\"c\" \"y\"\n").unwrap(), ["a", "b\"c"]);
-/// assert!(userlist_users(b"\"a\" x\n").is_err());
-/// ```
 pub fn userlist_users(text: &[u8]) -> Result<Vec<String>, FormatError> {
     let mut users = Vec::new();
     let line_of = |at: usize| {
@@ -515,5 +464,83 @@ mod tests {
         let err = userlist_line("bob", "a\rb").unwrap_err().to_string();
         assert!(err.contains("bob") && !err.contains("a\rb"), "{err}");
         assert!(userlist_line("x\0", "p").is_err());
+    }
+}
+
+/// The examples that were doc tests while this module was public (rustdoc cannot build
+/// examples of crate-private items), as unit tests.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn ini_entry_example() {
+        use crate::pgbouncer::ini_entry;
+        let params = [
+            ("host", "cluster-pharia-rw"),
+            ("pool_mode", "session"),
+            ("port", "5432"),
+        ];
+        assert_eq!(
+            ini_entry("pharia-os", params).unwrap(),
+            "pharia-os = host=cluster-pharia-rw pool_mode=session port=5432"
+        );
+        assert_eq!(
+            ini_entry("db", [("connect_query", "SELECT 1"), ("password", "it's")]).unwrap(),
+            "db = connect_query='SELECT 1' password='it''s'"
+        );
+        assert!(ini_entry("db", [("host", "")]).is_err());
+    }
+
+    #[test]
+    fn ini_setting_example() {
+        use crate::pgbouncer::ini_setting;
+        assert_eq!(
+            ini_setting(
+                "auth_query",
+                "SELECT usename, passwd FROM pg_shadow WHERE usename=$1"
+            )
+            .unwrap(),
+            "auth_query = SELECT usename, passwd FROM pg_shadow WHERE usename=$1"
+        );
+        assert!(ini_setting("max_client_conn", "100\nadmin_users = mallory").is_err());
+    }
+
+    #[test]
+    fn connection_value_example() {
+        use crate::pgbouncer::connection_value;
+        assert_eq!(connection_value("cluster-rw").unwrap(), "cluster-rw");
+        assert_eq!(connection_value("SELECT 1").unwrap(), "'SELECT 1'");
+        assert_eq!(connection_value("'SELECT 1'").unwrap(), "'SELECT 1'");
+        assert_eq!(connection_value("o'clock").unwrap(), "'o''clock'");
+        assert!(connection_value("").is_err());
+        assert!(connection_value("a\nb").is_err());
+    }
+
+    #[test]
+    fn userlist_line_example() {
+        use crate::pgbouncer::userlist_line;
+        assert_eq!(
+            userlist_line("app", "SCRAM-SHA-256$4096:x").unwrap(),
+            r#""app" "SCRAM-SHA-256$4096:x""#
+        );
+        assert_eq!(userlist_line("a\"b", "p\"w").unwrap(), r#""a""b" "p""w""#);
+        assert!(userlist_line("app", "line\nbreak").is_err());
+    }
+
+    #[test]
+    fn check_user_name_length_example() {
+        use crate::pgbouncer::check_user_name_length;
+        assert!(check_user_name_length(&"u".repeat(127)).is_ok());
+        assert!(check_user_name_length(&"u".repeat(128)).is_err());
+        assert!(check_user_name_length(&"\"".repeat(64)).is_err()); // 128 bytes once doubled
+    }
+
+    #[test]
+    fn userlist_users_example() {
+        use crate::pgbouncer::userlist_users;
+        assert_eq!(
+            userlist_users(b"\"a\" \"x\"\n\n\"b\"\"c\" \"y\"\n").unwrap(),
+            ["a", "b\"c"]
+        );
+        assert!(userlist_users(b"\"a\" x\n").is_err());
     }
 }

@@ -3,12 +3,8 @@
 
 use minijinja::Error;
 
-/// The root cause first (`template:line: what went wrong`), then where it was reached from.
-pub fn describe_error(err: &Error) -> String {
-    describe_error_in(err, None)
-}
-
-/// [`describe_error`] for a chart read from `dir`: template names become paths on disk.
+/// The root cause first (`template:line: what went wrong`), then where it was reached
+/// from; for a chart read from `dir`, template names become paths on disk.
 pub(super) fn describe_error_in(err: &Error, dir: Option<&std::path::Path>) -> String {
     let file = |name: &str| match dir {
         Some(dir) => dir.join(name).display().to_string(),

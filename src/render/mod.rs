@@ -17,8 +17,7 @@ mod objects;
 #[cfg(test)]
 mod tests;
 
-pub use errors::describe_error;
-pub use objects::{BUILTIN_API_VERSIONS, DEFAULT_KUBE_VERSION, parse_api_versions};
+pub use objects::{DEFAULT_KUBE_VERSION, parse_api_versions};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -192,36 +191,9 @@ impl Engine {
         })
     }
 
-    /// Renders every non-partial template of `chart` and of its dependencies listed in
-    /// `enabled` (Helm removes disabled charts), with the coalesced `values` (see
-    /// [`crate::values::resolve`]). The result is sorted by Helm template path.
-    pub fn render_chart(
-        &mut self,
-        chart: &Chart,
-        values: &Map,
-        enabled: &[String],
-        ctx: &RenderContext,
-    ) -> Result<Vec<RenderedFile>> {
-        let mut rendered = Vec::new();
-        self.render_each(chart, values, enabled, ctx, |file| rendered.push(file))?;
-        rendered.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(rendered)
-    }
-
-    /// Like [`Engine::render_chart`], handing each file to `on_file` as soon as it is
-    /// rendered (in no particular order), so its documents can be read meanwhile.
-    pub fn render_each(
-        &mut self,
-        chart: &Chart,
-        values: &Map,
-        enabled: &[String],
-        ctx: &RenderContext,
-        on_file: impl FnMut(RenderedFile),
-    ) -> Result<()> {
-        self.render_inputs(&TemplateInputs::new(chart, values, enabled, ctx), on_file)
-    }
-
-    /// [`Engine::render_each`] with inputs converted beforehand.
+    /// Renders every non-partial template of the inputs' chart, handing each file to
+    /// `on_file` as soon as it is rendered (in no particular order), so its documents can
+    /// be read meanwhile.
     pub fn render_inputs(
         &mut self,
         inputs: &TemplateInputs,

@@ -48,16 +48,6 @@ pub const BUILTIN_API_VERSIONS: &[&str] = &[
 /// Helm takes any text here, and a typo (`monitoring.coreos.com v1`,
 /// `monitoring.coreos.com`) silently leaves out what the templates guard with
 /// `Capabilities.APIVersions.Has` — a ServiceMonitor that is enabled and never rendered.
-///
-/// ```
-/// use qspgb::render::parse_api_versions;
-/// let flags = vec!["monitoring.coreos.com/v1, v1/ConfigMap".to_string(), "apps/v1/Deployment".into()];
-/// assert_eq!(
-///     parse_api_versions(&flags).unwrap(),
-///     ["monitoring.coreos.com/v1", "v1/ConfigMap", "apps/v1/Deployment"]
-/// );
-/// assert!(parse_api_versions(&["monitoring.coreos.com v1".to_string()]).is_err());
-/// ```
 pub fn parse_api_versions(flags: &[String]) -> Result<Vec<String>> {
     let version = |s: &str| {
         let b = s.as_bytes();
@@ -176,5 +166,28 @@ impl Object for ApiVersions {
                 ),
             )),
         }
+    }
+}
+
+/// The examples that were doc tests while this module was public (rustdoc cannot build
+/// examples of crate-private items), as unit tests.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn parse_api_versions_example() {
+        use crate::render::parse_api_versions;
+        let flags = vec![
+            "monitoring.coreos.com/v1, v1/ConfigMap".to_string(),
+            "apps/v1/Deployment".into(),
+        ];
+        assert_eq!(
+            parse_api_versions(&flags).unwrap(),
+            [
+                "monitoring.coreos.com/v1",
+                "v1/ConfigMap",
+                "apps/v1/Deployment"
+            ]
+        );
+        assert!(parse_api_versions(&["monitoring.coreos.com v1".to_string()]).is_err());
     }
 }

@@ -1,6 +1,35 @@
 use super::*;
 use crate::values::{ValueInputs, resolve, user_values};
 
+/// Every non-partial template of `chart` (and of the dependencies in `enabled`) rendered
+/// with `values`, sorted by Helm template path.
+trait RenderChart {
+    fn render_chart(
+        &mut self,
+        chart: &Chart,
+        values: &Map,
+        enabled: &[String],
+        ctx: &RenderContext,
+    ) -> Result<Vec<RenderedFile>>;
+}
+
+impl RenderChart for Engine {
+    fn render_chart(
+        &mut self,
+        chart: &Chart,
+        values: &Map,
+        enabled: &[String],
+        ctx: &RenderContext,
+    ) -> Result<Vec<RenderedFile>> {
+        let mut rendered = Vec::new();
+        self.render_inputs(&TemplateInputs::new(chart, values, enabled, ctx), |file| {
+            rendered.push(file)
+        })?;
+        rendered.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(rendered)
+    }
+}
+
 /// A one-dependency chart whose templates print the objects Helm gives templates.
 fn files(template: &str) -> ChartFiles {
     ChartFiles::from_files(

@@ -16,9 +16,7 @@ use anyhow::Result;
 use crate::chart::Chart;
 use crate::value::Map;
 
-pub use inputs::{
-    InputReport, MAX_COLLECTION_ITEMS, MAX_VALUE_NODES, report_user_values, schema_problems,
-};
+pub use inputs::{InputReport, report_user_values};
 pub use resolve::{Resolved, resolve};
 
 /// The value flags of one command line, each kind in the order given.

@@ -24,8 +24,8 @@ use serde_json::Value as Json;
 use crate::util;
 use crate::util::apiserver::*;
 
-use qspgb::hooks::SecretData;
-use qspgb::hooks::fingerprint::{FingerprintKey, HASH_KEY};
+use qspgb::SecretData;
+use qspgb::fingerprint::{FingerprintKey, HASH_KEY};
 
 /// Pharia's credential Secrets of `create_sources`, the CA Secret of its cluster too.
 const PHARIA_SOURCES: [&str; 4] = [

@@ -18,7 +18,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use qspgb::pgbouncer::settings::{self, Section};
+use qspgb::pgbouncer_settings::{self as settings, Section};
 
 /// A value for `kind` that PgBouncer refuses, if there is one.
 fn refused_value(kind: &settings::Kind) -> Option<&'static str> {

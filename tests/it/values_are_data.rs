@@ -17,17 +17,17 @@
 //! The same sweep then runs through `qspgb argocd generate`'s parameters
 //! (`ARGOCD_APP_PARAMETERS` `set-string`), whose outcome must be the same.
 //!
-//! Renders run in-process ([`qspgb::release`]) on two threads; a path whose marker never
+//! Renders run in-process ([`qspgb::render_release`]) on two threads; a path whose marker never
 //! reaches the output is listed, and only the paths in [`UNUSED`] may be.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use qspgb::chart::ChartFiles;
-use qspgb::manifest::OutputOptions;
-use qspgb::release;
-use qspgb::render::RenderContext;
-use qspgb::values::ValueInputs;
+use qspgb::ChartFiles;
+use qspgb::OutputOptions;
+
+use qspgb::RenderContext;
+use qspgb::ValueInputs;
 use serde_json::{Map as JMap, Value as J};
 
 use crate::util;
@@ -499,7 +499,7 @@ fn render(change_file: &str, set_string: &[String]) -> Outcome {
         api_versions: vec!["monitoring.coreos.com/v1".into()],
         ..RenderContext::default()
     };
-    match release::render_release(
+    match qspgb::render_release(
         &ChartFiles::embedded(),
         &inputs,
         &mut read,
@@ -1075,7 +1075,7 @@ fn argocd_parameters_are_data_too() {
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect();
-        let argv = match qspgb::argocd::render_args(&lookup, &all) {
+        let argv = match qspgb::render_args(&lookup, &all) {
             Ok(argv) => argv,
             Err(err) => {
                 let message = format!("{err:#}");

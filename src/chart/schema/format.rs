@@ -188,14 +188,6 @@ pub fn is_forbidden_on_one_line(c: char) -> bool {
 /// The control-character rule for a string the schema describes: no control characters at
 /// all, or with the `multiline` format none but line breaks and tabs. The message names
 /// the character, never the text.
-///
-/// ```
-/// # use qspgb::chart::schema::format::{check_characters, Format};
-/// assert!(check_characters("pgbouncer-pharia", None).is_ok());
-/// assert!(check_characters("x\n---\nkind: Namespace", None).is_err());
-/// assert!(check_characters("line one\nline two", Some(Format::Multiline)).is_ok());
-/// assert!(check_characters("nul\0", Some(Format::Multiline)).is_err());
-/// ```
 pub fn check_characters(text: &str, format: Option<Format>) -> Result<(), String> {
     let multiline = format == Some(Format::Multiline);
     let bad = text.chars().find(|&c| {
@@ -221,12 +213,6 @@ pub fn check_characters(text: &str, format: Option<Format>) -> Result<(), String
 
 /// A Prometheus duration: one or more `<number><unit>` with units y w d h m s ms, largest
 /// first, or `0`.
-///
-/// ```
-/// # use qspgb::chart::schema::format::check_prometheus_duration;
-/// for ok in ["30s", "1h30m", "5m", "0", "100ms", "1y2w"] { assert!(check_prometheus_duration(ok).is_ok(), "{ok}"); }
-/// for bad in ["", "30", "1.5s", "5 m", "m5", "30s5m"] { assert!(check_prometheus_duration(bad).is_err(), "{bad}"); }
-/// ```
 pub fn check_prometheus_duration(text: &str) -> Result<(), String> {
     const UNITS: [&str; 7] = ["y", "w", "d", "h", "m", "s", "ms"];
     let bad = || Err("expected a Prometheus duration such as 30s, 5m or 1h30m".to_string());
@@ -277,12 +263,6 @@ pub fn check_prometheus_label_name(text: &str) -> Result<(), String> {
 /// A decimal number as text: optional sign, digits with an optional fraction, optional
 /// exponent (`0.5`, `-1`, `1e3`). Nothing else can follow, so the text cannot become part
 /// of an expression.
-///
-/// ```
-/// # use qspgb::chart::schema::format::check_number;
-/// for ok in ["0.5", "1", "-2", "1e3", ".5", "10.0"] { assert!(check_number(ok).is_ok(), "{ok}"); }
-/// for bad in ["", "1 or vector(1)", "NaN", "0x10", "1_000", "inf"] { assert!(check_number(bad).is_err(), "{bad}"); }
-/// ```
 pub fn check_number(text: &str) -> Result<(), String> {
     let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
     let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
@@ -311,12 +291,6 @@ pub fn check_number(text: &str) -> Result<(), String> {
 /// A cron schedule as the CronJob controller reads it: five fields of digits, `*`, `?`,
 /// `/`, `,`, `-` and month or weekday names, or a `@` descriptor, optionally after
 /// `TZ=`/`CRON_TZ=` (which Kubernetes refuses in `schedule`; it has `timeZone`).
-///
-/// ```
-/// # use qspgb::chart::schema::format::check_cron_schedule;
-/// for ok in ["*/15 * * * *", "0 3 * * MON-FRI", "@hourly", "@every 1h"] { assert!(check_cron_schedule(ok).is_ok(), "{ok}"); }
-/// for bad in ["", "* * * *", "TZ=UTC * * * * *", "* * * * * *", "@often"] { assert!(check_cron_schedule(bad).is_err(), "{bad}"); }
-/// ```
 pub fn check_cron_schedule(text: &str) -> Result<(), String> {
     const DESCRIPTORS: &[&str] = &[
         "@yearly",
@@ -355,12 +329,6 @@ pub fn check_cron_schedule(text: &str) -> Result<(), String> {
 
 /// A host to put into a URL's authority: a DNS name or IPv4 address (letters, digits, `.`,
 /// `-`, `_`), or an IPv6 address in brackets.
-///
-/// ```
-/// # use qspgb::chart::schema::format::check_host;
-/// for ok in ["127.0.0.1", "localhost", "[::1]", "pgbouncer.ns.svc"] { assert!(check_host(ok).is_ok(), "{ok}"); }
-/// for bad in ["", "a/b", "a:1", "user@host", "::1", "a?b"] { assert!(check_host(bad).is_err(), "{bad}"); }
-/// ```
 pub fn check_host(text: &str) -> Result<(), String> {
     let ok = if let Some(v6) = text.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
         !v6.is_empty()
@@ -416,4 +384,62 @@ fn check_pgbouncer_user(text: &str) -> Result<(), (ProblemKind, String)> {
         ));
     }
     crate::pgbouncer::check_user_name_length(text).map_err(|m| (ProblemKind::Undeployable, m))
+}
+
+/// The examples that were doc tests while this module was public (rustdoc cannot build
+/// examples of crate-private items), as unit tests.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn check_characters_example() {
+        use crate::chart::schema::format::{Format, check_characters};
+        assert!(check_characters("pgbouncer-pharia", None).is_ok());
+        assert!(check_characters("x\n---\nkind: Namespace", None).is_err());
+        assert!(check_characters("line one\nline two", Some(Format::Multiline)).is_ok());
+        assert!(check_characters("nul\0", Some(Format::Multiline)).is_err());
+    }
+
+    #[test]
+    fn check_prometheus_duration_example() {
+        use crate::chart::schema::format::check_prometheus_duration;
+        for ok in ["30s", "1h30m", "5m", "0", "100ms", "1y2w"] {
+            assert!(check_prometheus_duration(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "30", "1.5s", "5 m", "m5", "30s5m"] {
+            assert!(check_prometheus_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn check_number_example() {
+        use crate::chart::schema::format::check_number;
+        for ok in ["0.5", "1", "-2", "1e3", ".5", "10.0"] {
+            assert!(check_number(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "1 or vector(1)", "NaN", "0x10", "1_000", "inf"] {
+            assert!(check_number(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn check_cron_schedule_example() {
+        use crate::chart::schema::format::check_cron_schedule;
+        for ok in ["*/15 * * * *", "0 3 * * MON-FRI", "@hourly", "@every 1h"] {
+            assert!(check_cron_schedule(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "* * * *", "TZ=UTC * * * * *", "* * * * * *", "@often"] {
+            assert!(check_cron_schedule(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn check_host_example() {
+        use crate::chart::schema::format::check_host;
+        for ok in ["127.0.0.1", "localhost", "[::1]", "pgbouncer.ns.svc"] {
+            assert!(check_host(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "a/b", "a:1", "user@host", "::1", "a?b"] {
+            assert!(check_host(bad).is_err(), "{bad}");
+        }
+    }
 }

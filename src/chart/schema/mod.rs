@@ -22,24 +22,6 @@
 //! `default`, `examples`, `$comment`, `$schema`, `$id`). Any other keyword is refused when
 //! the schema loads: a constraint we silently ignored would be a check that never runs.
 //! Helm's own validator understands all of these, so the file also works with `helm`.
-//!
-//! ```
-//! use qspgb::value::Value;
-//! use qspgb::chart::schema::Schema;
-//!
-//! let schema = Schema::from_json(
-//!     r#"{"type": "object", "additionalProperties": false,
-//!         "properties": {"replicaCount": {"type": "integer", "minimum": 0}}}"#,
-//!     "values.schema.json",
-//! )
-//! .unwrap();
-//! let values = Value::map_of([("replicaCont", Value::Int(2))]);
-//! let problems = schema.validate(&values);
-//! assert_eq!(
-//!     problems[0].to_string(),
-//!     r#"replicaCont: unknown key "replicaCont" (did you mean "replicaCount"?)"#
-//! );
-//! ```
 
 mod check;
 mod compile;
@@ -48,7 +30,6 @@ mod problem;
 #[cfg(test)]
 mod tests;
 
-pub use check::unknown_key_message;
 pub use problem::{KeyPath, Problem, ProblemKind, Segment};
 
 use indexmap::IndexMap;
@@ -119,4 +100,28 @@ enum Additional {
     Forbidden,
     /// `additionalProperties: {...}`: other keys must match this node.
     Schema(usize),
+}
+
+/// The examples that were doc tests while this module was public (rustdoc cannot build
+/// examples of crate-private items), as unit tests.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn module_example() {
+        use crate::chart::schema::Schema;
+        use crate::value::Value;
+
+        let schema = Schema::from_json(
+            r#"{"type": "object", "additionalProperties": false,
+                "properties": {"replicaCount": {"type": "integer", "minimum": 0}}}"#,
+            "values.schema.json",
+        )
+        .unwrap();
+        let values = Value::map_of([("replicaCont", Value::Int(2))]);
+        let problems = schema.validate(&values);
+        assert_eq!(
+            problems[0].to_string(),
+            r#"replicaCont: unknown key "replicaCont" (did you mean "replicaCount"?)"#
+        );
+    }
 }

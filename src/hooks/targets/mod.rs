@@ -19,10 +19,6 @@ use crate::release::Release;
 use crate::value::{Map, Value};
 
 /// The short instance name of a chart alias: `pgbouncerPharia` -> `pharia`.
-///
-/// ```
-/// assert_eq!(qspgb::hooks::targets::instance_name("pgbouncerTemporal"), "temporal");
-/// ```
 pub fn instance_name(alias: &str) -> String {
     alias
         .strip_prefix("pgbouncer")
@@ -315,3 +311,16 @@ fn workload_of(alias: &str, documents: &[Document], chart_name: &str) -> Result<
 
 #[cfg(test)]
 mod tests;
+
+/// The examples that were doc tests while this module was public (rustdoc cannot build
+/// examples of crate-private items), as unit tests.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn instance_name_example() {
+        assert_eq!(
+            crate::hooks::targets::instance_name("pgbouncerTemporal"),
+            "temporal"
+        );
+    }
+}

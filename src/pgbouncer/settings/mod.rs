@@ -36,10 +36,6 @@ pub use table::{
 };
 
 /// The PgBouncer version this table describes.
-///
-/// ```
-/// assert_eq!(qspgb::pgbouncer::settings::PGBOUNCER_VERSION, (1, 24, 1));
-/// ```
 pub const PGBOUNCER_VERSION: (u16, u16, u16) = (1, 24, 1);
 
 /// The oldest version checked against the table; a setting without [`Setting::since`] is
@@ -73,11 +69,6 @@ impl Section {
     ];
 
     /// The name between the brackets.
-    ///
-    /// ```
-    /// use qspgb::pgbouncer::settings::Section;
-    /// assert_eq!(Section::Databases.name(), "databases");
-    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Section::Pgbouncer => "pgbouncer",
@@ -88,12 +79,6 @@ impl Section {
     }
 
     /// The section named exactly `name` (case-sensitive, as PgBouncer compares).
-    ///
-    /// ```
-    /// use qspgb::pgbouncer::settings::Section;
-    /// assert_eq!(Section::from_name("users"), Some(Section::Users));
-    /// assert_eq!(Section::from_name("Users"), None);
-    /// ```
     pub fn from_name(name: &str) -> Option<Section> {
         Section::ALL.into_iter().find(|s| s.name() == name)
     }
@@ -169,12 +154,6 @@ pub enum Kind {
 
 impl Kind {
     /// A short description of the expected value, for messages.
-    ///
-    /// ```
-    /// use qspgb::pgbouncer::settings::Kind;
-    /// assert_eq!(Kind::Bool.describe(), "0 or 1");
-    /// assert_eq!(Kind::Enum(&["a", "b"]).describe(), "one of: a, b");
-    /// ```
     pub fn describe(&self) -> String {
         match self {
             Kind::Int { .. } | Kind::ConnInt { .. } => "an integer".into(),
@@ -244,23 +223,12 @@ impl Setting {
 
     /// Whether PgBouncer `version` knows this setting (an unknown `[pgbouncer]` name or
     /// connection-string key stops PgBouncer from starting).
-    ///
-    /// ```
-    /// use qspgb::pgbouncer::settings::{lookup, Section};
-    /// let s = lookup(Section::Pgbouncer, "max_prepared_statements").unwrap();
-    /// assert!(!s.available_in((1, 18)) && s.available_in((1, 21)));
-    /// ```
     pub fn available_in(&self, version: Version) -> bool {
         self.since.is_none_or(|since| version >= since)
     }
 }
 
 /// The settings of a section, sorted by name.
-///
-/// ```
-/// use qspgb::pgbouncer::settings::{settings, Section};
-/// assert!(settings(Section::Users).iter().any(|s| s.name == "pool_mode"));
-/// ```
 pub fn settings(section: Section) -> &'static [Setting] {
     match section {
         Section::Pgbouncer => PGBOUNCER,
@@ -271,13 +239,6 @@ pub fn settings(section: Section) -> &'static [Setting] {
 }
 
 /// The setting `name` of `section`, matched exactly (case-sensitive, like PgBouncer).
-///
-/// ```
-/// use qspgb::pgbouncer::settings::{lookup, Kind, Section};
-/// assert_eq!(lookup(Section::Pgbouncer, "log_connections").unwrap().kind, Kind::Bool);
-/// assert_eq!(lookup(Section::Databases, "server_lifetime").unwrap().since, Some((1, 23)));
-/// assert!(lookup(Section::Pgbouncer, "Pool_Mode").is_none());
-/// ```
 pub fn lookup(section: Section, name: &str) -> Option<&'static Setting> {
     let table = settings(section);
     table
@@ -288,14 +249,6 @@ pub fn lookup(section: Section, name: &str) -> Option<&'static Setting> {
 
 /// The known name of `section` closest to the unknown `name`, for "did you mean"; `None`
 /// when `name` is known or nothing is close (see [`closest`]).
-///
-/// ```
-/// use qspgb::pgbouncer::settings::{suggest, Section};
-/// assert_eq!(suggest(Section::Pgbouncer, "max_client_con"), Some("max_client_conn"));
-/// assert_eq!(suggest(Section::Pgbouncer, "Pool_Mode"), Some("pool_mode"));
-/// assert_eq!(suggest(Section::Databases, "hots"), Some("host"));
-/// assert_eq!(suggest(Section::Pgbouncer, "pool_mode"), None);
-/// ```
 pub fn suggest(section: Section, name: &str) -> Option<&'static str> {
     if lookup(section, name).is_some() {
         return None;
@@ -305,14 +258,6 @@ pub fn suggest(section: Section, name: &str) -> Option<&'static str> {
 
 /// The candidate closest to `name`: [`crate::suggest::closest`], re-exported here for
 /// callers that only know this module.
-///
-/// ```
-/// use qspgb::pgbouncer::settings::closest;
-/// let names = ["host", "port", "dbname"];
-/// assert_eq!(closest("prot", names), Some("port"));
-/// assert_eq!(closest("DBNAME", names), Some("dbname"));
-/// assert_eq!(closest("database", names), None);
-/// ```
 pub use crate::suggest::closest;
 
 /// What PgBouncer stores for an accepted value.
@@ -330,17 +275,6 @@ pub enum Value {
 
 /// Whether PgBouncer accepts `value` for a setting of this kind; the error says why not.
 /// See [`interpret`] for the exact rules.
-///
-/// ```
-/// use qspgb::pgbouncer::settings::{check_value, Kind, POOL_MODES};
-/// assert!(check_value(&Kind::Bool, "1").is_ok());
-/// assert!(check_value(&Kind::Bool, "true").is_err()); // PgBouncer refuses to start
-/// assert!(check_value(&Kind::Seconds, "1.5").is_ok());
-/// assert!(check_value(&Kind::Seconds, "10s").is_err());
-/// assert!(check_value(&Kind::Enum(POOL_MODES), "Transaction").is_ok());
-/// assert!(check_value(&Kind::ConnInt { min: 0, max: None }, "abc").is_ok()); // atoi: 0
-/// assert!(check_value(&Kind::ConnPort, "abc").is_err());
-/// ```
 pub fn check_value(kind: &Kind, value: &str) -> Result<(), String> {
     interpret(kind, value).map(|_| ())
 }
@@ -370,19 +304,6 @@ pub fn check_value(kind: &Kind, value: &str) -> Result<(), String> {
 /// - `ConnText`: anything non-empty.
 /// - `ConnInt`, `ConnSeconds`: non-empty, then C `atoi` (never fails).
 /// - `ConnPort`: non-empty and `atoi` not 0.
-///
-/// ```
-/// use qspgb::pgbouncer::settings::{interpret, Kind, Value, POOL_MODES};
-/// let int = Kind::Int { min: 0, max: None };
-/// assert_eq!(interpret(&int, "010"), Ok(Value::Int(8)));
-/// assert_eq!(interpret(&int, "0x10"), Ok(Value::Int(16)));
-/// assert_eq!(interpret(&int, "2147483648"), Ok(Value::Int(-2147483648)));
-/// assert!(interpret(&int, "08").is_err());
-/// assert_eq!(interpret(&Kind::Seconds, "1e2"), Ok(Value::Seconds(100.0)));
-/// assert_eq!(interpret(&Kind::Enum(POOL_MODES), "STATEMENT"), Ok(Value::Choice("statement")));
-/// assert_eq!(interpret(&Kind::ConnInt { min: 0, max: None }, "5x"), Ok(Value::Int(5)));
-/// assert_eq!(interpret(&Kind::ConnSeconds, "1.5"), Ok(Value::Seconds(1.0)));
-/// ```
 pub fn interpret(kind: &Kind, value: &str) -> Result<Value, String> {
     if value.contains(['\n', '\0']) {
         return Err("contains a line break or NUL, which pgbouncer.ini cannot hold".into());
@@ -426,15 +347,6 @@ pub fn interpret(kind: &Kind, value: &str) -> Result<Value, String> {
 /// that wrap or lie outside the setting's range, flags other than 0/1, `atoi` reading
 /// junk as a number, infinite or NaN seconds, fractions cut to whole seconds. `None` when
 /// the value is unremarkable or rejected (see [`check_value`] for rejections).
-///
-/// ```
-/// use qspgb::pgbouncer::settings::{value_warning, Kind};
-/// assert!(value_warning(&Kind::Int { min: 0, max: None }, "010").unwrap().contains("octal"));
-/// assert!(value_warning(&Kind::Bool, "2").is_some());
-/// assert!(value_warning(&Kind::FileMode, "777").is_some());
-/// assert!(value_warning(&Kind::ConnInt { min: 0, max: None }, "ten").is_some());
-/// assert_eq!(value_warning(&Kind::Int { min: 0, max: None }, "20"), None);
-/// ```
 pub fn value_warning(kind: &Kind, value: &str) -> Option<String> {
     let stored = interpret(kind, value).ok()?;
     let plain_decimal = |v: &str| {
@@ -507,11 +419,6 @@ pub fn value_warning(kind: &Kind, value: &str) -> Option<String> {
 /// A `[pgbouncer]` value as the ini reader hands it to the setter: leading spaces and tabs
 /// and trailing whitespace (`isspace`, so also `\r`) removed (libusual
 /// `parse_ini_file_internal`). Nothing else is processed: no quotes, escapes or comments.
-///
-/// ```
-/// use qspgb::pgbouncer::settings::ini_value;
-/// assert_eq!(ini_value("\t select 1 # not a comment \r"), "select 1 # not a comment");
-/// ```
 pub fn ini_value(raw: &str) -> &str {
     raw.trim_start_matches([' ', '\t'])
         .trim_end_matches(|c: char| c.is_ascii() && is_c_space(c as u8))
@@ -523,15 +430,6 @@ pub fn ini_value(raw: &str) -> &str {
 /// the reserved database `pgbouncer`, database names of 64 bytes or more (`add_database`
 /// fails), user names of 128 bytes or more (silently cut to 127), peer ids outside
 /// 1..=65535. `[pgbouncer]` names must be known settings ([`lookup`]).
-///
-/// ```
-/// use qspgb::pgbouncer::settings::{check_name, Section};
-/// assert!(check_name(Section::Databases, "pharia-os").is_ok());
-/// assert!(check_name(Section::Databases, "*").is_ok());
-/// assert!(check_name(Section::Databases, "my db").is_err());
-/// assert!(check_name(Section::Databases, "pgbouncer").is_err());
-/// assert!(check_name(Section::Users, "app@corp").is_err());
-/// ```
 pub fn check_name(section: Section, name: &str) -> Result<(), String> {
     if section == Section::Pgbouncer {
         return match lookup(section, name) {
@@ -568,5 +466,155 @@ pub fn check_name(section: Section, name: &str) -> Result<(), String> {
             _ => Err(format!("peer id {name:?} is not a number from 1 to 65535")),
         },
         _ => Ok(()),
+    }
+}
+
+/// The examples that were doc tests while this module was public (rustdoc cannot build
+/// examples of crate-private items), as unit tests.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn pgbouncer_version_example() {
+        assert_eq!(crate::pgbouncer::settings::PGBOUNCER_VERSION, (1, 24, 1));
+    }
+
+    #[test]
+    fn name_example() {
+        use crate::pgbouncer::settings::Section;
+        assert_eq!(Section::Databases.name(), "databases");
+    }
+
+    #[test]
+    fn from_name_example() {
+        use crate::pgbouncer::settings::Section;
+        assert_eq!(Section::from_name("users"), Some(Section::Users));
+        assert_eq!(Section::from_name("Users"), None);
+    }
+
+    #[test]
+    fn describe_example() {
+        use crate::pgbouncer::settings::Kind;
+        assert_eq!(Kind::Bool.describe(), "0 or 1");
+        assert_eq!(Kind::Enum(&["a", "b"]).describe(), "one of: a, b");
+    }
+
+    #[test]
+    fn available_in_example() {
+        use crate::pgbouncer::settings::{Section, lookup};
+        let s = lookup(Section::Pgbouncer, "max_prepared_statements").unwrap();
+        assert!(!s.available_in((1, 18)) && s.available_in((1, 21)));
+    }
+
+    #[test]
+    fn settings_example() {
+        use crate::pgbouncer::settings::{Section, settings};
+        assert!(
+            settings(Section::Users)
+                .iter()
+                .any(|s| s.name == "pool_mode")
+        );
+    }
+
+    #[test]
+    fn lookup_example() {
+        use crate::pgbouncer::settings::{Kind, Section, lookup};
+        assert_eq!(
+            lookup(Section::Pgbouncer, "log_connections").unwrap().kind,
+            Kind::Bool
+        );
+        assert_eq!(
+            lookup(Section::Databases, "server_lifetime").unwrap().since,
+            Some((1, 23))
+        );
+        assert!(lookup(Section::Pgbouncer, "Pool_Mode").is_none());
+    }
+
+    #[test]
+    fn suggest_example() {
+        use crate::pgbouncer::settings::{Section, suggest};
+        assert_eq!(
+            suggest(Section::Pgbouncer, "max_client_con"),
+            Some("max_client_conn")
+        );
+        assert_eq!(suggest(Section::Pgbouncer, "Pool_Mode"), Some("pool_mode"));
+        assert_eq!(suggest(Section::Databases, "hots"), Some("host"));
+        assert_eq!(suggest(Section::Pgbouncer, "pool_mode"), None);
+    }
+
+    #[test]
+    fn module_example() {
+        use crate::pgbouncer::settings::closest;
+        let names = ["host", "port", "dbname"];
+        assert_eq!(closest("prot", names), Some("port"));
+        assert_eq!(closest("DBNAME", names), Some("dbname"));
+        assert_eq!(closest("database", names), None);
+    }
+
+    #[test]
+    fn check_value_example() {
+        use crate::pgbouncer::settings::{Kind, POOL_MODES, check_value};
+        assert!(check_value(&Kind::Bool, "1").is_ok());
+        assert!(check_value(&Kind::Bool, "true").is_err()); // PgBouncer refuses to start
+        assert!(check_value(&Kind::Seconds, "1.5").is_ok());
+        assert!(check_value(&Kind::Seconds, "10s").is_err());
+        assert!(check_value(&Kind::Enum(POOL_MODES), "Transaction").is_ok());
+        assert!(check_value(&Kind::ConnInt { min: 0, max: None }, "abc").is_ok()); // atoi: 0
+        assert!(check_value(&Kind::ConnPort, "abc").is_err());
+    }
+
+    #[test]
+    fn interpret_example() {
+        use crate::pgbouncer::settings::{Kind, POOL_MODES, Value, interpret};
+        let int = Kind::Int { min: 0, max: None };
+        assert_eq!(interpret(&int, "010"), Ok(Value::Int(8)));
+        assert_eq!(interpret(&int, "0x10"), Ok(Value::Int(16)));
+        assert_eq!(interpret(&int, "2147483648"), Ok(Value::Int(-2147483648)));
+        assert!(interpret(&int, "08").is_err());
+        assert_eq!(interpret(&Kind::Seconds, "1e2"), Ok(Value::Seconds(100.0)));
+        assert_eq!(
+            interpret(&Kind::Enum(POOL_MODES), "STATEMENT"),
+            Ok(Value::Choice("statement"))
+        );
+        assert_eq!(
+            interpret(&Kind::ConnInt { min: 0, max: None }, "5x"),
+            Ok(Value::Int(5))
+        );
+        assert_eq!(
+            interpret(&Kind::ConnSeconds, "1.5"),
+            Ok(Value::Seconds(1.0))
+        );
+    }
+
+    #[test]
+    fn value_warning_example() {
+        use crate::pgbouncer::settings::{Kind, value_warning};
+        assert!(
+            value_warning(&Kind::Int { min: 0, max: None }, "010")
+                .unwrap()
+                .contains("octal")
+        );
+        assert!(value_warning(&Kind::Bool, "2").is_some());
+        assert!(value_warning(&Kind::FileMode, "777").is_some());
+        assert!(value_warning(&Kind::ConnInt { min: 0, max: None }, "ten").is_some());
+        assert_eq!(value_warning(&Kind::Int { min: 0, max: None }, "20"), None);
+    }
+
+    #[test]
+    fn ini_value_example() {
+        use crate::pgbouncer::settings::ini_value;
+        assert_eq!(
+            ini_value("\t select 1 # not a comment \r"),
+            "select 1 # not a comment"
+        );
+    }
+
+    #[test]
+    fn check_name_example() {
+        use crate::pgbouncer::settings::{Section, check_name};
+        assert!(check_name(Section::Databases, "pharia-os").is_ok());
+        assert!(check_name(Section::Databases, "*").is_ok());
+        assert!(check_name(Section::Databases, "my db").is_err());
+        assert!(check_name(Section::Databases, "pgbouncer").is_err());
+        assert!(check_name(Section::Users, "app@corp").is_err());
     }
 }

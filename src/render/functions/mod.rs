@@ -25,7 +25,7 @@ mod sprig;
 use minijinja::value::Value as JValue;
 use minijinja::{Environment, State};
 
-pub use convert::{exact_string, format_float, go_string, to_jinja, to_jinja_map, to_value};
+pub use convert::{exact_string, format_float, to_jinja, to_jinja_map};
 pub use include::include;
 
 /// Names of the top-level objects every template sees, as in Helm.

@@ -1,5 +1,6 @@
 use minijinja::Error;
 
+use super::convert::to_value;
 use super::*;
 use crate::go;
 use crate::value::Value;

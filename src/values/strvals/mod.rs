@@ -160,15 +160,6 @@ const MAX_QUOTED_CHARS: usize = 100;
 /// when it sets a secret (a password or a userlist entry), because errors end up in CI and
 /// Argo CD logs. The error itself still quotes the failing assignment, without its value
 /// when that is the secret.
-///
-/// ```
-/// use qspgb::values::strvals::quote_expression;
-/// assert_eq!(quote_expression("a[x]=1"), r#""a[x]=1""#);
-/// assert_eq!(
-///     quote_expression("config.adminPassword=hunter2,x"),
-///     "(expression not shown: it sets a password or userlist)"
-/// );
-/// ```
 pub fn quote_expression(expr: &str) -> String {
     if is_secret_path(expr) {
         return "(expression not shown: it sets a password or userlist)".into();
@@ -187,29 +178,6 @@ pub fn quote_expression(expr: &str) -> String {
 /// `0`, `-012` and `+7` are numbers, as in Helm). Everything else is a string. `{a,b}` is a
 /// list. Existing nested maps and lists in `dest` are updated in place; on error `dest` may
 /// already hold the assignments before the failing one.
-///
-/// ```
-/// use qspgb::value::{Map, Value};
-/// use qspgb::values::strvals::parse_set;
-///
-/// let mut values = Map::default();
-/// parse_set("image.tag=1.2,replicas=3,ports={80,443},hosts[1]=b", &mut values).unwrap();
-/// let values = Value::Map(values);
-/// assert_eq!(values.path("image.tag"), Some(&Value::from("1.2")));
-/// assert_eq!(values.path("replicas"), Some(&Value::Int(3)));
-/// assert_eq!(
-///     values.path("ports"),
-///     Some(&Value::List(vec![Value::Int(80), Value::Int(443)]))
-/// );
-/// assert_eq!(
-///     values.path("hosts"),
-///     Some(&Value::List(vec![Value::Null, Value::from("b")]))
-/// );
-///
-/// let mut values = Map::default();
-/// let err = parse_set("a.b,c=1", &mut values).unwrap_err();
-/// assert!(err.to_string().contains(r#"key "b" has no value"#));
-/// ```
 pub fn parse_set(expr: &str, dest: &mut Map) -> Result<(), SetError> {
     parse_flag(Flavor::Set, expr, dest, &mut Budget::default())
 }
@@ -271,4 +239,47 @@ pub fn parse_set_file_own(
 /// ends the path is one string value, commas and backslashes included; nothing is escaped.
 pub fn parse_set_literal(expr: &str, dest: &mut Map) -> Result<(), SetError> {
     parse_flag(Flavor::SetLiteral, expr, dest, &mut Budget::default())
+}
+
+/// The examples that were doc tests while this module was public (rustdoc cannot build
+/// examples of crate-private items), as unit tests.
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn quote_expression_example() {
+        use crate::values::strvals::quote_expression;
+        assert_eq!(quote_expression("a[x]=1"), r#""a[x]=1""#);
+        assert_eq!(
+            quote_expression("config.adminPassword=hunter2,x"),
+            "(expression not shown: it sets a password or userlist)"
+        );
+    }
+
+    #[test]
+    fn parse_set_example() {
+        use crate::value::{Map, Value};
+        use crate::values::strvals::parse_set;
+
+        let mut values = Map::default();
+        parse_set(
+            "image.tag=1.2,replicas=3,ports={80,443},hosts[1]=b",
+            &mut values,
+        )
+        .unwrap();
+        let values = Value::Map(values);
+        assert_eq!(values.path("image.tag"), Some(&Value::from("1.2")));
+        assert_eq!(values.path("replicas"), Some(&Value::Int(3)));
+        assert_eq!(
+            values.path("ports"),
+            Some(&Value::List(vec![Value::Int(80), Value::Int(443)]))
+        );
+        assert_eq!(
+            values.path("hosts"),
+            Some(&Value::List(vec![Value::Null, Value::from("b")]))
+        );
+
+        let mut values = Map::default();
+        let err = parse_set("a.b,c=1", &mut values).unwrap_err();
+        assert!(err.to_string().contains(r#"key "b" has no value"#));
+    }
 }
