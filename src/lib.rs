@@ -3,25 +3,25 @@
 //! `helm template` would print for the Helm chart it replaces, deterministically.
 //!
 //! Modules, one concept each (docs/architecture.md draws how they work together):
-//! - [`argocd`]: the Argo CD Config Management Plugin's environment, as render settings.
-//! - [`diff`]: unified diffs, for checking committed renderings.
-//! - [`error`]: a command's error, carrying its exit code.
-//! - [`files`]: reading user files: size limits, no links followed, Argo CD confinement.
-//! - [`cli`]: command-line flags, parsed into validated settings, and the commands.
-//! - [`chart`]: loading the embedded chart or a chart directory.
-//! - [`values`]: value files, `--set` parsing, Helm's merge rules, enabled dependencies.
-//! - [`render`]: templates (Jinja, with Helm's functions) to text.
-//! - [`manifest`]: rendered text to documents, parsed once, in Helm's order; `--show-only`
+//! - `argocd`: the Argo CD Config Management Plugin's environment, as render settings.
+//! - `diff`: unified diffs, for checking committed renderings.
+//! - `error`: a command's error, carrying its exit code.
+//! - `files`: reading user files: size limits, no links followed, Argo CD confinement.
+//! - `cli`: command-line flags, parsed into validated settings, and the commands.
+//! - `chart`: loading the embedded chart or a chart directory.
+//! - `values`: value files, `--set` parsing, Helm's merge rules, enabled dependencies.
+//! - `render`: templates (Jinja, with Helm's functions) to text.
+//! - `manifest`: rendered text to documents, parsed once, in Helm's order; `--show-only`
 //!   and the other output choices.
-//! - [`lint`]: `qspgb lint`, the schema plus PgBouncer settings and Kubernetes names.
-//! - [`hooks`]: `qspgb hooks`, the userlist and admin Secrets from the clusters' Secrets.
-//! - [`k8s`]: Kubernetes' rules for names, labels, quantities and image references.
-//! - [`pgbouncer`]: PgBouncer's file formats (ini entries, userlist lines).
-//! - [`redact`]: the one redaction policy: which values are secret, and scrubbing output.
-//! - [`release`]: the whole render pipeline in memory, for the CLI, tests and benchmarks.
-//! - [`suggest`]: "did you mean" suggestions for unknown names.
-//! - [`words`]: English for messages (plurals).
-//! - [`yaml`]: the only module that knows YAML, and [`value`]: the values tree; both live in
+//! - `lint`: `qspgb lint`, the schema plus PgBouncer settings and Kubernetes names.
+//! - `hooks`: `qspgb hooks`, the userlist and admin Secrets from the clusters' Secrets.
+//! - `k8s`: Kubernetes' rules for names, labels, quantities and image references.
+//! - `pgbouncer`: PgBouncer's file formats (ini entries, userlist lines).
+//! - `redact`: the one redaction policy: which values are secret, and scrubbing output.
+//! - `release`: the whole render pipeline in memory, for the CLI, tests and benchmarks.
+//! - `suggest`: "did you mean" suggestions for unknown names.
+//! - `words`: English for messages (plurals).
+//! - `yaml`: the only module that knows YAML, and `value`: the values tree; both live in
 //!   the `qspgb-helmtext` crate (crates/helmtext), which build.rs shares.
 
 mod argocd;
