@@ -246,3 +246,6 @@ pub fn restart_needed(
         None => secrets_changed || pending.iter().any(|p| p == content_hash),
     }
 }
+
+#[cfg(test)]
+mod tests;
