@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # postgres.sh — a real PostgreSQL (Debian's postgresql-15) on loopback for qspgb's
-# PgBouncer end-to-end tests (tests/pgbouncer_e2e.rs), plus Debian's pgbouncer, which the
+# PgBouncer end-to-end tests (tests/e2e/pgbouncer_e2e.rs), plus Debian's pgbouncer, which the
 # tests start themselves with the rendered configuration.
 #
 # Usage (as root; `apt-get update` must have been run once on the machine):

@@ -7,7 +7,7 @@ with a Python binding) from the reference wrapper chart of the original qs-pgbou
 
 writes one JSON file per case: the `helm template` arguments, the values file's text and
 what Helm printed (the manifest stream, exactly as `helm template` prints it, or its error).
-tests/helm_oracle.rs renders the same cases with qspgb and compares parsed documents;
+`oracle.py compare` renders the same cases with qspgb and compares parsed documents;
 scripts/helm-oracle.sh runs both. The cases in tests/helm-oracle/corpus were recorded
 this way (seed and count in its README.md), so CI compares against real Helm's output
 without the upstream chart, which the project does not carry.

@@ -97,7 +97,7 @@ pub(super) fn default(v: &JValue, fallback: JValue) -> JValue {
 ///
 /// Templates write every value through a serializer (`scalar`, `quote`, `toYaml`) or a
 /// PgBouncer filter (`ini_setting`, `ini_entries`, `userlist_*`), never raw: see
-/// `tests/values_are_data.rs`.
+/// `tests/it/values_are_data.rs`.
 pub(super) fn scalar(v: &JValue) -> Result<String, Error> {
     match v.kind() {
         ValueKind::String => {
