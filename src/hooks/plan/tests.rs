@@ -274,3 +274,32 @@ fn content_hash_changes_with_either_secret() {
     assert_eq!(rekeyed.userlist, d.userlist);
     assert_ne!(rekeyed.content_hash(), d.content_hash());
 }
+
+/// The module's example, once a doc test: two credential Secrets become the userlist
+/// (sorted, quoted) and the admin Secret (its role's name, and the fingerprint key).
+#[test]
+fn a_userlist_and_an_admin_secret_from_two_credential_secrets() {
+    let key = FingerprintKey::generate().unwrap();
+    let desired = desired_secrets(
+        &target(),
+        &[
+            source(
+                "cluster-pharia-app",
+                &[("username", b"pharia_os"), ("password", b"s3cret")],
+            ),
+            source(
+                "cluster-pharia-pgbouncer",
+                &[("username", b"pgbouncer"), ("password", b"adm1n")],
+            ),
+        ],
+        key.clone(),
+    )
+    .unwrap();
+    assert_eq!(
+        desired.userlist["userlist.txt"],
+        b"\"pgbouncer\" \"adm1n\"\n\"pharia_os\" \"s3cret\"\n"
+    );
+    assert_eq!(desired.admin["adminUser"], b"pgbouncer");
+    assert_eq!(desired.admin[HASH_KEY], key.stored());
+    assert_eq!(desired.roles, ["pgbouncer", "pharia_os"]);
+}
