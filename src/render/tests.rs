@@ -3,31 +3,19 @@ use crate::values::{ValueInputs, resolve, user_values};
 
 /// Every non-partial template of `chart` (and of the dependencies in `enabled`) rendered
 /// with `values`, sorted by Helm template path.
-trait RenderChart {
-    fn render_chart(
-        &mut self,
-        chart: &Chart,
-        values: &Map,
-        enabled: &[String],
-        ctx: &RenderContext,
-    ) -> Result<Vec<RenderedFile>>;
-}
-
-impl RenderChart for Engine {
-    fn render_chart(
-        &mut self,
-        chart: &Chart,
-        values: &Map,
-        enabled: &[String],
-        ctx: &RenderContext,
-    ) -> Result<Vec<RenderedFile>> {
-        let mut rendered = Vec::new();
-        self.render_inputs(&TemplateInputs::new(chart, values, enabled, ctx), |file| {
-            rendered.push(file)
-        })?;
-        rendered.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(rendered)
-    }
+fn render_chart(
+    engine: &mut Engine,
+    chart: &Chart,
+    values: &Map,
+    enabled: &[String],
+    ctx: &RenderContext,
+) -> Result<Vec<RenderedFile>> {
+    let mut rendered = Vec::new();
+    engine.render_inputs(&TemplateInputs::new(chart, values, enabled, ctx), |file| {
+        rendered.push(file)
+    })?;
+    rendered.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(rendered)
 }
 
 /// A one-dependency chart whose templates print the objects Helm gives templates.
@@ -56,7 +44,13 @@ fn render(template: &str, ctx: &RenderContext) -> Result<Vec<RenderedFile>> {
     let chart = Chart::load(&files)?;
     let user = user_values(&ValueInputs::default(), &mut |_| unreachable!())?;
     let resolved = resolve(&chart, user)?;
-    Engine::compile(&files)?.render_chart(&chart, &resolved.values, &resolved.enabled, ctx)
+    render_chart(
+        &mut Engine::compile(&files)?,
+        &chart,
+        &resolved.values,
+        &resolved.enabled,
+        ctx,
+    )
 }
 
 #[test]
@@ -115,15 +109,14 @@ fn parent_templates_in_subfolders_render_under_helms_paths() {
     let chart = Chart::load(&files).unwrap();
     let user = user_values(&ValueInputs::default(), &mut |_| unreachable!()).unwrap();
     let resolved = resolve(&chart, user).unwrap();
-    let out = Engine::compile(&files)
-        .unwrap()
-        .render_chart(
-            &chart,
-            &resolved.values,
-            &resolved.enabled,
-            &RenderContext::default(),
-        )
-        .unwrap();
+    let out = render_chart(
+        &mut Engine::compile(&files).unwrap(),
+        &chart,
+        &resolved.values,
+        &resolved.enabled,
+        &RenderContext::default(),
+    )
+    .unwrap();
     let rendered: Vec<(&str, &str)> = out
         .iter()
         .map(|f| (f.path.as_str(), f.text.as_str()))
@@ -214,10 +207,14 @@ fn template_errors_in_a_chart_directory_name_the_file_on_disk() {
     std::fs::write(&template, "kind: ConfigMap\n{{ fail('no') }}\n").unwrap();
     let files = ChartFiles::from_dir(&root).unwrap();
     let chart = Chart::load(&files).unwrap();
-    let err = Engine::compile(&files)
-        .unwrap()
-        .render_chart(&chart, &Map::default(), &[], &RenderContext::default())
-        .unwrap_err();
+    let err = render_chart(
+        &mut Engine::compile(&files).unwrap(),
+        &chart,
+        &Map::default(),
+        &[],
+        &RenderContext::default(),
+    )
+    .unwrap_err();
     let err = format!("{err:#}");
     std::fs::remove_dir_all(&root).unwrap();
     assert_eq!(
