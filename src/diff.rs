@@ -68,12 +68,9 @@ mod tests {
         let d = unified("a\nb\nc\nd\ne\n", "A\nb\nc\nd\nE\n", "o", "n");
         assert_eq!(d.matches("@@").count(), 2, "{d}");
     }
-}
 
-/// The examples that were doc tests while this module was public (rustdoc cannot build
-/// examples of crate-private items), as unit tests.
-#[cfg(test)]
-mod doc_examples {
+    // The examples of the items' documentation, from when the module was public.
+
     #[test]
     fn unified_example() {
         use crate::diff::unified;

@@ -200,10 +200,10 @@ pub fn confined(source: &Path, path: &str) -> Result<PathBuf> {
     Ok(joined)
 }
 
-/// The examples that were doc tests while this module was public (rustdoc cannot build
-/// examples of crate-private items), as unit tests.
 #[cfg(test)]
-mod doc_examples {
+mod tests {
+    // The examples of the items' documentation, from when the module was public.
+
     #[test]
     fn lexically_confined_example() {
         use crate::files::lexically_confined;

@@ -544,12 +544,9 @@ mod tests {
         assert!(validate_namespace("UPPER").is_err());
         assert!(validate_namespace(&"a".repeat(64)).is_err());
     }
-}
 
-/// The examples that were doc tests while this module was public (rustdoc cannot build
-/// examples of crate-private items), as unit tests.
-#[cfg(test)]
-mod doc_examples {
+    // The examples of the items' documentation, from when the module was public.
+
     #[test]
     fn check_dns_label_example() {
         use crate::k8s::check_dns_label;

@@ -269,12 +269,9 @@ mod tests {
             assert!(is_secret_path(path), "{path}");
         }
     }
-}
 
-/// The examples that were doc tests while this module was public (rustdoc cannot build
-/// examples of crate-private items), as unit tests.
-#[cfg(test)]
-mod doc_examples {
+    // The examples of the items' documentation, from when the module was public.
+
     #[test]
     fn scrub_example() {
         use crate::redact::Secrets;

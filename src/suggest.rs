@@ -42,12 +42,9 @@ mod tests {
         );
         assert_eq!(closest("", ["a"]), None);
     }
-}
 
-/// The examples that were doc tests while this module was public (rustdoc cannot build
-/// examples of crate-private items), as unit tests.
-#[cfg(test)]
-mod doc_examples {
+    // The examples of the items' documentation, from when the module was public.
+
     #[test]
     fn closest_example() {
         use crate::suggest::closest;

@@ -5,10 +5,10 @@ pub fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// The examples that were doc tests while this module was public (rustdoc cannot build
-/// examples of crate-private items), as unit tests.
 #[cfg(test)]
-mod doc_examples {
+mod tests {
+    // The examples of the items' documentation, from when the module was public.
+
     #[test]
     fn plural_example() {
         use crate::words::plural;

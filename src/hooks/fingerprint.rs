@@ -149,12 +149,9 @@ mod tests {
         );
         assert_eq!(key(b'a').content(&a, &b), key(b'a').content(&a, &b));
     }
-}
 
-/// The examples that were doc tests while this module was public (rustdoc cannot build
-/// examples of crate-private items), as unit tests.
-#[cfg(test)]
-mod doc_examples {
+    // The examples of the items' documentation, from when the module was public.
+
     #[test]
     fn data_example() {
         use crate::hooks::SecretData;

@@ -258,12 +258,9 @@ mod tests {
             Failure::Other
         );
     }
-}
 
-/// The examples that were doc tests while this module was public (rustdoc cannot build
-/// examples of crate-private items), as unit tests.
-#[cfg(test)]
-mod doc_examples {
+    // The examples of the items' documentation, from when the module was public.
+
     #[test]
     fn module_example() {
         use crate::hooks::retry::{Failure, retry_delay};

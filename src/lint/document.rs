@@ -205,10 +205,10 @@ pub fn check_quantity(value: &Value) -> Result<(), String> {
     }
 }
 
-/// The examples that were doc tests while this module was public (rustdoc cannot build
-/// examples of crate-private items), as unit tests.
 #[cfg(test)]
-mod doc_examples {
+mod tests {
+    // The examples of the items' documentation, from when the module was public.
+
     #[test]
     fn check_label_example() {
         use crate::lint::document::check_label;

@@ -465,12 +465,9 @@ mod tests {
         assert!(err.contains("bob") && !err.contains("a\rb"), "{err}");
         assert!(userlist_line("x\0", "p").is_err());
     }
-}
 
-/// The examples that were doc tests while this module was public (rustdoc cannot build
-/// examples of crate-private items), as unit tests.
-#[cfg(test)]
-mod doc_examples {
+    // The examples of the items' documentation, from when the module was public.
+
     #[test]
     fn ini_entry_example() {
         use crate::pgbouncer::ini_entry;

@@ -146,12 +146,9 @@ mod tests {
         assert!(check_undeclared("p", &["Namespace"]).is_err());
         assert!(Emits::parse("{#- emits: not a kind -#}", "t").is_err());
     }
-}
 
-/// The examples that were doc tests while this module was public (rustdoc cannot build
-/// examples of crate-private items), as unit tests.
-#[cfg(test)]
-mod doc_examples {
+    // The examples of the items' documentation, from when the module was public.
+
     #[test]
     fn parse_example() {
         use crate::render::emits::Emits;

@@ -169,10 +169,10 @@ impl Object for ApiVersions {
     }
 }
 
-/// The examples that were doc tests while this module was public (rustdoc cannot build
-/// examples of crate-private items), as unit tests.
 #[cfg(test)]
-mod doc_examples {
+mod tests {
+    // The examples of the items' documentation, from when the module was public.
+
     #[test]
     fn parse_api_versions_example() {
         use crate::render::parse_api_versions;

@@ -290,20 +290,3 @@ fn join_key(prefix: &str, key: &str) -> String {
 
 #[cfg(test)]
 mod tests;
-
-/// The examples that were doc tests while this module was public (rustdoc cannot build
-/// examples of crate-private items), as unit tests.
-#[cfg(test)]
-mod doc_examples {
-    #[test]
-    fn merge_maps_example() {
-        use crate::value::{Map, Value};
-        use crate::values::coalesce::merge_maps;
-        let mut base = Map::default();
-        base.insert("a".into(), Value::Int(1));
-        let mut overlay = Map::default();
-        overlay.insert("a".into(), Value::Null);
-        merge_maps(&mut base, overlay);
-        assert_eq!(base["a"], Value::Null); // kept: it deletes a chart default later
-    }
-}

@@ -386,10 +386,10 @@ fn check_pgbouncer_user(text: &str) -> Result<(), (ProblemKind, String)> {
     crate::pgbouncer::check_user_name_length(text).map_err(|m| (ProblemKind::Undeployable, m))
 }
 
-/// The examples that were doc tests while this module was public (rustdoc cannot build
-/// examples of crate-private items), as unit tests.
 #[cfg(test)]
-mod doc_examples {
+mod tests {
+    // The examples of the items' documentation, from when the module was public.
+
     #[test]
     fn check_characters_example() {
         use crate::chart::schema::format::{Format, check_characters};

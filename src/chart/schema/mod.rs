@@ -101,27 +101,3 @@ enum Additional {
     /// `additionalProperties: {...}`: other keys must match this node.
     Schema(usize),
 }
-
-/// The examples that were doc tests while this module was public (rustdoc cannot build
-/// examples of crate-private items), as unit tests.
-#[cfg(test)]
-mod doc_examples {
-    #[test]
-    fn module_example() {
-        use crate::chart::schema::Schema;
-        use crate::value::Value;
-
-        let schema = Schema::from_json(
-            r#"{"type": "object", "additionalProperties": false,
-                "properties": {"replicaCount": {"type": "integer", "minimum": 0}}}"#,
-            "values.schema.json",
-        )
-        .unwrap();
-        let values = Value::map_of([("replicaCont", Value::Int(2))]);
-        let problems = schema.validate(&values);
-        assert_eq!(
-            problems[0].to_string(),
-            r#"replicaCont: unknown key "replicaCont" (did you mean "replicaCount"?)"#
-        );
-    }
-}

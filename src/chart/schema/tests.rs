@@ -206,3 +206,24 @@ fn key_paths_print_like_jq() {
     assert_eq!(path.to_string(), r#"config.databases["pharia-os"].port[2]"#);
     assert_eq!(KeyPath::default().to_string(), "(top level)");
 }
+
+// The examples of the items' documentation, from when the module was public.
+
+#[test]
+fn module_example() {
+    use crate::chart::schema::Schema;
+    use crate::value::Value;
+
+    let schema = Schema::from_json(
+        r#"{"type": "object", "additionalProperties": false,
+            "properties": {"replicaCount": {"type": "integer", "minimum": 0}}}"#,
+        "values.schema.json",
+    )
+    .unwrap();
+    let values = Value::map_of([("replicaCont", Value::Int(2))]);
+    let problems = schema.validate(&values);
+    assert_eq!(
+        problems[0].to_string(),
+        r#"replicaCont: unknown key "replicaCont" (did you mean "replicaCount"?)"#
+    );
+}

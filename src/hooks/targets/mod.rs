@@ -311,16 +311,3 @@ fn workload_of(alias: &str, documents: &[Document], chart_name: &str) -> Result<
 
 #[cfg(test)]
 mod tests;
-
-/// The examples that were doc tests while this module was public (rustdoc cannot build
-/// examples of crate-private items), as unit tests.
-#[cfg(test)]
-mod doc_examples {
-    #[test]
-    fn instance_name_example() {
-        assert_eq!(
-            crate::hooks::targets::instance_name("pgbouncerTemporal"),
-            "temporal"
-        );
-    }
-}

@@ -293,3 +293,13 @@ fn a_daemonset_is_the_workload_when_rendered() {
     assert_eq!(w.kind, WorkloadKind::DaemonSet);
     assert!(workload_of("pgbouncerOther", &docs(), "qs").is_err());
 }
+
+// The examples of the items' documentation, from when the module was public.
+
+#[test]
+fn instance_name_example() {
+    assert_eq!(
+        crate::hooks::targets::instance_name("pgbouncerTemporal"),
+        "temporal"
+    );
+}

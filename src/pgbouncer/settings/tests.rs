@@ -293,3 +293,150 @@ fn entry_names() {
             .contains("pool_mode")
     );
 }
+
+// The examples of the items' documentation, from when the module was public.
+
+#[test]
+fn pgbouncer_version_example() {
+    assert_eq!(crate::pgbouncer::settings::PGBOUNCER_VERSION, (1, 24, 1));
+}
+
+#[test]
+fn name_example() {
+    use crate::pgbouncer::settings::Section;
+    assert_eq!(Section::Databases.name(), "databases");
+}
+
+#[test]
+fn from_name_example() {
+    use crate::pgbouncer::settings::Section;
+    assert_eq!(Section::from_name("users"), Some(Section::Users));
+    assert_eq!(Section::from_name("Users"), None);
+}
+
+#[test]
+fn describe_example() {
+    use crate::pgbouncer::settings::Kind;
+    assert_eq!(Kind::Bool.describe(), "0 or 1");
+    assert_eq!(Kind::Enum(&["a", "b"]).describe(), "one of: a, b");
+}
+
+#[test]
+fn available_in_example() {
+    use crate::pgbouncer::settings::{Section, lookup};
+    let s = lookup(Section::Pgbouncer, "max_prepared_statements").unwrap();
+    assert!(!s.available_in((1, 18)) && s.available_in((1, 21)));
+}
+
+#[test]
+fn settings_example() {
+    use crate::pgbouncer::settings::{Section, settings};
+    assert!(
+        settings(Section::Users)
+            .iter()
+            .any(|s| s.name == "pool_mode")
+    );
+}
+
+#[test]
+fn lookup_example() {
+    use crate::pgbouncer::settings::{Kind, Section, lookup};
+    assert_eq!(
+        lookup(Section::Pgbouncer, "log_connections").unwrap().kind,
+        Kind::Bool
+    );
+    assert_eq!(
+        lookup(Section::Databases, "server_lifetime").unwrap().since,
+        Some((1, 23))
+    );
+    assert!(lookup(Section::Pgbouncer, "Pool_Mode").is_none());
+}
+
+#[test]
+fn suggest_example() {
+    use crate::pgbouncer::settings::{Section, suggest};
+    assert_eq!(
+        suggest(Section::Pgbouncer, "max_client_con"),
+        Some("max_client_conn")
+    );
+    assert_eq!(suggest(Section::Pgbouncer, "Pool_Mode"), Some("pool_mode"));
+    assert_eq!(suggest(Section::Databases, "hots"), Some("host"));
+    assert_eq!(suggest(Section::Pgbouncer, "pool_mode"), None);
+}
+
+#[test]
+fn module_example() {
+    use crate::pgbouncer::settings::closest;
+    let names = ["host", "port", "dbname"];
+    assert_eq!(closest("prot", names), Some("port"));
+    assert_eq!(closest("DBNAME", names), Some("dbname"));
+    assert_eq!(closest("database", names), None);
+}
+
+#[test]
+fn check_value_example() {
+    use crate::pgbouncer::settings::{Kind, POOL_MODES, check_value};
+    assert!(check_value(&Kind::Bool, "1").is_ok());
+    assert!(check_value(&Kind::Bool, "true").is_err()); // PgBouncer refuses to start
+    assert!(check_value(&Kind::Seconds, "1.5").is_ok());
+    assert!(check_value(&Kind::Seconds, "10s").is_err());
+    assert!(check_value(&Kind::Enum(POOL_MODES), "Transaction").is_ok());
+    assert!(check_value(&Kind::ConnInt { min: 0, max: None }, "abc").is_ok()); // atoi: 0
+    assert!(check_value(&Kind::ConnPort, "abc").is_err());
+}
+
+#[test]
+fn interpret_example() {
+    use crate::pgbouncer::settings::{Kind, POOL_MODES, Value, interpret};
+    let int = Kind::Int { min: 0, max: None };
+    assert_eq!(interpret(&int, "010"), Ok(Value::Int(8)));
+    assert_eq!(interpret(&int, "0x10"), Ok(Value::Int(16)));
+    assert_eq!(interpret(&int, "2147483648"), Ok(Value::Int(-2147483648)));
+    assert!(interpret(&int, "08").is_err());
+    assert_eq!(interpret(&Kind::Seconds, "1e2"), Ok(Value::Seconds(100.0)));
+    assert_eq!(
+        interpret(&Kind::Enum(POOL_MODES), "STATEMENT"),
+        Ok(Value::Choice("statement"))
+    );
+    assert_eq!(
+        interpret(&Kind::ConnInt { min: 0, max: None }, "5x"),
+        Ok(Value::Int(5))
+    );
+    assert_eq!(
+        interpret(&Kind::ConnSeconds, "1.5"),
+        Ok(Value::Seconds(1.0))
+    );
+}
+
+#[test]
+fn value_warning_example() {
+    use crate::pgbouncer::settings::{Kind, value_warning};
+    assert!(
+        value_warning(&Kind::Int { min: 0, max: None }, "010")
+            .unwrap()
+            .contains("octal")
+    );
+    assert!(value_warning(&Kind::Bool, "2").is_some());
+    assert!(value_warning(&Kind::FileMode, "777").is_some());
+    assert!(value_warning(&Kind::ConnInt { min: 0, max: None }, "ten").is_some());
+    assert_eq!(value_warning(&Kind::Int { min: 0, max: None }, "20"), None);
+}
+
+#[test]
+fn ini_value_example() {
+    use crate::pgbouncer::settings::ini_value;
+    assert_eq!(
+        ini_value("\t select 1 # not a comment \r"),
+        "select 1 # not a comment"
+    );
+}
+
+#[test]
+fn check_name_example() {
+    use crate::pgbouncer::settings::{Section, check_name};
+    assert!(check_name(Section::Databases, "pharia-os").is_ok());
+    assert!(check_name(Section::Databases, "*").is_ok());
+    assert!(check_name(Section::Databases, "my db").is_err());
+    assert!(check_name(Section::Databases, "pgbouncer").is_err());
+    assert!(check_name(Section::Users, "app@corp").is_err());
+}

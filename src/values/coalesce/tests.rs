@@ -159,3 +159,17 @@ fn a_dependency_without_values_gets_its_defaults_and_an_empty_global() {
         Value::Map(map! {"a" => 1, "global" => Map::default()})
     );
 }
+
+// The examples of the items' documentation, from when the module was public.
+
+#[test]
+fn merge_maps_example() {
+    use crate::value::{Map, Value};
+    use crate::values::coalesce::merge_maps;
+    let mut base = Map::default();
+    base.insert("a".into(), Value::Int(1));
+    let mut overlay = Map::default();
+    overlay.insert("a".into(), Value::Null);
+    merge_maps(&mut base, overlay);
+    assert_eq!(base["a"], Value::Null); // kept: it deletes a chart default later
+}

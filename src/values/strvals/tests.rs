@@ -836,3 +836,43 @@ fn own_values_are_the_flag_parsed_alone() {
         );
     }
 }
+
+// The examples of the items' documentation, from when the module was public.
+
+#[test]
+fn quote_expression_example() {
+    use crate::values::strvals::quote_expression;
+    assert_eq!(quote_expression("a[x]=1"), r#""a[x]=1""#);
+    assert_eq!(
+        quote_expression("config.adminPassword=hunter2,x"),
+        "(expression not shown: it sets a password or userlist)"
+    );
+}
+
+#[test]
+fn parse_set_example() {
+    use crate::value::{Map, Value};
+    use crate::values::strvals::parse_set;
+
+    let mut values = Map::default();
+    parse_set(
+        "image.tag=1.2,replicas=3,ports={80,443},hosts[1]=b",
+        &mut values,
+    )
+    .unwrap();
+    let values = Value::Map(values);
+    assert_eq!(values.path("image.tag"), Some(&Value::from("1.2")));
+    assert_eq!(values.path("replicas"), Some(&Value::Int(3)));
+    assert_eq!(
+        values.path("ports"),
+        Some(&Value::List(vec![Value::Int(80), Value::Int(443)]))
+    );
+    assert_eq!(
+        values.path("hosts"),
+        Some(&Value::List(vec![Value::Null, Value::from("b")]))
+    );
+
+    let mut values = Map::default();
+    let err = parse_set("a.b,c=1", &mut values).unwrap_err();
+    assert!(err.to_string().contains(r#"key "b" has no value"#));
+}
