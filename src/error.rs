@@ -51,8 +51,7 @@ impl From<FailureClass> for ErrorKind {
 ///
 /// Displays as the program prints it on stderr: `error: ` and the whole context chain,
 /// except lint findings, which are `error: ...` lines already (as `qspgb lint` prints them).
-#[derive(Debug, thiserror::Error)]
-#[error("{}", Printed(self))]
+#[derive(Debug)]
 pub struct Error {
     kind: ErrorKind,
     error: anyhow::Error,
@@ -115,17 +114,16 @@ impl From<RunError> for Error {
     }
 }
 
-/// The text [`Error`] displays.
-struct Printed<'a>(&'a Error);
-
-impl fmt::Display for Printed<'_> {
+impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.error.downcast_ref::<crate::lint::Findings>() {
+        match self.error.downcast_ref::<crate::lint::Findings>() {
             Some(findings) => write!(f, "{findings}"),
-            None => write!(f, "error: {:#}", self.0.error),
+            None => write!(f, "error: {:#}", self.error),
         }
     }
 }
+
+impl std::error::Error for Error {}
 
 /// A command's result: `Ok` holds the exit code of a command that ran to its end and
 /// reported its own outcome (0, or 1 for lint errors and differences, or the worst class of
