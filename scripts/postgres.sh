@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # postgres.sh — a real PostgreSQL (Debian's postgresql-15) on loopback for qspgb's
-# PgBouncer end-to-end tests (tests/e2e/pgbouncer_e2e.rs), plus Debian's pgbouncer, which the
-# tests start themselves with the rendered configuration.
+# PgBouncer end-to-end tests (tests/e2e/pgbouncer_*.rs). The PgBouncers are the versions the
+# chart deploys, built by scripts/pgbouncer.sh; the tests start them themselves with the
+# rendered configuration.
 #
 # Usage (as root; `apt-get update` must have been run once on the machine):
-#   bash postgres.sh install               # apt-get install postgresql-15 pgbouncer (idempotent)
+#   bash postgres.sh install               # apt-get install postgresql-15 (idempotent)
 #   eval "$(bash postgres.sh start)"       # initdb + start on a free loopback port; prints
 #                                          # export lines (QSPGB_PG_PORT, QSPGB_PG_SOCKET_DIR, ...)
 #   bash postgres.sh stop                  # stops it and removes its data
@@ -18,7 +19,7 @@
 set -euo pipefail
 
 QSPGB_PG_RUN_DIR="${QSPGB_PG_RUN_DIR:-/tmp/qspgb-pg-run}"
-PG_PACKAGES=(postgresql-15 postgresql-client-15 pgbouncer util-linux iproute2)
+PG_PACKAGES=(postgresql-15 postgresql-client-15 util-linux iproute2)
 
 log() { printf '[postgres.sh %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
@@ -35,12 +36,11 @@ install() {
   done
   if ((${#need[@]})); then
     log "apt-get install ${need[*]}"
-    # The packages' own services (a system-wide cluster, a pgbouncer daemon) are not used.
+    # The package's own service (a system-wide cluster) is not used.
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >&2 \
       || { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >&2; }
   fi
   pg_bin >/dev/null || { log "no pg_ctl after install"; return 1; }
-  command -v pgbouncer >/dev/null || [[ -x /usr/sbin/pgbouncer ]] || { log "no pgbouncer after install"; return 1; }
 }
 
 free_port() {

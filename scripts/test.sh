@@ -76,10 +76,14 @@ eval "$(bash scripts/validators.sh env)"
 log "kube-apiserver, PostgreSQL, PgBouncer: packages"
 bash scripts/kube-apiserver.sh install
 bash scripts/postgres.sh install
-# Building the API server (first run only) overlaps with formatting and lints.
+bash scripts/pgbouncer.sh install
+# Building the API server and the PgBouncer versions the chart deploys (first run only)
+# overlaps with formatting and lints.
 mkdir -p target
 bash scripts/kube-apiserver.sh build > target/apiserver-build.log 2>&1 &
 apiserver_build=$!
+bash scripts/pgbouncer.sh build > target/pgbouncer-build.log 2>&1 &
+pgbouncer_build=$!
 
 command -v cargo >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first" >&2; exit 1; }
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt >/dev/null 2>&1 || true
@@ -97,6 +101,14 @@ if ! wait "$apiserver_build"; then
   exit 1
 fi
 rm -f target/apiserver-build.log
+log "PgBouncer: build the deployed versions (cached)"
+if ! wait "$pgbouncer_build"; then
+  tail -40 target/pgbouncer-build.log >&2
+  echo "building PgBouncer failed (log above)" >&2
+  exit 1
+fi
+rm -f target/pgbouncer-build.log
+eval "$(bash scripts/pgbouncer.sh env)"
 export KAE2E_RUN_DIR="/tmp/qspgb-test-$$" QSPGB_PG_RUN_DIR="/tmp/qspgb-test-pg-$$"
 trap 'bash scripts/kube-apiserver.sh stop; bash scripts/postgres.sh stop' EXIT
 eval "$(bash scripts/kube-apiserver.sh start)"

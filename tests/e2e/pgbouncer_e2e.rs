@@ -1,5 +1,6 @@
-//! The rendered configuration in real PgBouncer (Debian's 1.18) against real PostgreSQL
-//! (Debian's 15), with the userlist `qspgb hooks` wrote through the real kube-apiserver.
+//! The rendered configuration in real PgBouncer (the version the rendered image tag names,
+//! built by `scripts/pgbouncer.sh`) against real PostgreSQL (Debian's 15), with the userlist
+//! `qspgb hooks` wrote through the real kube-apiserver.
 //!
 //! `scripts/test.sh` starts PostgreSQL (`scripts/postgres.sh start`, exports QSPGB_PG_*)
 //! and the API server (`scripts/kube-apiserver.sh start`, exports KAE2E_* and KUBECONFIG).
@@ -25,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
 
-use crate::util::pgbouncer::{Bouncer, free_port};
+use crate::util::pgbouncer::{self, Bouncer, free_port};
 use crate::util::{base64_decode, output_with_stdin};
 
 const RELEASE: &str = "qs-pgbouncer";
@@ -154,9 +155,15 @@ impl Env {
     }
 }
 
-/// Starts PgBouncer as `user` with the rendered ini (rewritten as the module
+/// Starts PgBouncer `version` as `user` with the rendered ini (rewritten as the module
 /// documentation says) and the userlist.
-fn start(name: &str, rendered_ini: &str, userlist: &str, user: (i64, i64)) -> Bouncer {
+fn start(
+    name: &str,
+    version: &str,
+    rendered_ini: &str,
+    userlist: &str,
+    user: (i64, i64),
+) -> Bouncer {
     let port = free_port();
     let dir = std::env::temp_dir().join(format!("qspgb-pgbouncer-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -177,7 +184,7 @@ fn start(name: &str, rendered_ini: &str, userlist: &str, user: (i64, i64)) -> Bo
     assert_eq!(before.len() + 1, after.len());
     Bouncer::start_in(
         name,
-        Path::new("/usr/sbin/pgbouncer"),
+        &pgbouncer::binary(version),
         dir,
         port,
         (&ini, userlist.as_bytes()),
@@ -492,15 +499,23 @@ fn rendered_pgbouncer_works_against_postgresql() {
             admin_secret["adminUser"].clone(),
             admin_secret["adminPassword"].clone(),
         );
+        let workload = find(&docs, "Deployment", name);
+        let version = pgbouncer::image_version(workload);
         let bouncer = start(
             if name == "pgbouncer-pharia" {
                 "pharia"
             } else {
                 "temporal"
             },
+            &version,
             &ini_of(name),
             &userlist,
-            run_as(find(&docs, "Deployment", name), "pgbouncer"),
+            run_as(workload, "pgbouncer"),
+        );
+        // The version the image deploys is the one that runs.
+        assert!(
+            bouncer.show(&admin, "VERSION")[0]["version"].contains(&format!("PgBouncer {version}")),
+            "{name}: not PgBouncer {version}"
         );
         let roles: Vec<_> = ROLES
             .iter()

@@ -11,33 +11,21 @@
 //! - `qspgb render` refuses a `config.userlist` entry beyond PgBouncer's limits, and the
 //!   userlist it renders at the limits lets every user in.
 //!
-//! Needs `pgbouncer` (Debian's, `scripts/postgres.sh install`; or `QSPGB_PGBOUNCER`) and
-//! `psql`; no PostgreSQL server: the admin console answers without one. Without them it
-//! fails.
+//! Runs on every PgBouncer version the chart deploys (`scripts/pgbouncer.sh build`: the
+//! upstream-compat image's and the product's), since the limits are the reader's, which
+//! could change with any release. Needs `psql`; no PostgreSQL server: the admin console
+//! answers without one. Without them it fails.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use crate::util;
-use crate::util::pgbouncer::{Bouncer, free_port};
+use crate::util::pgbouncer::{self, Bouncer, free_port};
 
 const LONGEST_USER: usize = 127;
 const LONGEST_PASSWORD: usize = 2047;
 
-fn pgbouncer_binary() -> PathBuf {
-    if let Ok(path) = std::env::var("QSPGB_PGBOUNCER") {
-        return PathBuf::from(path);
-    }
-    let debian = PathBuf::from("/usr/sbin/pgbouncer");
-    assert!(
-        debian.exists(),
-        "no pgbouncer: run through `bash scripts/test.sh` (scripts/postgres.sh install), or set \
-         QSPGB_PGBOUNCER"
-    );
-    debian
-}
-
-/// PgBouncer's own user on Debian, `nobody` (it refuses root).
+/// An unprivileged user, `nobody` (PgBouncer refuses root).
 const NOBODY: (i64, i64) = (65534, 65534);
 
 /// Starts PgBouncer as `nobody` with `userlist` as its auth_file and every user of
@@ -170,7 +158,13 @@ fn cases() -> Vec<Case> {
 
 #[test]
 fn check_userlist_agrees_with_pgbouncer() {
-    let binary = pgbouncer_binary();
+    for version in pgbouncer::shipped_versions() {
+        check_userlist_agrees_with(&version);
+    }
+}
+
+fn check_userlist_agrees_with(version: &str) {
+    let binary = pgbouncer::binary(version);
     let mut table = Vec::new();
     for case in cases() {
         let users: Vec<&str> = case.users.iter().map(|(u, _)| u.as_str()).collect();
@@ -193,7 +187,7 @@ fn check_userlist_agrees_with_pgbouncer() {
         assert_eq!(
             accepted,
             everyone_in,
-            "{}: check-userlist {} it, PgBouncer {}:\n{}\nPgBouncer's log:\n{}",
+            "{}: check-userlist {} it, PgBouncer {version} {}:\n{}\nPgBouncer's log:\n{}",
             case.name,
             if accepted { "accepts" } else { "refuses" },
             if everyone_in {
@@ -220,14 +214,13 @@ fn check_userlist_agrees_with_pgbouncer() {
             }
         }
     }
-    eprintln!("{}", table.join("\n"));
+    eprintln!("PgBouncer {version}:\n{}", table.join("\n"));
 }
 
 /// The rendered userlist: entries at PgBouncer's limits render and let their users in;
 /// one byte more is refused by `qspgb render`, naming the key.
 #[test]
 fn rendered_userlists_stay_within_pgbouncers_limits() {
-    let binary = pgbouncer_binary();
     let user = "u".repeat(LONGEST_USER);
     let password = "p".repeat(LONGEST_PASSWORD);
     // Temporal renders its own userlist when no existing Secret is named.
@@ -251,8 +244,16 @@ fn rendered_userlists_stay_within_pgbouncers_limits() {
         .map(|d| serde::Deserialize::deserialize(d).unwrap())
         .collect();
     let userlist = util::base64_decode(docs[0]["data"]["userlist.txt"].as_str().unwrap());
+    // The version the product values deploy.
+    let out = util::qspgb(&[
+        "render",
+        "-s",
+        "charts/pgbouncerTemporal/templates/deployment.yaml",
+    ]);
+    assert!(out.status.success(), "{}", util::stderr(&out));
+    let workload: serde_yaml::Value = serde_yaml::from_slice(&out.stdout).unwrap();
     let bouncer = start(
-        &binary,
+        &pgbouncer::binary(&pgbouncer::image_version(&workload)),
         "rendered",
         userlist.as_bytes(),
         &[&user, "second", "pgbouncer"],

@@ -232,7 +232,12 @@ fn values_command_prints_the_merged_values() {
     assert!(out.status.success(), "{}", stderr(&out));
     let values: Value = serde_yaml::from_str(&stdout(&out)).unwrap();
     assert_eq!(values["pgbouncerPharia"]["replicaCount"], 5);
-    assert_eq!(values["pgbouncerTemporal"]["image"]["tag"], "1.24.1");
+    // The product's tag over the dependency's defaults, which fill in the rest of the map.
+    assert_eq!(values["pgbouncerTemporal"]["image"]["tag"], "1.25.2");
+    assert_eq!(
+        values["pgbouncerTemporal"]["image"]["repository"],
+        "ghcr.io/icoretech/pgbouncer-docker"
+    );
     assert_eq!(
         values["pgbouncerPharia"]["global"],
         Value::Mapping(Default::default())

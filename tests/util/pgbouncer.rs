@@ -1,11 +1,76 @@
 //! A real PgBouncer for the end-to-end suites (`e2e/pgbouncer_e2e.rs`,
-//! `e2e/pgbouncer_limits.rs`): started in a directory of its own as an unprivileged user,
-//! killed and its directory removed when dropped (also when the test panics).
+//! `e2e/pgbouncer_limits.rs`, ...): the versions the chart deploys, built by
+//! `scripts/pgbouncer.sh` ([`binary`], [`shipped_versions`]), started in a directory of its
+//! own as an unprivileged user, killed and its directory removed when dropped (also when the
+//! test panics).
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
+
+/// Where `scripts/pgbouncer.sh` keeps its builds: `$QSPGB_PGBOUNCER_ROOT`, or the script's
+/// default cache.
+fn builds_root() -> PathBuf {
+    std::env::var_os("QSPGB_PGBOUNCER_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/var/cache/qspgb-e2e/pgbouncer"))
+}
+
+/// The PgBouncer binary of `version` (e.g. "1.25.2"), as the rendered image tag names it.
+/// Fails naming the version when `scripts/pgbouncer.sh build` has not built it: a chart
+/// whose image tag moves must move the script's versions too.
+pub fn binary(version: &str) -> PathBuf {
+    let path = builds_root().join(version).join("bin/pgbouncer");
+    assert!(
+        path.exists(),
+        "no PgBouncer {version} at {}: the chart deploys it, so `bash scripts/pgbouncer.sh \
+         build` must build it (add it to the script's VERSIONS; `bash scripts/test.sh` runs it)",
+        path.display()
+    );
+    path
+}
+
+/// The versions `scripts/pgbouncer.sh` pins, in its order (read from the script, so the
+/// tests and the script cannot list different ones).
+pub fn shipped_versions() -> Vec<String> {
+    let script =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pgbouncer.sh"))
+            .unwrap();
+    let versions: Vec<String> = script
+        .split("VERSIONS=(")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            l.trim()
+                .strip_prefix('"')?
+                .split(' ')
+                .next()
+                .map(String::from)
+        })
+        .collect();
+    assert!(!versions.is_empty(), "no VERSIONS in scripts/pgbouncer.sh");
+    versions
+}
+
+/// The PgBouncer version a rendered workload (Deployment, DaemonSet, StatefulSet) runs: the
+/// tag of its `pgbouncer` container's image.
+pub fn image_version(workload: &serde_yaml::Value) -> String {
+    let containers = workload["spec"]["template"]["spec"]["containers"]
+        .as_sequence()
+        .expect("a workload with containers");
+    let image = containers
+        .iter()
+        .find(|c| c["name"] == "pgbouncer")
+        .and_then(|c| c["image"].as_str())
+        .expect("a pgbouncer container with an image");
+    image
+        .rsplit_once(':')
+        .map(|(_, tag)| tag.to_string())
+        .unwrap_or_else(|| panic!("{image}: no tag"))
+}
 
 /// A TCP port on loopback that nothing listens on right now.
 pub fn free_port() -> u16 {
