@@ -37,6 +37,7 @@ mod manifest;
 mod pgbouncer;
 mod redact;
 mod release;
+mod reload;
 mod render;
 mod suggest;
 mod values;

@@ -80,6 +80,27 @@ Examples:
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Reload PgBouncer when its mounted userlist.txt changes (the chart's `userlist-reload`
+    /// sidecar): polls the file, refuses an empty or malformed one (PgBouncer keeps the
+    /// users it has), sends RELOAD over PgBouncer's Unix socket and checks `SHOW USERS`.
+    /// Runs until SIGTERM or SIGINT; must run as PgBouncer's Unix user.
+    #[command(after_help = "\
+Examples:
+  qspgb watch-userlist /etc/userlist/userlist.txt --socket-dir /tmp --port 5432 --interval 2s")]
+    WatchUserlist {
+        /// The userlist file (the mounted Secret's `userlist.txt`).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// PgBouncer's unix_socket_dir (shared with this container).
+        #[arg(long, value_name = "DIR", default_value = "/tmp")]
+        socket_dir: PathBuf,
+        /// PgBouncer's listen_port (names the socket file `.s.PGSQL.<port>`).
+        #[arg(long, default_value_t = 5432)]
+        port: u16,
+        /// Time between two reads of the file, e.g. 2s or 1m.
+        #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
+        interval: std::time::Duration,
+    },
     /// Argo CD Config Management Plugin commands (see deploy/argocd/).
     #[command(subcommand)]
     Argocd(ArgocdCommand),

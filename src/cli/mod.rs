@@ -66,6 +66,12 @@ fn dispatch(command: Command) -> crate::error::Result {
         Command::Lint(args) => commands::lint::run(args.try_into()?),
         Command::Hooks(args) => commands::hooks::run(args.try_into()?),
         Command::CheckUserlist { file } => commands::check_userlist::run(&file),
+        Command::WatchUserlist {
+            file,
+            socket_dir,
+            port,
+            interval,
+        } => commands::watch_userlist::run(&file, &socket_dir, port, interval),
         Command::Argocd(ArgocdCommand::Generate) => commands::argocd::run(),
         Command::Completion { shell } => commands::completion::run(shell),
         Command::Version => commands::version::run(),

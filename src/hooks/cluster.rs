@@ -41,8 +41,8 @@ use super::report::{InstanceReport, RestartOutcome, SecretOutcome};
 use super::retry::{failure_of, retry_delay};
 use super::{
     DesiredSecrets, HooksError, INSTANCE_LABEL, InstanceTarget, MANAGED_BY, MANAGED_BY_LABEL,
-    PENDING_RESTART_ANNOTATION, RESTART_ANNOTATION, SOURCE_HASH_LABEL, SecretAction, SecretData,
-    SourceSecret, Sources, WorkloadKind, desired_secrets, restart_needed,
+    PENDING_RESTART_ANNOTATION, RESTART_ANNOTATION, RestartScope, SOURCE_HASH_LABEL, SecretAction,
+    SecretData, SourceSecret, Sources, WorkloadKind, desired_secrets, restart_needed,
 };
 
 /// The field manager of the hooks' server-side applies (the creation of a target Secret).
@@ -512,7 +512,8 @@ pub async fn run_instance(
         })?,
     };
     let desired: DesiredSecrets = desired_secrets(target, &sources, key)?;
-    let hash = desired.content_hash();
+    let restart_hash = desired.restart_hash(target.restart);
+    let hash = restart_hash.clone().unwrap_or_default();
     // Marks left by an earlier run that wrote these Secrets and could not restart.
     let pending: Vec<String> = [&live_userlist, &live_admin]
         .into_iter()
@@ -527,7 +528,7 @@ pub async fn run_instance(
         .collect();
     // Content written now, while the workload runs, is owed a restart: say so on the
     // Secrets, in case this run fails before the restart.
-    let pending_restart = annotation.is_some().then_some(hash.as_str());
+    let pending_restart = restart_hash.as_deref().filter(|_| annotation.is_some());
 
     let (userlist, admin) = if dry_run {
         let plan = |name: &str, data: &SecretData, live: &Option<Secret>| SecretOutcome {
@@ -566,15 +567,35 @@ pub async fn run_instance(
         (userlist, admin)
     };
 
-    let changed = userlist.action.writes() || admin.action.writes();
+    // Only a change of what the pods read at start counts.
+    let changed = match target.restart {
+        RestartScope::Both => userlist.action.writes() || admin.action.writes(),
+        RestartScope::Admin => admin.action.writes(),
+        RestartScope::Neither => false,
+    };
+    // A Secret created while the workload exists: its pods are waiting for it (the
+    // userlist-check init container or the exporter's environment, in back-off); a restart
+    // starts them now instead of at the end of the back-off, whatever the scope.
+    let created = [userlist.action, admin.action].contains(&SecretAction::Create);
+    let restart_value = restart_hash
+        .clone()
+        .unwrap_or_else(|| desired.content_hash());
     let restart = match annotation {
         None => RestartOutcome::WorkloadMissing,
-        Some(live) if restart_needed(changed, live.as_deref(), &pending, &hash) => {
-            if dry_run || api.restart(target, &hash).await? {
+        Some(live)
+            if created
+                || (restart_hash.is_some()
+                    && restart_needed(changed, live.as_deref(), &pending, &hash)) =>
+        {
+            if dry_run || api.restart(target, &restart_value).await? {
                 RestartOutcome::Restarted
             } else {
                 RestartOutcome::WorkloadMissing
             }
+        }
+        // Written, but nothing the pods read only at start.
+        Some(_) if userlist.action.writes() || admin.action.writes() => {
+            RestartOutcome::NotRestarting
         }
         Some(_) => RestartOutcome::NotNeeded,
     };
@@ -588,7 +609,7 @@ pub async fn run_instance(
         admin,
         workload: format!("{}/{}", target.workload.kind, target.workload.name),
         restart,
-        content_hash: hash,
+        content_hash: restart_value,
         requests: api.requests.load(Ordering::Relaxed),
     })
 }

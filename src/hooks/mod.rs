@@ -73,6 +73,21 @@ pub struct Workload {
     pub name: String,
 }
 
+/// Which of an instance's Secrets the running pods read only at start, so that a change of
+/// them restarts the workload (see `hooks.restartOnChange` in values/pgbouncer.yaml).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestartScope {
+    /// Both: PgBouncer reads userlist.txt at start (no userlistReload sidecar), or the
+    /// values ask for a restart on every change.
+    Both,
+    /// Only the admin Secret: the userlist-reload sidecar reloads userlist.txt, but the
+    /// exporter takes the admin password from its environment.
+    Admin,
+    /// Neither: the sidecar reloads userlist.txt and nothing reads the admin Secret at
+    /// start, or the values turn restarts off.
+    Neither,
+}
+
 /// Everything `qspgb hooks` needs to know about one chart instance, from the values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstanceTarget {
@@ -92,6 +107,8 @@ pub struct InstanceTarget {
     pub admin_password_key: String,
     /// The workload that runs this instance's pods.
     pub workload: Workload,
+    /// What a change restarts.
+    pub restart: RestartScope,
 }
 
 impl InstanceTarget {

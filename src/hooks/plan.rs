@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::fingerprint::{FingerprintKey, HASH_KEY};
-use super::{HooksError, InstanceTarget, SecretData, SourceSecret, USERLIST_KEY};
+use super::{HooksError, InstanceTarget, RestartScope, SecretData, SourceSecret, USERLIST_KEY};
 use crate::pgbouncer;
 
 /// The two Secrets an instance should have, and what went into them.
@@ -27,9 +27,21 @@ pub struct DesiredSecrets {
 }
 
 impl DesiredSecrets {
-    /// The keyed fingerprint of both Secrets' content: the restart annotation's value.
+    /// The keyed fingerprint of both Secrets' content.
     pub fn content_hash(&self) -> String {
         self.key.content(&self.userlist, &self.admin)
+    }
+
+    /// The restart annotation's value: the fingerprint of what the pods read only at start
+    /// (`None`: nothing, so nothing ever restarts them). A Secret outside `scope` counts as
+    /// empty, so its changes leave the value alone.
+    pub fn restart_hash(&self, scope: RestartScope) -> Option<String> {
+        let none = SecretData::new();
+        match scope {
+            RestartScope::Both => Some(self.content_hash()),
+            RestartScope::Admin => Some(self.key.content(&none, &self.admin)),
+            RestartScope::Neither => None,
+        }
     }
 }
 

@@ -30,6 +30,9 @@ pub enum RestartOutcome {
     Restarted,
     /// The workload does not exist (yet): nothing to restart.
     WorkloadMissing,
+    /// The pods reload what changed (the userlist-reload sidecar), or the values turn
+    /// restarts off: not restarted.
+    NotRestarting,
 }
 
 /// The result of one instance's run, for the summary. Holds no secret value.
@@ -53,7 +56,8 @@ pub struct InstanceReport {
     pub workload: String,
     /// The workload.
     pub restart: RestartOutcome,
-    /// The restart annotation's value (hash of both Secrets' content).
+    /// The restart annotation's value (the fingerprint of what the pods read at start;
+    /// empty when nothing restarts them).
     pub content_hash: String,
     /// API requests made for this instance.
     pub requests: usize,
@@ -123,6 +127,10 @@ impl InstanceReport {
                 &self.content_hash[..12]
             ),
             (RestartOutcome::WorkloadMissing, _) => "not found, nothing to restart".to_string(),
+            (RestartOutcome::NotRestarting, _) => {
+                "not restarted (its pods reload userlist.txt, or hooks.restartOnChange is false)"
+                    .to_string()
+            }
         };
         out.push_str(&format!("  {}: {restart}\n", self.workload));
         out.push_str(&format!(

@@ -3,7 +3,9 @@
 //! Pure text functions, shared by the chart's templates (as filters) and by anything else
 //! that writes these files, so there is one implementation of each format.
 
+pub mod admin;
 pub mod settings;
+pub mod wire;
 
 /// Why a value cannot go into a PgBouncer file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -149,8 +149,11 @@ app.kubernetes.io/component: hooks
     "enabled": true,
     "sourceSecretSelector": Values.hooks.sourceSecretSelector,
     "sourceSecretNames": Values.hooks.sourceSecretNames,
+    "restartOnChange": Values.hooks.restartOnChange,
   },
   "kind": Values.kind,
+  "pgbouncerExporter": {"enabled": Values.pgbouncerExporter.enabled},
+  "userlistReload": {"enabled": (Values.userlistReload or {}).enabled or false},
 } %}
 {% set args = [
   "hooks",
@@ -383,4 +386,35 @@ sleep {{ drain }}; pkill -INT -x pgbouncer; while pgrep -x pgbouncer >/dev/null;
 {%- else %}
 sleep {{ drain }}; kill -INT 1; while kill -0 1 2>/dev/null; do sleep 1; done
 {%- endif %}
+{%- endmacro %}
+
+{#-
+  qspgb addition: the Unix user and group PgBouncer runs as, "UID GID": the container's
+  securityContext, else the pod's, else the image's `postgres` user (70, as upstream's
+  image). The userlist-reload sidecar must be that very user: PgBouncer's admin console
+  lets only its own user in over the socket without a password.
+-#}
+{% macro pgbouncerUser() -%}
+{% set container = Values.securityContext or {} %}
+{% set pod = Values.podSecurityContext or {} %}
+{% set uid = container.runAsUser if container.runAsUser is integer else (pod.runAsUser if pod.runAsUser is integer else 70) %}
+{% set gid = container.runAsGroup if container.runAsGroup is integer else (pod.runAsGroup if pod.runAsGroup is integer else uid) %}
+{{ uid }} {{ gid }}
+{%- endmacro %}
+
+
+{#-
+  qspgb addition: userlistReload needs PgBouncer's Unix socket in the /tmp emptyDir the
+  sidecar shares.
+-#}
+{% macro userlistReloadPreconditions() -%}
+{% set i = Chart.Name %}
+{% set dir = (Values.config.pgbouncer or {}).unix_socket_dir %}
+{% if dir is defined and dir is not none and dir != "/tmp" and dir != "/tmp/" %}
+{{ fail(i ~ ".userlistReload.enabled needs PgBouncer's Unix socket in /tmp (the emptyDir the sidecar shares), but " ~ i ~ ".config.pgbouncer.unix_socket_dir is " ~ (dir | quote) ~ ": leave it unset, or turn userlistReload off") }}
+{% endif %}
+{% set interval = Values.userlistReload.intervalSeconds %}
+{% if interval is not integer or interval is boolean or interval < 1 %}
+{{ fail(i ~ ".userlistReload.intervalSeconds must be a whole number of seconds >= 1, found " ~ (interval | quote)) }}
+{% endif %}
 {%- endmacro %}

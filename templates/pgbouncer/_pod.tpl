@@ -24,6 +24,10 @@
 {% endif %}
 {% set shutdown = Values.gracefulShutdown and Values.gracefulShutdown.enabled and not Values.lifecycle %}
 {% set tls = Values.clientTLS and Values.clientTLS.enabled %}
+{% set reload = Values.userlistReload and Values.userlistReload.enabled %}
+{% if reload %}
+{% set _ = h.userlistReloadPreconditions() %}
+{% endif %}
 {% if tls %}
 {% set _ = h.clientTLSPreconditions() %}
 {% endif %}
@@ -50,7 +54,8 @@
 {% if "checksum/config" not in podAnnotations %}
         checksum/config: {{ include(Template.BasePath ~ "/configmap.yaml") | sha256sum }}
 {% endif %}
-{% if "checksum/userlist" not in podAnnotations %}
+{# With userlistReload the sidecar reloads a changed userlist: no restart for it. #}
+{% if "checksum/userlist" not in podAnnotations and not reload %}
         checksum/userlist: {{ include(Template.BasePath ~ "/userlist-secret.yaml") | sha256sum }}
 {% endif %}
 {% if "checksum/adminsecret" not in podAnnotations %}
@@ -296,6 +301,45 @@
           {{- probe | nindent(10) }}
 {% endif %}
 {% endfor %}
+{% endif %}
+{% if reload %}
+      {#
+        qspgb addition: reloads PgBouncer when the kubelet swaps in a new userlist (see
+        userlistReload in values/pgbouncer.yaml). As PgBouncer's own user, so that its admin
+        console lets it in over the shared socket without a password.
+      #}
+      - name: userlist-reload
+        image: {{ h.image(Values.hooks.image) | scalar }}
+        imagePullPolicy: {{ Values.hooks.image.pullPolicy | scalar }}
+        args:
+        - watch-userlist
+        - /etc/userlist/userlist.txt
+        - --socket-dir=/tmp
+        {# The chart runs PgBouncer on 5432 only (listen_port is refused). #}
+        - --port=5432
+        - {{ ("--interval=" ~ Values.userlistReload.intervalSeconds ~ "s") | scalar }}
+{% if Values.userlistReload.resources %}
+        resources:
+          {{- Values.userlistReload.resources | toYaml | nindent(10) }}
+{% endif %}
+{% set user = h.pgbouncerUser() | trim | split(" ") %}
+        securityContext:
+          allowPrivilegeEscalation: false
+          readOnlyRootFilesystem: true
+          runAsNonRoot: true
+          runAsUser: {{ user[0] | int | scalar }}
+          runAsGroup: {{ user[1] | int | scalar }}
+          capabilities:
+            drop:
+            - ALL
+          seccompProfile:
+            type: RuntimeDefault
+        volumeMounts:
+        - name: tmp
+          mountPath: /tmp
+        - name: userlist
+          mountPath: /etc/userlist/
+          readOnly: true
 {% endif %}
 {% if Values.extraContainers %}
       {{- Values.extraContainers | toYaml | nindent(6) }}

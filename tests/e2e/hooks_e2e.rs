@@ -62,8 +62,15 @@ fn writes_both_secrets_exactly_then_only_what_changes() {
     let server = server();
     let ns = server.namespace("converge");
     create_sources(&server, &ns);
-    // Temporal as a DaemonSet, so both workload kinds are restarted for real.
-    let kind = ["--set", "pgbouncerTemporal.kind=DaemonSet"];
+    // Temporal as a DaemonSet, so both workload kinds are restarted for real; restarts on
+    // every change (the product's reload sidecar would make a userlist change restart
+    // nothing: e2e/rotation.rs).
+    let kind = [
+        "--set",
+        "pgbouncerTemporal.kind=DaemonSet",
+        RESTART_ON_CHANGE[0],
+        RESTART_ON_CHANGE[1],
+    ];
     server.apply_rendered(
         &ns,
         &kind,

@@ -100,6 +100,7 @@ impl World {
 
     fn hooks_args<'a>(&'a self, extra: &[&'a str]) -> Vec<&'a str> {
         let mut args = vec!["hooks", RELEASE, "-n", &self.ns, "--instance", "pharia"];
+        args.extend_from_slice(&RESTART_ON_CHANGE);
         args.extend_from_slice(extra);
         args
     }
@@ -899,7 +900,9 @@ fn malformed_sources_exit_3_and_keep_the_secrets_byte_for_byte() {
 fn a_missing_namespace_is_named_with_exit_4() {
     let server = server();
     let ns = format!("e2e-missing-{}", std::process::id());
-    let out = server.qspgb(None, &["hooks", RELEASE, "-n", &ns, "--instance", "pharia"]);
+    let mut args = vec!["hooks", RELEASE, "-n", &ns, "--instance", "pharia"];
+    args.extend_from_slice(&RESTART_ON_CHANGE);
+    let out = server.qspgb(None, &args);
     assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
     assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
     let stderr = text(&out.stderr);

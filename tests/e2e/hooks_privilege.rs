@@ -51,6 +51,7 @@ fn names_mode() -> Vec<String> {
 /// Runs `qspgb hooks` for Pharia with `values`, as `kubeconfig`.
 fn hooks(server: &Server, kubeconfig: &Path, ns: &str, values: &[String]) -> std::process::Output {
     let mut args = vec!["hooks", RELEASE, "-n", ns, "--instance", "pharia"];
+    args.extend_from_slice(&RESTART_ON_CHANGE);
     args.extend(values.iter().map(String::as_str));
     let out = server.qspgb(Some(kubeconfig), &args);
     assert_no_secret_values(&out);

@@ -15,4 +15,5 @@ mod hooks_privilege;
 mod kubectl_apply;
 mod pgbouncer_e2e;
 mod pgbouncer_limits;
+mod rotation;
 mod validate;

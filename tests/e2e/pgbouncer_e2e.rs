@@ -29,7 +29,7 @@ use serde_json::Value as Json;
 use crate::util::pgbouncer::{self, Bouncer, free_port};
 use crate::util::{base64_decode, output_with_stdin};
 
-const RELEASE: &str = "qs-pgbouncer";
+pub(crate) const RELEASE: &str = "qs-pgbouncer";
 
 /// Roles of the database clusters: (cluster, role, database, password).
 const ROLES: &[(&str, &str, &str, &str)] = &[
@@ -51,19 +51,19 @@ const ROLES: &[(&str, &str, &str, &str)] = &[
     ("cluster-temporal", "pgbouncer", "", "temporal-admin-pw"),
 ];
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).to_string()
 }
 
 /// The environment the test scripts export.
-struct Env {
-    pg_port: u16,
+pub(crate) struct Env {
+    pub(crate) pg_port: u16,
     pg_socket_dir: String,
     kubectl: PathBuf,
     kubeconfig: PathBuf,
 }
 
-fn env() -> Env {
+pub(crate) fn env() -> Env {
     let (Ok(port), Ok(run_dir)) = (
         std::env::var("QSPGB_PG_PORT"),
         std::env::var("KAE2E_RUN_DIR"),
@@ -85,7 +85,7 @@ fn env() -> Env {
 
 impl Env {
     /// SQL as the PostgreSQL superuser (Unix socket, no password).
-    fn superuser(&self, database: &str, sql: &str) -> String {
+    pub(crate) fn superuser(&self, database: &str, sql: &str) -> String {
         let out = Command::new("psql")
             .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1"])
             .arg(format!(
@@ -99,7 +99,7 @@ impl Env {
         text(&out.stdout)
     }
 
-    fn kubectl(&self, args: &[&str], stdin: &str) -> String {
+    pub(crate) fn kubectl(&self, args: &[&str], stdin: &str) -> String {
         let out = output_with_stdin(
             Command::new(&self.kubectl)
                 .args(args)
@@ -114,7 +114,7 @@ impl Env {
         text(&out.stdout)
     }
 
-    fn qspgb(&self, args: &[&str]) -> Output {
+    pub(crate) fn qspgb(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_qspgb"))
             .args(args)
             .env("KUBECONFIG", &self.kubeconfig)
@@ -123,7 +123,7 @@ impl Env {
     }
 
     /// A Secret's data, decoded.
-    fn secret(&self, ns: &str, name: &str) -> BTreeMap<String, String> {
+    pub(crate) fn secret(&self, ns: &str, name: &str) -> BTreeMap<String, String> {
         let json: Json = serde_json::from_str(
             &self.kubectl(&["-n", ns, "get", "secret", name, "-o", "json"], ""),
         )
@@ -137,7 +137,7 @@ impl Env {
     }
 
     /// Creates or replaces a source Secret as the database charts do.
-    fn source_secret(&self, ns: &str, cluster: &str, role: &str, password: &str) {
+    pub(crate) fn source_secret(&self, ns: &str, cluster: &str, role: &str, password: &str) {
         let secret = serde_json::json!({
             "apiVersion": "v1",
             "kind": "Secret",
@@ -157,7 +157,7 @@ impl Env {
 
 /// Starts PgBouncer `version` as `user` with the rendered ini (rewritten as the module
 /// documentation says) and the userlist.
-fn start(
+pub(crate) fn start(
     name: &str,
     version: &str,
     rendered_ini: &str,
@@ -193,12 +193,12 @@ fn start(
 }
 
 impl Bouncer {
-    fn userlist_path(&self) -> PathBuf {
+    pub(crate) fn userlist_path(&self) -> PathBuf {
         self.dir.join("userlist.txt")
     }
 
     /// One psql call through this PgBouncer.
-    fn psql(&self, user: &str, password: &str, database: &str, sql: &str) -> Output {
+    pub(crate) fn psql(&self, user: &str, password: &str, database: &str, sql: &str) -> Output {
         Command::new("psql")
             .args(["-X", "-A", "-t", "-F", "|", "-v", "ON_ERROR_STOP=1"])
             .arg(format!(
@@ -212,7 +212,7 @@ impl Bouncer {
             .expect("psql")
     }
 
-    fn query(&self, user: &str, password: &str, database: &str, sql: &str) -> String {
+    pub(crate) fn query(&self, user: &str, password: &str, database: &str, sql: &str) -> String {
         let out = self.psql(user, password, database, sql);
         assert!(
             out.status.success(),
@@ -273,7 +273,7 @@ fn rewrite_ini(ini: &str, port: u16, dir: &Path) -> String {
 /// The user and group a rendered workload (or Pod) runs `container` as: the container's
 /// securityContext wins over the pod's, as in Kubernetes. The processes here run as that
 /// user too, which proves the chosen (high, passwd-less) IDs work for PgBouncer and psql.
-fn run_as(object: &serde_yaml::Value, container: &str) -> (i64, i64) {
+pub(crate) fn run_as(object: &serde_yaml::Value, container: &str) -> (i64, i64) {
     let spec = if object["kind"] == "Pod" {
         &object["spec"]
     } else {
@@ -313,14 +313,19 @@ fn startup_packet(user: &str, database: &str) -> Vec<u8> {
 }
 
 /// A client that stays connected (a psql reading statements from a pipe).
-struct IdleClient {
+pub(crate) struct IdleClient {
     child: Child,
     stdin: ChildStdin,
     stdout: BufReader<std::process::ChildStdout>,
 }
 
 impl IdleClient {
-    fn connect(bouncer: &Bouncer, user: &str, password: &str, database: &str) -> IdleClient {
+    pub(crate) fn connect(
+        bouncer: &Bouncer,
+        user: &str,
+        password: &str,
+        database: &str,
+    ) -> IdleClient {
         let mut child = Command::new("psql")
             .args(["-X", "-A", "-t", "-q"])
             .arg(format!(
@@ -344,7 +349,7 @@ impl IdleClient {
         client
     }
 
-    fn query(&mut self, sql: &str) -> String {
+    pub(crate) fn query(&mut self, sql: &str) -> String {
         writeln!(self.stdin, "{sql}").unwrap();
         self.stdin.flush().unwrap();
         let mut line = String::new();
@@ -421,7 +426,7 @@ fn create_databases(env: &Env) {
     assert!(verifier.starts_with("SCRAM-SHA-256$"), "{verifier}");
 }
 
-fn rendered_documents(env: &Env, ns: &str, extra: &[&str]) -> Vec<serde_yaml::Value> {
+pub(crate) fn rendered_documents(env: &Env, ns: &str, extra: &[&str]) -> Vec<serde_yaml::Value> {
     let mut args = vec!["render", RELEASE, "-n", ns];
     args.extend_from_slice(extra);
     let out = env.qspgb(&args);
@@ -434,7 +439,11 @@ fn rendered_documents(env: &Env, ns: &str, extra: &[&str]) -> Vec<serde_yaml::Va
         .collect()
 }
 
-fn find<'a>(docs: &'a [serde_yaml::Value], kind: &str, name: &str) -> &'a serde_yaml::Value {
+pub(crate) fn find<'a>(
+    docs: &'a [serde_yaml::Value],
+    kind: &str,
+    name: &str,
+) -> &'a serde_yaml::Value {
     docs.iter()
         .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
         .unwrap_or_else(|| panic!("no {kind} {name}"))

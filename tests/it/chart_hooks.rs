@@ -249,12 +249,18 @@ config:
 fullnameOverride: {fullname}
 hooks:
   enabled: true
+  restartOnChange: null
   sourceSecretNames: []
   sourceSecretSelector:
     app.kubernetes.io/name: qs-postgresql-cluster
     qs-postgresql-cluster/name: {cluster}
 kind: Deployment
-"#
+pgbouncerExporter:
+  enabled: {exporter}
+userlistReload:
+  enabled: true
+"#,
+                exporter = alias == "pgbouncerPharia"
             ))
         );
     }
@@ -292,17 +298,20 @@ config:
 fullnameOverride: my-pgbouncer-pgbouncerPharia
 hooks:
   enabled: true
+  restartOnChange: null
   # Helm keeps a dependency's nulls: they reach `qspgb hooks`, whose merge over its own
   # embedded defaults then deletes the same labels.
   sourceSecretNames: []
   sourceSecretSelector: {team: a&b, app.kubernetes.io/name: null, qs-postgresql-cluster/name: null}
 kind: DaemonSet
+pgbouncerExporter: {enabled: true}
+userlistReload: {enabled: false}
 "#
         )
     );
     // Go's JSON escaping of `&`, keys in byte order.
     assert!(job_args(job)[4].ends_with(
-        r#"},"fullnameOverride":"my-pgbouncer-pgbouncerPharia","hooks":{"enabled":true,"sourceSecretNames":[],"sourceSecretSelector":{"app.kubernetes.io/name":null,"qs-postgresql-cluster/name":null,"team":"a\u0026b"}},"kind":"DaemonSet"}"#
+        r#"},"fullnameOverride":"my-pgbouncer-pgbouncerPharia","hooks":{"enabled":true,"restartOnChange":null,"sourceSecretNames":[],"sourceSecretSelector":{"app.kubernetes.io/name":null,"qs-postgresql-cluster/name":null,"team":"a\u0026b"}},"kind":"DaemonSet","pgbouncerExporter":{"enabled":true},"userlistReload":{"enabled":false}}"#
     ));
 }
 

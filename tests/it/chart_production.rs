@@ -287,7 +287,11 @@ fn product_pods_are_hardened() {
         assert_eq!(spec["automountServiceAccountToken"], false);
         let containers = all_containers(spec);
         let names: Vec<&Value> = containers.iter().map(|c| &c["name"]).collect();
-        assert_eq!(names, ["userlist-check", "pgbouncer", "exporter"], "{name}");
+        assert_eq!(
+            names,
+            ["userlist-check", "pgbouncer", "exporter", "userlist-reload"],
+            "{name}"
+        );
         for c in containers {
             let sc = &c["securityContext"];
             assert_eq!(sc["runAsNonRoot"], true, "{name} {:?}", c["name"]);
@@ -311,6 +315,12 @@ fn product_pods_are_hardened() {
         );
         assert_eq!(pgbouncer["securityContext"]["runAsUser"], 10070);
         assert_eq!(spec["containers"][1]["securityContext"]["runAsUser"], 65534);
+        // The reload sidecar is PgBouncer's user: the console trusts only that one.
+        assert_eq!(spec["containers"][2]["securityContext"]["runAsUser"], 10070);
+        assert_eq!(
+            spec["containers"][2]["securityContext"]["runAsGroup"],
+            10070
+        );
         assert_eq!(
             spec["initContainers"][0]["securityContext"]["seccompProfile"],
             yaml("{type: RuntimeDefault}")
@@ -748,5 +758,108 @@ fn explicit_constraints_win_and_bad_ones_are_refused() {
     assert_refused(
         &["--set", "pgbouncerPharia.topologySpreadConstraints=zone"],
         "pgbouncerPharia.topologySpreadConstraints: expected array, found string",
+    );
+}
+
+/// The userlist-reload sidecar: the product renders it as PgBouncer's own user (whatever
+/// sets that user), without the `checksum/userlist` roll; upstream renders neither the
+/// sidecar nor a change; a socket directory the sidecar cannot share is refused.
+#[test]
+fn the_reload_sidecar_is_pgbouncers_user_and_replaces_the_userlist_roll() {
+    let reload_user = |docs: &[Value]| {
+        let c = container(docs, "pgbouncer-pharia", "userlist-reload");
+        (
+            c["securityContext"]["runAsUser"].as_i64().unwrap(),
+            c["securityContext"]["runAsGroup"].as_i64().unwrap(),
+        )
+    };
+    let annotations = |docs: &[Value]| {
+        one(docs, "Deployment", "pgbouncer-pharia")["spec"]["template"]["metadata"]["annotations"]
+            .clone()
+    };
+    // Which user: the container's securityContext, else the pod's, else the image's (70).
+    for (set, user) in [
+        ("", (10070, 10070)),
+        (
+            "pgbouncerPharia.securityContext.runAsUser=20000,pgbouncerPharia.securityContext.runAsGroup=20001",
+            (20000, 20001),
+        ),
+        (
+            "pgbouncerPharia.securityContext.runAsUser=null,pgbouncerPharia.securityContext.runAsGroup=null,\
+             pgbouncerPharia.podSecurityContext.runAsUser=30000,pgbouncerPharia.podSecurityContext.runAsGroup=null",
+            (30000, 30000),
+        ),
+        (
+            "pgbouncerPharia.securityContext.runAsUser=null,pgbouncerPharia.securityContext.runAsGroup=null,\
+             pgbouncerPharia.podSecurityContext=null",
+            (70, 70),
+        ),
+    ] {
+        let docs = render(&["--set", set][..if set.is_empty() { 0 } else { 2 }]);
+        assert_eq!(reload_user(&docs), user, "{set}");
+        let sidecar = container(&docs, "pgbouncer-pharia", "userlist-reload");
+        assert_eq!(
+            sidecar["args"],
+            yaml(
+                "[watch-userlist, /etc/userlist/userlist.txt, --socket-dir=/tmp, --port=5432, --interval=2s]"
+            )
+        );
+        let mounts = yaml(
+            "[{name: tmp, mountPath: /tmp}, {name: userlist, mountPath: /etc/userlist/, readOnly: true}]",
+        );
+        assert_eq!(sidecar["volumeMounts"], mounts);
+        assert!(annotations(&docs).get("checksum/userlist").is_none());
+    }
+    // The interval reaches the arguments.
+    let docs = render(&["--set", "pgbouncerPharia.userlistReload.intervalSeconds=7"]);
+    let args = &container(&docs, "pgbouncer-pharia", "userlist-reload")["args"];
+    assert_eq!(args[4], "--interval=7s");
+    // Off: no sidecar, and the userlist rolls the pods again.
+    let docs = render(&["--set", "pgbouncerPharia.userlistReload.enabled=false"]);
+    assert!(
+        pod(&docs, "Deployment", "pgbouncer-pharia")["containers"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .all(|c| c["name"] != "userlist-reload")
+    );
+    assert!(annotations(&docs).get("checksum/userlist").is_some());
+    // Upstream: nothing of it.
+    let docs = render(&["--helm-exact", "-f", "values/upstream-compat.yaml"]);
+    let names: Vec<_> = docs
+        .iter()
+        .filter(|d| d["kind"] == "Deployment")
+        .flat_map(|d| {
+            d["spec"]["template"]["spec"]["containers"]
+                .as_sequence()
+                .unwrap()
+                .iter()
+                .map(|c| c["name"].clone())
+        })
+        .collect();
+    assert!(
+        !names.contains(&Value::from("userlist-reload")),
+        "{names:?}"
+    );
+    // A socket directory the sidecar does not share, or no socket at all, is refused.
+    for dir in ["/var/run/pgbouncer", ""] {
+        let err = render_error(&[
+            "--set",
+            &format!("pgbouncerPharia.config.pgbouncer.unix_socket_dir={dir}"),
+        ]);
+        assert!(
+            err.contains(
+                "pgbouncerPharia.userlistReload.enabled needs PgBouncer's Unix socket in /tmp"
+            ) && err.contains("pgbouncerPharia.config.pgbouncer.unix_socket_dir"),
+            "{err}"
+        );
+    }
+    assert!(
+        render(&[
+            "--set",
+            "pgbouncerPharia.config.pgbouncer.unix_socket_dir=/tmp"
+        ])
+        .iter()
+        .any(|d| d["kind"] == "Deployment")
     );
 }

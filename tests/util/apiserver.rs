@@ -23,6 +23,16 @@ pub const USERLIST: &str = "pgbouncer-pharia-userlist";
 /// Pharia's admin Secret, which the hooks write.
 pub const ADMIN: &str = "pgbouncer-pharia-admin";
 
+/// Values that make `qspgb hooks` restart the workloads after every change of their
+/// Secrets (`hooks.restartOnChange: true`): the suites that test the restart itself (its
+/// annotation, the restart a failed run still owes, retries around it) use them, since the
+/// product's userlist-reload sidecar otherwise makes a userlist change restart nothing
+/// (e2e/rotation.rs proves that).
+pub const RESTART_ON_CHANGE: [&str; 2] = [
+    "--set",
+    "pgbouncerPharia.hooks.restartOnChange=true,pgbouncerTemporal.hooks.restartOnChange=true",
+];
+
 /// The running API server, from the environment `kube-apiserver.sh start` printed.
 pub struct Server {
     pub run_dir: PathBuf,

@@ -11,6 +11,7 @@ pub mod lint;
 pub mod render;
 pub mod values;
 pub mod version;
+pub mod watch_userlist;
 
 use crate::cli::io::read_input;
 use crate::cli::settings::InputSettings;

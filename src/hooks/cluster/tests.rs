@@ -47,6 +47,7 @@ fn written_secrets_keep_foreign_metadata_and_carry_ours() {
             kind: WorkloadKind::Deployment,
             name: "w".into(),
         },
+        restart: super::super::RestartScope::Both,
     };
     let live = Secret {
         metadata: ObjectMeta {

@@ -1,6 +1,8 @@
 use super::*;
 use crate::hooks::fingerprint::{FingerprintKey, HASH_KEY};
-use crate::hooks::{FailureClass, InstanceTarget, SourceSecret, Sources, Workload, WorkloadKind};
+use crate::hooks::{
+    FailureClass, InstanceTarget, RestartScope, SourceSecret, Sources, Workload, WorkloadKind,
+};
 
 fn target() -> InstanceTarget {
     InstanceTarget {
@@ -21,6 +23,7 @@ fn target() -> InstanceTarget {
             kind: WorkloadKind::Deployment,
             name: "pgbouncer-pharia".into(),
         },
+        restart: RestartScope::Both,
     }
 }
 
@@ -273,6 +276,52 @@ fn content_hash_changes_with_either_secret() {
         desired_secrets(&target(), &sources, FingerprintKey::generate().unwrap()).unwrap();
     assert_eq!(rekeyed.userlist, d.userlist);
     assert_ne!(rekeyed.content_hash(), d.content_hash());
+}
+
+#[test]
+fn the_restart_hash_follows_only_what_the_pods_read_at_start() {
+    let sources = [
+        source("a", &[("username", b"pgbouncer"), ("password", b"x")]),
+        source("b", &[("username", b"app"), ("password", b"y")]),
+    ];
+    let d = desired_secrets_k(&target(), &sources).unwrap();
+    // A rotated application password: only the userlist changes.
+    let rotated = desired_secrets_k(
+        &target(),
+        &[
+            source("a", &[("username", b"pgbouncer"), ("password", b"x")]),
+            source("b", &[("username", b"app"), ("password", b"y2")]),
+        ],
+    )
+    .unwrap();
+    assert_ne!(rotated.userlist, d.userlist);
+    assert_eq!(rotated.admin, d.admin);
+    // A rotated admin password: both change (the admin role is in the userlist too).
+    let admin_rotated = desired_secrets_k(
+        &target(),
+        &[
+            source("a", &[("username", b"pgbouncer"), ("password", b"x2")]),
+            source("b", &[("username", b"app"), ("password", b"y")]),
+        ],
+    )
+    .unwrap();
+    let hash = |d: &DesiredSecrets, scope| d.restart_hash(scope);
+    assert_eq!(hash(&d, RestartScope::Both), Some(d.content_hash()));
+    assert_ne!(
+        hash(&rotated, RestartScope::Both),
+        hash(&d, RestartScope::Both)
+    );
+    // With the reload sidecar and the exporter, a userlist rotation leaves the annotation's
+    // value alone (no restart); an admin rotation changes it (the exporter's environment).
+    assert_eq!(
+        hash(&rotated, RestartScope::Admin),
+        hash(&d, RestartScope::Admin)
+    );
+    assert_ne!(
+        hash(&admin_rotated, RestartScope::Admin),
+        hash(&d, RestartScope::Admin)
+    );
+    assert_eq!(hash(&d, RestartScope::Neither), None);
 }
 
 /// The module's example, once a doc test: two credential Secrets become the userlist

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use anyhow::{Result, bail};
 
 use super::fingerprint::HASH_KEY;
-use super::{InstanceTarget, Sources, Workload, WorkloadKind};
+use super::{InstanceTarget, RestartScope, Sources, Workload, WorkloadKind};
 use crate::k8s;
 use crate::manifest::Document;
 use crate::release::Release;
@@ -156,6 +156,7 @@ fn target_of(
         }
     }
     let workload = workload_of(alias, documents, chart_name)?;
+    let restart = restart_scope(alias, values)?;
     Ok(InstanceTarget {
         alias: alias.to_string(),
         sources,
@@ -165,6 +166,31 @@ fn target_of(
         admin_user_key,
         admin_password_key,
         workload,
+        restart,
+    })
+}
+
+/// What a change of the Secrets restarts (`hooks.restartOnChange`, see
+/// values/pgbouncer.yaml): `true` both Secrets, `false` neither; null decides by what the
+/// pods read only at start. Without `userlistReload` PgBouncer reads userlist.txt at start;
+/// with it, only the exporter's environment (the admin Secret) is read at start.
+fn restart_scope(alias: &str, values: &Map) -> Result<RestartScope> {
+    let flag = |path: &str| -> Result<Option<bool>> {
+        match crate::value::map_path(values, path) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(other) => bail!(
+                "{alias}.{path}: expected true, false or null, found {}",
+                other.type_name()
+            ),
+        }
+    };
+    Ok(match flag("hooks.restartOnChange")? {
+        Some(true) => RestartScope::Both,
+        Some(false) => RestartScope::Neither,
+        None if !flag("userlistReload.enabled")?.unwrap_or(false) => RestartScope::Both,
+        None if flag("pgbouncerExporter.enabled")?.unwrap_or(false) => RestartScope::Admin,
+        None => RestartScope::Neither,
     })
 }
 

@@ -303,3 +303,44 @@ fn instance_name_example() {
         "temporal"
     );
 }
+
+#[test]
+fn the_restart_scope_follows_what_the_pods_read_at_start() {
+    // (hooks.restartOnChange, userlistReload.enabled, pgbouncerExporter.enabled) -> scope
+    let cases = [
+        ("null", "false", "false", RestartScope::Both),
+        ("null", "false", "true", RestartScope::Both),
+        ("null", "true", "true", RestartScope::Admin),
+        ("null", "true", "false", RestartScope::Neither),
+        ("true", "true", "false", RestartScope::Both),
+        ("true", "false", "false", RestartScope::Both),
+        ("false", "false", "true", RestartScope::Neither),
+        ("false", "true", "true", RestartScope::Neither),
+    ];
+    for (restart, reload, exporter, scope) in cases {
+        let v = values(&format!(
+            "hooks: {{restartOnChange: {restart}}}\nuserlistReload: {{enabled: {reload}}}\n\
+             pgbouncerExporter: {{enabled: {exporter}}}\n"
+        ));
+        assert_eq!(
+            restart_scope("pgbouncerPharia", &v).unwrap(),
+            scope,
+            "{restart} {reload} {exporter}"
+        );
+    }
+    // Keys left out are the defaults: no sidecar, so every change restarts.
+    assert_eq!(
+        restart_scope("pgbouncerPharia", &values("{}")).unwrap(),
+        RestartScope::Both
+    );
+    let err = restart_scope(
+        "pgbouncerPharia",
+        &values("hooks: {restartOnChange: yes-please}"),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("pgbouncerPharia.hooks.restartOnChange: expected true, false or null"),
+        "{err}"
+    );
+}
