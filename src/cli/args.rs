@@ -100,6 +100,10 @@ Examples:
         /// Time between two reads of the file, e.g. 2s or 1m.
         #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
         interval: std::time::Duration,
+        /// Instead of watching: exit 0 when the watcher with these arguments completed a
+        /// read within the last 3 intervals + 5 s, else 1 (the sidecar's probes).
+        #[arg(long)]
+        probe: bool,
     },
     /// Argo CD Config Management Plugin commands (see deploy/argocd/).
     #[command(subcommand)]

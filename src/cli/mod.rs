@@ -71,7 +71,20 @@ fn dispatch(command: Command) -> crate::error::Result {
             socket_dir,
             port,
             interval,
-        } => commands::watch_userlist::run(&file, &socket_dir, port, interval),
+            probe,
+        } => {
+            let watch = commands::watch_userlist::Watch {
+                file,
+                socket_dir,
+                port,
+                interval,
+            };
+            if probe {
+                commands::watch_userlist::probe(&watch)
+            } else {
+                commands::watch_userlist::run(&watch)
+            }
+        }
         Command::Argocd(ArgocdCommand::Generate) => commands::argocd::run(),
         Command::Completion { shell } => commands::completion::run(shell),
         Command::Version => commands::version::run(),

@@ -311,13 +311,22 @@
       - name: userlist-reload
         image: {{ h.image(Values.hooks.image) | scalar }}
         imagePullPolicy: {{ Values.hooks.image.pullPolicy | scalar }}
+{#
+  The chart runs PgBouncer on 5432 only (listen_port is refused). The probes run the same
+  command with --probe: its loop read the file lately (a stuck watcher would no longer take
+  rotated passwords, so its pod leaves the Service).
+#}
+{% set watchArgs = ["watch-userlist", "/etc/userlist/userlist.txt", "--socket-dir=/tmp", "--port=5432", "--interval=" ~ Values.userlistReload.intervalSeconds ~ "s"] %}
         args:
-        - watch-userlist
-        - /etc/userlist/userlist.txt
-        - --socket-dir=/tmp
-        {# The chart runs PgBouncer on 5432 only (listen_port is refused). #}
-        - --port=5432
-        - {{ ("--interval=" ~ Values.userlistReload.intervalSeconds ~ "s") | scalar }}
+          {{- watchArgs | toYaml | nindent(8) }}
+{% for probe in ["readinessProbe", "livenessProbe"] %}
+        {{ probe }}:
+          exec:
+            command:
+            {{- (["/usr/local/bin/qspgb"] + watchArgs + ["--probe"]) | toYaml | nindent(12) }}
+          periodSeconds: 10
+          failureThreshold: 3
+{% endfor %}
 {% if Values.userlistReload.resources %}
         resources:
           {{- Values.userlistReload.resources | toYaml | nindent(10) }}

@@ -291,6 +291,26 @@ fn a_rotated_password_reaches_pgbouncer_without_a_restart() {
     assert!(!logs_in(&bouncer, "rot-pw-4"));
     assert_eq!(session.query("SELECT 42;"), "42");
 
+    // The sidecar's probes (its rendered probe command: this binary, its args, --probe):
+    // ready while the loop runs; not for a watcher that never ran.
+    let probe = |args: &[String]| {
+        Command::new("setpriv")
+            .arg(format!("--reuid={}", sidecar_user.0))
+            .arg(format!("--regid={}", sidecar_user.1))
+            .args(["--clear-groups", "--"])
+            .arg(env!("CARGO_BIN_EXE_qspgb"))
+            .args(args)
+            .arg("--probe")
+            .output()
+            .unwrap()
+    };
+    let out = probe(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut elsewhere = args.clone();
+    elsewhere.retain(|a| !a.starts_with("--port="));
+    elsewhere.push("--port=1".into());
+    assert!(!probe(&elsewhere).status.success());
+
     let log = watcher.stop();
     assert!(log.contains("reloaded "), "{log}");
     assert!(log.contains("not reloaded: line 2"), "{log}");

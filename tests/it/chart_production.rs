@@ -798,12 +798,24 @@ fn the_reload_sidecar_is_pgbouncers_user_and_replaces_the_userlist_roll() {
         let docs = render(&["--set", set][..if set.is_empty() { 0 } else { 2 }]);
         assert_eq!(reload_user(&docs), user, "{set}");
         let sidecar = container(&docs, "pgbouncer-pharia", "userlist-reload");
-        assert_eq!(
-            sidecar["args"],
-            yaml(
-                "[watch-userlist, /etc/userlist/userlist.txt, --socket-dir=/tmp, --port=5432, --interval=2s]"
-            )
+        let args = "watch-userlist, /etc/userlist/userlist.txt, --socket-dir=/tmp, --port=5432, --interval=2s";
+        assert_eq!(sidecar["args"], yaml(&format!("[{args}]")));
+        // Both probes run the same watcher arguments with --probe, through the image's binary
+        // (where the Dockerfile puts it).
+        let dockerfile =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Dockerfile"))
+                .unwrap();
+        assert!(
+            dockerfile.contains(" /usr/local/bin/qspgb\n"),
+            "{dockerfile}"
         );
+        for probe in ["readinessProbe", "livenessProbe"] {
+            assert_eq!(
+                sidecar[probe]["exec"]["command"],
+                yaml(&format!("[/usr/local/bin/qspgb, {args}, --probe]")),
+                "{probe}"
+            );
+        }
         let mounts = yaml(
             "[{name: tmp, mountPath: /tmp}, {name: userlist, mountPath: /etc/userlist/, readOnly: true}]",
         );

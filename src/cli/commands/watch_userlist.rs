@@ -5,8 +5,8 @@
 //! It logs one line per event (reloaded, refused, missing, failed) with counts only: never a
 //! user name's password, never the file's content or a hash of it.
 
-use std::path::Path;
-use std::time::Duration;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, anyhow};
 
@@ -18,10 +18,69 @@ use crate::words::plural;
 /// Each console exchange; PgBouncer answers RELOAD in milliseconds.
 const CONSOLE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// What to watch, and where PgBouncer listens.
+pub struct Watch {
+    /// The mounted userlist.txt.
+    pub file: PathBuf,
+    /// PgBouncer's unix_socket_dir (shared with the sidecar).
+    pub socket_dir: PathBuf,
+    /// PgBouncer's listen_port.
+    pub port: u16,
+    /// Time between two reads.
+    pub interval: Duration,
+}
+
+impl Watch {
+    /// The file the watcher touches after every read, for its probes: in the socket
+    /// directory, the one place the sidecar may write (its root file system is read-only).
+    fn heartbeat(&self) -> PathBuf {
+        self.socket_dir
+            .join(format!(".qspgb-watch-userlist.{}.alive", self.port))
+    }
+}
+
+/// The sidecar's readiness and liveness: the watcher's loop ran within 3 intervals + 5 s.
+/// A stuck watcher takes its pod out of the Service: that pod would no longer take rotated
+/// passwords, and once the old one is revoked in PostgreSQL its logins would fail.
+pub fn probe(watch: &Watch) -> Result {
+    let limit = 3 * watch.interval + Duration::from_secs(5);
+    let heartbeat = watch.heartbeat();
+    let age = std::fs::metadata(&heartbeat)
+        .and_then(|m| m.modified())
+        .map(|modified| {
+            SystemTime::now()
+                .duration_since(modified)
+                .unwrap_or_default()
+        });
+    match age {
+        Ok(age) if age <= limit => Ok(0),
+        Ok(age) => {
+            say(&format!(
+                "no read for {}s (limit {}s)",
+                age.as_secs(),
+                limit.as_secs()
+            ));
+            Ok(1)
+        }
+        Err(e) => {
+            say(&format!("{}: {e}", heartbeat.display()));
+            Ok(1)
+        }
+    }
+}
+
 /// Watches `file` until SIGTERM or SIGINT (exit 0): the container must stop at once when
 /// the pod does, not at the end of the grace period.
-pub fn run(file: &Path, socket_dir: &Path, port: u16, interval: Duration) -> Result {
-    let socket = socket_path(socket_dir, port);
+pub fn run(watch: &Watch) -> Result {
+    let Watch {
+        file,
+        socket_dir,
+        port,
+        interval,
+    } = watch;
+    let (file, interval) = (file.as_path(), *interval);
+    let socket = socket_path(socket_dir, *port);
+    let heartbeat = watch.heartbeat();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .enable_io()
@@ -41,6 +100,9 @@ pub fn run(file: &Path, socket_dir: &Path, port: u16, interval: Duration) -> Res
         let mut last_failure = String::new();
         loop {
             poll(file, &socket, &mut watcher, &mut last_failure);
+            if let Err(e) = std::fs::write(&heartbeat, b"") {
+                report_failure(&mut last_failure, format!("{}: {e}", heartbeat.display()));
+            }
             tokio::select! {
                 _ = tokio::time::sleep(interval) => {}
                 _ = terminate.recv() => break,
