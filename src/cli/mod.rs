@@ -66,6 +66,11 @@ fn dispatch(command: Command) -> crate::error::Result {
         Command::Lint(args) => commands::lint::run(args.try_into()?),
         Command::Hooks(args) => commands::hooks::run(args.try_into()?),
         Command::CheckUserlist { file } => commands::check_userlist::run(&file),
+        Command::PeerConfig {
+            statefulset,
+            pod_name,
+            output,
+        } => commands::peer_config::run(&statefulset, &pod_name, &output),
         Command::Argocd(ArgocdCommand::Generate) => commands::argocd::run(),
         Command::Completion { shell } => commands::completion::run(shell),
         Command::Version => commands::version::run(),
