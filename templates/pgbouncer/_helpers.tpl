@@ -152,6 +152,10 @@ app.kubernetes.io/component: hooks
   },
   "kind": Values.kind,
 } %}
+{#- With peering the workload is a StatefulSet: the hooks must patch that one. -#}
+{% if peering() %}
+{% set instance = dict(instance, peering={"enabled": true}) %}
+{% endif %}
 {% set args = [
   "hooks",
   Release.Name,
