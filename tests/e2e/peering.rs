@@ -371,16 +371,13 @@ fn cancels_reach_the_query(version: &str) {
     let port = bouncers[0].port;
     let rt = runtime();
     let mut times = Vec::new();
-    for i in 0..3 {
-        for j in (0..3).filter(|&j| j != i) {
-            let what = format!(
-                "PgBouncer {version}: query via {}, cancel via {}",
-                HOSTS[i], HOSTS[j]
-            );
+    for (i, owner) in HOSTS.iter().enumerate() {
+        for (j, other) in HOSTS.iter().enumerate().filter(|&(j, _)| j != i) {
+            let what = format!("PgBouncer {version}: query via {owner}, cancel via {other}");
             rt.block_on(async {
                 let sql = sleep_sql(&format!("{version} {i}{j}"));
-                let mut sleeper = sleep_through(HOSTS[i], port, &sql).await;
-                cancel_through(&sleeper, HOSTS[j], port).await;
+                let mut sleeper = sleep_through(owner, port, &sql).await;
+                cancel_through(&sleeper, other, port).await;
                 let Some((took, result)) = outcome(&mut sleeper, CANCEL_WITHIN).await else {
                     panic!(
                         "{what}: still running after {CANCEL_WITHIN:?}\n{}",
