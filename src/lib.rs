@@ -17,6 +17,7 @@
 //! - `hooks`: `qspgb hooks`, the userlist and admin Secrets from the clusters' Secrets.
 //! - `k8s`: Kubernetes' rules for names, labels, quantities and image references.
 //! - `pgbouncer`: PgBouncer's file formats (ini entries, userlist lines).
+//! - `peering`: a StatefulSet pod's PgBouncer peer_id, from its name.
 //! - `redact`: the one redaction policy: which values are secret, and scrubbing output.
 //! - `release`: the whole render pipeline in memory, for the CLI, tests and benchmarks.
 //! - `suggest`: "did you mean" suggestions for unknown names.
@@ -34,6 +35,7 @@ mod hooks;
 mod k8s;
 mod lint;
 mod manifest;
+mod peering;
 mod pgbouncer;
 mod redact;
 mod release;

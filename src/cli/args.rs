@@ -105,6 +105,23 @@ Examples:
         #[arg(long)]
         probe: bool,
     },
+    /// Write a StatefulSet pod's PgBouncer peer_id (its ordinal + 1) for pgbouncer.ini's
+    /// %include: the peering init container (docs/peering.md).
+    #[command(after_help = "\
+Examples:
+  qspgb peer-config --statefulset pgbouncer-pharia --pod-name pgbouncer-pharia-2 \\
+    --output /etc/pgbouncer-peer/peer.ini")]
+    PeerConfig {
+        /// The StatefulSet's name.
+        #[arg(long, value_name = "NAME")]
+        statefulset: String,
+        /// This pod's name, `<statefulset>-<ordinal>`.
+        #[arg(long, value_name = "POD")]
+        pod_name: String,
+        /// The file to write.
+        #[arg(long, value_name = "FILE")]
+        output: PathBuf,
+    },
     /// Argo CD Config Management Plugin commands (see deploy/argocd/).
     #[command(subcommand)]
     Argocd(ArgocdCommand),

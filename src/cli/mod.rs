@@ -85,6 +85,11 @@ fn dispatch(command: Command) -> crate::error::Result {
                 commands::watch_userlist::run(&watch)
             }
         }
+        Command::PeerConfig {
+            statefulset,
+            pod_name,
+            output,
+        } => commands::peer_config::run(&statefulset, &pod_name, &output),
         Command::Argocd(ArgocdCommand::Generate) => commands::argocd::run(),
         Command::Completion { shell } => commands::completion::run(shell),
         Command::Version => commands::version::run(),

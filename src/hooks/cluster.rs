@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 
 use super::fingerprint::{FingerprintKey, HASH_KEY};
 use k8s_openapi::ByteString;
-use k8s_openapi::api::apps::v1::{DaemonSet, Deployment};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{ListParams, Patch, PatchParams, PostParams};
@@ -177,6 +177,7 @@ struct InstanceApi {
     secrets: Api<Secret>,
     deployments: Api<Deployment>,
     daemonsets: Api<DaemonSet>,
+    statefulsets: Api<StatefulSet>,
     /// Time limit of one request, its retries and waits included.
     budget: Duration,
     /// Attempts made, retries included.
@@ -324,6 +325,11 @@ impl InstanceApi {
                 .await
                 .map_err(|e| api_error(&what, e))?
                 .map(|d| d.spec.map(|s| s.template)),
+            WorkloadKind::StatefulSet => self
+                .call(|| self.statefulsets.get_opt(name))
+                .await
+                .map_err(|e| api_error(&what, e))?
+                .map(|d| d.spec.map(|s| s.template)),
         };
         Ok(template.map(|template| {
             template
@@ -349,6 +355,10 @@ impl InstanceApi {
                 .map(drop),
             WorkloadKind::DaemonSet => self
                 .call(|| self.daemonsets.patch(name, &params, &patch))
+                .await
+                .map(drop),
+            WorkloadKind::StatefulSet => self
+                .call(|| self.statefulsets.patch(name, &params, &patch))
                 .await
                 .map(drop),
         };
@@ -476,6 +486,7 @@ pub async fn run_instance(
         secrets: Api::namespaced(client.clone(), namespace),
         deployments: Api::namespaced(client.clone(), namespace),
         daemonsets: Api::namespaced(client.clone(), namespace),
+        statefulsets: Api::namespaced(client.clone(), namespace),
         budget: request_timeout,
         requests: AtomicUsize::new(0),
     };

@@ -53,6 +53,8 @@ pub enum WorkloadKind {
     Deployment,
     /// apps/v1 DaemonSet.
     DaemonSet,
+    /// apps/v1 StatefulSet (kind Deployment with peering.enabled).
+    StatefulSet,
 }
 
 impl fmt::Display for WorkloadKind {
@@ -60,6 +62,7 @@ impl fmt::Display for WorkloadKind {
         f.write_str(match self {
             WorkloadKind::Deployment => "deployment",
             WorkloadKind::DaemonSet => "daemonset",
+            WorkloadKind::StatefulSet => "statefulset",
         })
     }
 }
@@ -67,7 +70,7 @@ impl fmt::Display for WorkloadKind {
 /// The workload to restart when an instance's Secrets change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Workload {
-    /// Deployment or DaemonSet.
+    /// Deployment, DaemonSet or StatefulSet.
     pub kind: WorkloadKind,
     /// Its name (the instance's fullname).
     pub name: String,

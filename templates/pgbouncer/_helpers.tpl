@@ -155,6 +155,10 @@ app.kubernetes.io/component: hooks
   "pgbouncerExporter": {"enabled": Values.pgbouncerExporter.enabled},
   "userlistReload": {"enabled": (Values.userlistReload or {}).enabled or false},
 } %}
+{#- With peering the workload is a StatefulSet: the hooks must patch that one. -#}
+{% if peering() %}
+{% set instance = dict(instance, peering={"enabled": true}) %}
+{% endif %}
 {% set args = [
   "hooks",
   Release.Name,
@@ -416,5 +420,64 @@ sleep {{ drain }}; kill -INT 1; while kill -0 1 2>/dev/null; do sleep 1; done
 {% set interval = Values.userlistReload.intervalSeconds %}
 {% if interval is not integer or interval is boolean or interval < 1 %}
 {{ fail(i ~ ".userlistReload.intervalSeconds must be a whole number of seconds >= 1, found " ~ (interval | quote)) }}
+{% endif %}
+{%- endmacro %}
+
+{#-
+  qspgb addition, peering (docs/peering.md): whether this instance's PgBouncers are peered.
+  "true" or "" (a macro returns text).
+-#}
+{% macro peering() -%}
+{% if (Values.peering or {}).enabled %}true{% endif %}
+{%- endmacro %}
+
+{#- The headless Service that gives each peered pod its DNS name. -#}
+{% macro peersServiceName() -%}
+{{ fullname() ~ "-peers" }}
+{%- endmacro %}
+
+{#- The emptyDir where the peer-config init container writes the pod's peer_id. -#}
+{% macro peerConfigDir() -%}
+/etc/pgbouncer-peer
+{%- endmacro %}
+
+{#-
+  How many peers [peers] lists: every pod the StatefulSet can have, so scaling never
+  changes the config (autoscaling.maxReplicas with autoscaling, else replicaCount).
+-#}
+{% macro peerCount() -%}
+{% set autoscaling = Values.autoscaling or {} %}
+{{ autoscaling.maxReplicas if autoscaling.enabled else Values.replicaCount }}
+{%- endmacro %}
+
+{#-
+  The render errors of peering, each naming its keys: what Kubernetes or PgBouncer would
+  refuse, or what would silently not work.
+-#}
+{% macro peeringPreconditions() -%}
+{% set i = Chart.Name %}
+{% if Values.kind != "Deployment" %}
+{{ fail(i ~ ".peering.enabled needs " ~ i ~ ".kind Deployment (rendered as a StatefulSet, whose pods have stable names), found " ~ (Values.kind | quote) ~ ": a DaemonSet's pods have no stable identity to peer by (or set " ~ i ~ ".peering.enabled=false)") }}
+{% endif %}
+{% if "peer_id" in (Values.config.pgbouncer or {}) %}
+{{ fail(i ~ ".config.pgbouncer.peer_id cannot be set with " ~ i ~ ".peering.enabled: each pod sets its own peer_id (its ordinal + 1); one value for every pod would make all of them the same peer") }}
+{% endif %}
+{% set autoscaling = Values.autoscaling or {} %}
+{% set key = (i ~ ".autoscaling.maxReplicas") if autoscaling.enabled else (i ~ ".replicaCount") %}
+{% set count = autoscaling.maxReplicas if autoscaling.enabled else Values.replicaCount %}
+{#- PgBouncer's peer_id is at most 16383 (it is part of the cancel key). -#}
+{% if not (count is integer and count >= 0 and count <= 16383) %}
+{{ fail(key ~ " must be a whole number from 0 to 16383 with " ~ i ~ ".peering.enabled (PgBouncer's largest peer_id is 16383), found " ~ (count | toJson)) }}
+{% endif %}
+{#-
+  The StatefulSet controller labels each pod with controller-revision-hash
+  "<name>-<hash of up to 10 characters>", a label value of at most 63 characters.
+-#}
+{% if fullname() | length > 52 %}
+{{ fail(i ~ ": with " ~ i ~ ".peering.enabled the StatefulSet's name " ~ (fullname() | quote) ~ " must be at most 52 characters (Kubernetes labels its pods with \"<name>-<revision hash>\", at most 63); set " ~ i ~ ".fullnameOverride to a shorter name") }}
+{% endif %}
+{% set strategy = Values.updateStrategy or {} %}
+{% if strategy.type == "Recreate" or "maxSurge" in (strategy.rollingUpdate or {}) %}
+{{ fail(i ~ ".updateStrategy is a Deployment strategy (type Recreate or rollingUpdate.maxSurge), but " ~ i ~ ".peering.enabled renders a StatefulSet, whose updateStrategy is type RollingUpdate (rollingUpdate.partition, maxUnavailable) or OnDelete") }}
 {% endif %}
 {%- endmacro %}

@@ -1,5 +1,5 @@
 {#-
-  The pod template shared by deployment.yaml and daemonset.yaml, written at its final
+  The pod template shared by deployment.yaml, daemonset.yaml and statefulset.yaml, written at its final
   indentation (under `spec:` of the workload). Included, so it sees the same variables.
 -#}
 {% import "_helpers.tpl" as h %}
@@ -28,6 +28,7 @@
 {% if reload %}
 {% set _ = h.userlistReloadPreconditions() %}
 {% endif %}
+{% set peering = h.peering() %}
 {% if tls %}
 {% set _ = h.clientTLSPreconditions() %}
 {% endif %}
@@ -159,7 +160,7 @@
 {% if Values.shareProcessNamespace %}
       shareProcessNamespace: true
 {% endif %}
-{% if Values.userlistCheck.enabled or Values.extraInitContainers %}
+{% if Values.userlistCheck.enabled or peering or Values.extraInitContainers %}
       initContainers:
 {% if Values.userlistCheck.enabled %}
       {# qspgb addition: refuse to start PgBouncer without a valid userlist.txt, with a clear message. #}
@@ -187,6 +188,46 @@
         - name: userlist
           mountPath: /etc/userlist/
           readOnly: true
+{% endif %}
+{% if peering %}
+      {#
+        qspgb addition, peering (docs/peering.md): the ConfigMap is every pod's; this pod's
+        peer_id (its ordinal + 1) comes from its name, which the StatefulSet makes stable.
+        `qspgb peer-config` refuses a name that is not "<statefulset>-<ordinal>".
+      #}
+      - name: peer-config
+        image: {{ h.image(Values.hooks.image) | scalar }}
+        imagePullPolicy: {{ Values.hooks.image.pullPolicy | scalar }}
+        args:
+        - peer-config
+        - --statefulset
+        - {{ h.fullname() | scalar }}
+        - --pod-name
+        - $(POD_NAME)
+        - --output
+        - {{ (h.peerConfigDir() ~ "/peer.ini") | scalar }}
+        env:
+        - name: POD_NAME
+          valueFrom:
+            fieldRef:
+              fieldPath: metadata.name
+{% if Values.peering.resources %}
+        resources:
+          {{- Values.peering.resources | toYaml | nindent(10) }}
+{% endif %}
+        securityContext:
+          allowPrivilegeEscalation: false
+          readOnlyRootFilesystem: true
+          runAsNonRoot: true
+          runAsUser: 65532
+          capabilities:
+            drop:
+            - ALL
+          seccompProfile:
+            type: RuntimeDefault
+        volumeMounts:
+        - name: peer-config
+          mountPath: {{ (h.peerConfigDir() ~ "/") | scalar }}
 {% endif %}
 {% if Values.extraInitContainers %}
 {{ Values.extraInitContainers | toYaml | indent(6) }}
@@ -247,6 +288,11 @@
           mountPath: /etc/pgbouncer/
         - name: userlist
           mountPath: /etc/userlist/
+{% if peering %}
+        - name: peer-config
+          mountPath: {{ (h.peerConfigDir() ~ "/") | scalar }}
+          readOnly: true
+{% endif %}
 {% if tls %}
         - name: client-tls
           mountPath: {{ (h.clientTLSDir() ~ "/") | scalar }}
@@ -374,6 +420,10 @@
       - name: client-tls
         secret:
           secretName: {{ Values.clientTLS.secretName | scalar }}
+{% endif %}
+{% if peering %}
+      - name: peer-config
+        emptyDir: {}
 {% endif %}
 {% if Values.extraVolumes %}
       {{- Values.extraVolumes | toYaml | nindent(6) }}

@@ -340,3 +340,72 @@ fn every_change_of_the_job_spec_applies() {
     // replica count and the unchanged admin user touch neither).
     assert_eq!(jobs.len(), 2 + 4 + 2, "{jobs:?}");
 }
+
+/// Peering on for both instances, with their NetworkPolicies.
+const PEERING: [&str; 4] = [
+    "--set",
+    "pgbouncerPharia.peering.enabled=true,pgbouncerTemporal.peering.enabled=true",
+    "--set",
+    "pgbouncerPharia.networkPolicy.enabled=true,pgbouncerTemporal.networkPolicy.enabled=true",
+];
+
+/// Peering (docs/peering.md): the StatefulSets, their headless Services and the
+/// NetworkPolicies pass a server-side dry run, then apply; each hook Job, run with its own
+/// ServiceAccount's token (its Role names statefulsets now), restarts its StatefulSet.
+#[test]
+fn peering_applies_and_the_hooks_restart_the_statefulsets() {
+    let server = server();
+    let ns = server.namespace("kubectl-peering");
+    create_sources(&server, &ns);
+    let docs = render(&ns, &PEERING);
+    let statefulsets = ["pgbouncer-pharia", "pgbouncer-temporal"];
+    assert_eq!(names_of(&docs, "apps/v1 StatefulSet"), statefulsets);
+    assert!(names_of(&docs, "apps/v1 Deployment").is_empty());
+    let manifests = applicable(&server, &docs);
+    let dry_run = server.kubectl_with(
+        &server.kubeconfig,
+        &[
+            "apply",
+            "--validate=false",
+            "--dry-run=server",
+            "-n",
+            &ns,
+            "-f",
+            "-",
+        ],
+        Some(&manifests),
+    );
+    assert!(dry_run.status.success(), "{}", text(&dry_run.stderr));
+    let stdout = text(&dry_run.stdout);
+    for name in statefulsets {
+        for created in [
+            format!("statefulset.apps/{name} created (server dry run)"),
+            format!("service/{name}-peers created (server dry run)"),
+            format!("networkpolicy.networking.k8s.io/{name} created (server dry run)"),
+        ] {
+            assert!(stdout.contains(&created), "{created}: {stdout}");
+        }
+    }
+    let out = kubectl_apply(&server, &ns, &manifests);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for name in statefulsets {
+        let service = server.get(&ns, &format!("service/{name}-peers")).unwrap();
+        assert_eq!(service["spec"]["clusterIP"], "None");
+        assert_eq!(service["spec"]["publishNotReadyAddresses"], true);
+        let set = server.get(&ns, &format!("statefulset/{name}")).unwrap();
+        assert_eq!(set["spec"]["serviceName"], format!("{name}-peers"));
+        assert_eq!(set["spec"]["podManagementPolicy"], "Parallel");
+        assert_eq!(
+            restart_annotation(&server, &ns, &format!("statefulset/{name}")),
+            None
+        );
+    }
+    run_hook_jobs(&server, &ns, &docs);
+    for name in statefulsets {
+        let what = format!("statefulset/{name}");
+        assert!(
+            restart_annotation(&server, &ns, &what).is_some(),
+            "{what}: restarted by its hook"
+        );
+    }
+}

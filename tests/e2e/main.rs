@@ -13,6 +13,7 @@ mod hooks_e2e;
 mod hooks_faults;
 mod hooks_privilege;
 mod kubectl_apply;
+mod peering;
 mod pgbouncer_e2e;
 mod pgbouncer_limits;
 mod rotation;

@@ -550,7 +550,7 @@ fn only_the_exporter_and_the_test_pods_take_secrets_through_the_environment() {
                 assert!(
                     matches!(
                         (who.0.as_str(), who.1.as_str()),
-                        ("Deployment" | "DaemonSet", "exporter") | ("Pod", "test")
+                        ("Deployment" | "DaemonSet" | "StatefulSet", "exporter") | ("Pod", "test")
                     ),
                     "{name}: container {:?} of {} takes a Secret through its environment; \
                      .checkov.yaml skips CKV_K8S_35 only for the exporter and the test Pods",

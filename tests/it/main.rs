@@ -21,5 +21,6 @@ mod golden;
 mod hooks_sweeps;
 mod lint;
 mod lint_agrees;
+mod peering;
 mod secrets;
 mod values_are_data;

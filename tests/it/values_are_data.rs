@@ -363,8 +363,9 @@ fn all_targets() -> Vec<Target> {
 
 /// The base values: the production example (every feature on) plus what makes the rest of
 /// the chart render: Temporal renders its own Secrets from values (so passwords and the
-/// userlist reach the output), a custom ServiceAccount, images with a registry, every
-/// alert, a dashboard in another namespace.
+/// userlist reach the output, and it is peered, so the StatefulSet and peer-config init
+/// container render), a custom ServiceAccount, images with a registry, every alert, a
+/// dashboard in another namespace.
 const BASE: &str = r#"
 grafanaDashboard:
   namespace: monitoring
@@ -407,6 +408,7 @@ pgbouncerPharia:
       app: {pool_mode: session}
 pgbouncerTemporal:
   hooks: {enabled: false, rotation: {enabled: false}}
+  peering: {enabled: true}
   serviceAccount:
     name: custom-sa
     annotations: {example.com/role: db}
@@ -615,7 +617,7 @@ fn quoted_fields(line: &str) -> Vec<String> {
 
 /// pgbouncer.ini as PgBouncer reads it: section -> name -> value, where a [databases] or
 /// [users] value is its connection parameters (`'...'` quoting with `''`), and every
-/// line must be a section, a setting or blank.
+/// line must be a section, a setting, an `%include` or blank.
 fn ini(text: &str) -> J {
     let mut sections = JMap::new();
     let mut current = String::new();
@@ -631,11 +633,16 @@ fn ini(text: &str) -> J {
                 .or_insert(J::Object(JMap::new()));
             continue;
         }
-        let (key, value) = line
-            .split_once('=')
-            .unwrap_or_else(|| panic!("not an ini line: {line:?}"));
+        // PgBouncer's include directive (peering's per-pod file): kept as a pseudo-setting
+        // of the section it stands in, so a value that made one would show.
+        let (key, value) = match line.strip_prefix("%include ") {
+            Some(path) => ("%include", path),
+            None => line
+                .split_once('=')
+                .unwrap_or_else(|| panic!("not an ini line: {line:?}")),
+        };
         let (key, value) = (key.trim(), value.trim());
-        let parsed = if current == "pgbouncer" {
+        let parsed = if current == "pgbouncer" || key == "%include" {
             J::String(value.to_string())
         } else {
             connection_params(value)

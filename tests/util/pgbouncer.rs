@@ -109,6 +109,19 @@ impl Bouncer {
         binary: &Path,
         dir: PathBuf,
         port: u16,
+        files: (&str, &[u8]),
+        user: (i64, i64),
+    ) -> Bouncer {
+        Bouncer::start_at(name, binary, dir, ("127.0.0.1", port), files, user)
+    }
+
+    /// As [`Bouncer::start_in`], for a PgBouncer listening on loopback address `host`
+    /// (several can then share a port, as pods do).
+    pub fn start_at(
+        name: &str,
+        binary: &Path,
+        dir: PathBuf,
+        (host, port): (&str, u16),
         (ini, userlist): (&str, &[u8]),
         user: (i64, i64),
     ) -> Bouncer {
@@ -138,7 +151,7 @@ impl Bouncer {
             child,
         };
         let deadline = Instant::now() + Duration::from_secs(15);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        while TcpStream::connect((host, port)).is_err() {
             assert!(
                 Instant::now() < deadline,
                 "{name}: PgBouncer did not listen: {}",

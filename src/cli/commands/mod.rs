@@ -8,6 +8,7 @@ pub mod completion;
 pub mod diff;
 pub mod hooks;
 pub mod lint;
+pub mod peer_config;
 pub mod render;
 pub mod values;
 pub mod version;

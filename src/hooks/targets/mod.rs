@@ -313,13 +313,14 @@ fn selector_of(alias: &str, values: &Map) -> Result<BTreeMap<String, String>> {
         .collect()
 }
 
-/// The instance's Deployment or DaemonSet, as the chart renders it.
+/// The instance's Deployment, DaemonSet or StatefulSet, as the chart renders it.
 fn workload_of(alias: &str, documents: &[Document], chart_name: &str) -> Result<Workload> {
     let prefix = format!("{chart_name}/charts/{alias}/templates/");
     for doc in documents {
         let kind = match doc.kind.as_str() {
             "Deployment" => WorkloadKind::Deployment,
             "DaemonSet" => WorkloadKind::DaemonSet,
+            "StatefulSet" => WorkloadKind::StatefulSet,
             _ => continue,
         };
         if !doc.source.starts_with(&prefix) || !doc.hook_events.is_empty() {
@@ -332,7 +333,7 @@ fn workload_of(alias: &str, documents: &[Document], chart_name: &str) -> Result<
             });
         }
     }
-    bail!("{alias}: the chart renders no Deployment or DaemonSet for this instance")
+    bail!("{alias}: the chart renders no Deployment, DaemonSet or StatefulSet for this instance")
 }
 
 #[cfg(test)]

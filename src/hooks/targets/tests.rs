@@ -294,6 +294,29 @@ fn a_daemonset_is_the_workload_when_rendered() {
     assert!(workload_of("pgbouncerOther", &docs(), "qs").is_err());
 }
 
+#[test]
+fn a_statefulset_is_the_workload_with_peering() {
+    // peering.enabled renders statefulset.yaml instead of deployment.yaml.
+    let docs = vec![doc(
+        "qs/charts/pgbouncerPharia/templates/statefulset.yaml",
+        "StatefulSet",
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: pgbouncer-pharia\n",
+    )];
+    let w = workload_of("pgbouncerPharia", &docs, "qs").unwrap();
+    assert_eq!(
+        w,
+        Workload {
+            kind: WorkloadKind::StatefulSet,
+            name: "pgbouncer-pharia".into()
+        }
+    );
+    // What the messages and the Role's resource call it.
+    assert_eq!(w.kind.to_string(), "statefulset");
+    // Another instance's StatefulSet is not this one's workload.
+    let err = workload_of("pgbouncerTemporal", &docs, "qs").unwrap_err();
+    assert!(err.to_string().contains("StatefulSet"), "{err}");
+}
+
 // The examples of the items' documentation, from when the module was public.
 
 #[test]

@@ -11,13 +11,14 @@ use crate::pgbouncer::settings::{self, Section};
 
 /// `{{ Values.config.databases | ini_entries(path) }}`: a map of `name: {param: value}` as
 /// pgbouncer.ini lines (`name = param=value ...`), names and parameters sorted as Go's
-/// `range` sorts them, one per line. `path` (the values path of the map) prefixes errors.
+/// `range` sorts them, one per line. `path` (the values path of the map) prefixes errors;
+/// its last key (`users`, `peers`, else databases) is the section the entries are for.
 /// Done in Rust: with a thousand databases a template loop was most of the render.
 pub(super) fn ini_entries(state: &State, v: &JValue, path: Option<&str>) -> Result<String, Error> {
-    let section = if path.is_some_and(|p| p.ends_with(".users")) {
-        Section::Users
-    } else {
-        Section::Databases
+    let section = match path {
+        Some(p) if p.ends_with(".users") => Section::Users,
+        Some(p) if p.ends_with(".peers") => Section::Peers,
+        _ => Section::Databases,
     };
     let at = |what: String| match path {
         Some(path) => format!("{path}.{what}"),
