@@ -3,6 +3,7 @@
 //! Pure text functions, shared by the chart's templates (as filters) and by anything else
 //! that writes these files, so there is one implementation of each format.
 
+pub mod budget;
 pub mod settings;
 
 /// Why a value cannot go into a PgBouncer file.
