@@ -10,7 +10,9 @@
 #                                          # export lines (QSPGB_PG_PORT, QSPGB_PG_SOCKET_DIR, ...)
 #   bash postgres.sh stop                  # stops it and removes its data
 #
-# Knobs: QSPGB_PG_RUN_DIR (default /tmp/qspgb-pg-run; one per concurrently running server).
+# Knobs: QSPGB_PG_RUN_DIR (default /tmp/qspgb-pg-run; one per concurrently running server),
+# QSPGB_PG_MAX_CONNECTIONS (PostgreSQL's max_connections, default 200; the connection-budget
+# test starts its own server at 20 and exports the value as QSPGB_PG_MAX_CONNECTIONS).
 #
 # The server runs as the `postgres` system user (PostgreSQL refuses root). Clients connect
 # over TCP on 127.0.0.1 with SCRAM passwords (password_encryption = scram-sha-256); the
@@ -73,7 +75,7 @@ listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$QSPGB_PG_RUN_DIR'
 password_encryption = 'scram-sha-256'
-max_connections = 200
+max_connections = ${QSPGB_PG_MAX_CONNECTIONS:-200}
 fsync = off
 synchronous_commit = off
 full_page_writes = off
@@ -88,6 +90,7 @@ export QSPGB_PG_HOST=127.0.0.1
 export QSPGB_PG_PORT=$port
 export QSPGB_PG_SOCKET_DIR='$QSPGB_PG_RUN_DIR'
 export QSPGB_PG_BIN='$bin'
+export QSPGB_PG_MAX_CONNECTIONS=${QSPGB_PG_MAX_CONNECTIONS:-200}
 EOF
   cat "$QSPGB_PG_RUN_DIR/env"
 }

@@ -116,13 +116,19 @@ fn check_pgbouncer_config(
     let Some(Value::Map(config)) = instance.get("config") else {
         return;
     };
+    // The PgBouncer the instance runs decides which settings exist.
+    let image = match crate::value::map_path(instance, "image.tag") {
+        Some(Value::String(tag)) => settings::tag_version(tag),
+        _ => None,
+    };
     let mut push = |path: &[&str], (severity, message): (Severity, String)| {
         let full: Vec<&str> = ["config"].iter().chain(path).copied().collect();
         findings.push(value_finding(report, alias, &full, severity, message));
     };
     if let Some(Value::Map(pgbouncer)) = config.get("pgbouncer") {
         for (key, value) in pgbouncer {
-            for finding in settings_findings(Section::Pgbouncer, "", key, value, helm_exact) {
+            for finding in settings_findings(Section::Pgbouncer, "", key, value, helm_exact, image)
+            {
                 push(&["pgbouncer", key], finding);
             }
         }
@@ -139,7 +145,7 @@ fn check_pgbouncer_config(
                 continue;
             };
             for (key, value) in params {
-                for finding in settings_findings(section, name, key, value, helm_exact) {
+                for finding in settings_findings(section, name, key, value, helm_exact, image) {
                     push(&[field, name, key], finding);
                 }
             }

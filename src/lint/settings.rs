@@ -27,15 +27,37 @@ pub const AUTH_FILE: &str = "/etc/userlist/userlist.txt";
 
 /// What PgBouncer would say about one setting. Messages name the setting and what it
 /// takes, never the value (a connection string's `password` is one).
+///
+/// `image` is the PgBouncer version the instance's image tag names
+/// ([`settings::tag_version`]), `None` when the tag names none. The table describes
+/// [`settings::PGBOUNCER_VERSION`]; a setting newer than the image's version is refused
+/// like an unknown one (the older PgBouncer stops on it: checked with 1.24.1 against each
+/// 1.25 setting). A tag that names no version is checked against the table's version.
 pub(super) fn settings_findings(
     section: Section,
     entry: &str,
     key: &str,
     value: &Value,
     helm_exact: bool,
+    image: Option<(u16, u16, u16)>,
 ) -> Vec<(Severity, String)> {
     let deploy = deployability(helm_exact);
-    let (major, minor, patch) = settings::PGBOUNCER_VERSION;
+    let runs = image
+        .unwrap_or(settings::PGBOUNCER_VERSION)
+        .min(settings::PGBOUNCER_VERSION);
+    let (major, minor, patch) = runs;
+    if let Some(setting) = settings::lookup(section, key)
+        && let Some(since) = setting.since
+        && !setting.available_in((major, minor))
+    {
+        return vec![(
+            deploy,
+            format!(
+                "{key:?} is new in PgBouncer {}.{}; the image (image.tag) runs PgBouncer {major}.{minor}.{patch}, which does not know it and stops. Remove it, or run PgBouncer {}.{} or later",
+                since.0, since.1, since.0, since.1
+            ),
+        )];
+    }
     let Some(setting) = settings::lookup(section, key) else {
         let hint = settings::suggest(section, key)
             .map(|s| format!(" (did you mean {s:?}?)"))

@@ -4,6 +4,7 @@
 //! that writes these files, so there is one implementation of each format.
 
 pub mod admin;
+pub mod budget;
 pub mod settings;
 pub mod wire;
 

@@ -289,7 +289,7 @@ spec:
 {%- endmacro %}
 
 {#-
-  The pgbouncer.ini lines qspgb derives from `logging` and `clientTLS`, as
+  The pgbouncer.ini lines qspgb derives from `logging`, `clientTLS` and `connectionBudget`, as
   (parameter, value) pairs, in this order. A parameter also under config.pgbouncer is left
   out: the explicit setting wins and no parameter is written twice. Fails naming the key
   when a value cannot be written.
@@ -328,6 +328,14 @@ spec:
 {% if Values.clientTLS.caFile %}
 {% set lines.pairs = lines.pairs + [("client_tls_ca_file", clientTLSDir() ~ "/ca.crt")] %}
 {% endif %}
+{% endif %}
+{#- The connection budget (docs/connection-budget.md): fails the render when the worst case
+    of server connections exceeds connectionBudget.maxServerConnections; with
+    deriveMaxDbConnections it gives the max_db_connections that fits (none when the user set
+    config.pgbouncer.max_db_connections, which the loop below keeps anyway). -#}
+{% set budgetCap = connection_budget(Values, i) %}
+{% if budgetCap is not none %}
+{% set lines.pairs = lines.pairs + [("max_db_connections", budgetCap)] %}
 {% endif %}
 {% for param, value in lines.pairs if param not in explicit %}
 {{ ini_setting(param, value, i) }}

@@ -89,10 +89,10 @@ fn pgbouncer_settings_are_checked_against_pgbouncer() {
     let at = "values.yaml: pgbouncerPharia.config";
     for line in [
         format!(
-            r#"error: {at}.pgbouncer.max_client_con: "max_client_con" is not a [pgbouncer] setting in PgBouncer 1.24.1, which stops it from starting (did you mean "max_client_conn"?)"#
+            r#"error: {at}.pgbouncer.max_client_con: "max_client_con" is not a [pgbouncer] setting in PgBouncer 1.25.2, which stops it from starting (did you mean "max_client_conn"?)"#
         ),
         format!(
-            r#"error: {at}.databases.app.prot: "prot" is not a connection parameter of database "app" in PgBouncer 1.24.1, which stops it from starting (did you mean "port"?)"#
+            r#"error: {at}.databases.app.prot: "prot" is not a connection parameter of database "app" in PgBouncer 1.25.2, which stops it from starting (did you mean "port"?)"#
         ),
         format!(
             "error: {at}.pgbouncer.listen_port: the chart runs PgBouncer on port 5432: the container port `psql` (the Service's targetPort), the probes, the NetworkPolicy, the test Pods and the exporter use it, and none would reach PgBouncer on another port. Clients choose their port with service.port; remove listen_port"
@@ -312,5 +312,41 @@ fn a_null_pgbouncer_setting_is_checked_as_empty() {
     assert!(
         text.contains("    unix_socket_dir = \n"),
         "the blank is the value's"
+    );
+}
+
+#[test]
+fn a_setting_newer_than_the_image_is_refused() {
+    // The product image is 1.25.2: its settings are fine there.
+    let values = "pgbouncerPharia:\n  config:\n    pgbouncer:\n      transaction_timeout: 30\n      \
+                  query_wait_notify: 0\n    users:\n      app:\n        transaction_timeout: 60\n";
+    let (code, _, err) = lint_text(values, &[]);
+    assert_eq!(code, Some(0), "{err}");
+    // The same settings on a 1.24.1 image stop PgBouncer (checked with the real 1.24.1).
+    let (code, _, err) = lint_text(values, &["--set", "pgbouncerPharia.image.tag=1.24.1"]);
+    assert_eq!(code, Some(1), "{err}");
+    let at = "values.yaml: pgbouncerPharia.config";
+    for key in [
+        "pgbouncer.transaction_timeout",
+        "pgbouncer.query_wait_notify",
+        "users.app.transaction_timeout",
+    ] {
+        let name = key.rsplit('.').next().unwrap();
+        let line = format!(
+            "error: {at}.{key}: \"{name}\" is new in PgBouncer 1.25; the image (image.tag) runs PgBouncer 1.24.1, which does not know it and stops. Remove it, or run PgBouncer 1.25 or later"
+        );
+        assert!(
+            err.lines().any(|l| l == line),
+            "missing {line:?} in:\n{err}"
+        );
+    }
+    // An unknown name is named against the image's version.
+    let (_, _, err) = lint_text(
+        "pgbouncerPharia:\n  image:\n    tag: 1.24.1\n  config:\n    pgbouncer:\n      bogus_setting: 1\n",
+        &[],
+    );
+    assert!(
+        err.contains("is not a [pgbouncer] setting in PgBouncer 1.24.1"),
+        "{err}"
     );
 }

@@ -1,4 +1,6 @@
-//! PgBouncer's configuration vocabulary, as of **PgBouncer 1.24.1**: every setting of
+//! PgBouncer's configuration vocabulary, as of **PgBouncer 1.25.2** (the product image;
+//! upstream-compat's image is 1.24.1, so each setting says which release introduced it
+//! and lint checks an instance against the version its image tag names): every setting of
 //! `pgbouncer.ini` per section, what kind of value it takes, which version introduced it,
 //! and what PgBouncer itself accepts. Pure data and small pure functions, for linters.
 //!
@@ -15,7 +17,10 @@
 //!   `parse_ini_file_internal`, `cf_set_int`, `cf_set_uint`, `parse_time`,
 //!   `cf_set_time_usec`, `cf_set_lookup`.
 //! - `doc/config.md@pgbouncer_1_24_1`: documented meanings and ranges.
-//! - Versions: the same tables at the tags pgbouncer_1_18_0 … pgbouncer_1_24_1.
+//! - Versions: the same tables at the tags pgbouncer_1_18_0 … pgbouncer_1_24_1, and
+//!   `bouncer_params`/`parse_user` of the 1.25.2 release tarball (Debian's source package)
+//!   against 1.24.1's: six `[pgbouncer]` settings and one `[users]` key are new in 1.25,
+//!   none in 1.25.1 or 1.25.2 (NEWS.md); `server_check_query` now defaults to empty.
 //!
 //! Numbers are read the way a 64-bit Linux C library reads them (`long` is 64 bits, `int`
 //! 32 bits, the C locale). The chart's image (icoretech/pgbouncer-docker) is built on Alpine
@@ -36,7 +41,26 @@ pub use table::{
 };
 
 /// The PgBouncer version this table describes.
-pub const PGBOUNCER_VERSION: (u16, u16, u16) = (1, 24, 1);
+pub const PGBOUNCER_VERSION: (u16, u16, u16) = (1, 25, 2);
+
+/// The PgBouncer version an image tag names: `1.24.1`, `v1.24.1`, `1.25.2-p0` (digits
+/// before any suffix), `1.25` (patch 0). `None` for anything else (`latest`, a digest, a
+/// build of one's own), whose version lint cannot know.
+pub fn tag_version(tag: &str) -> Option<(u16, u16, u16)> {
+    let tag = tag.strip_prefix('v').unwrap_or(tag);
+    let mut parts = tag.splitn(3, '.');
+    let number = |part: &str| -> Option<u16> {
+        let digits: &str = &part[..part.bytes().take_while(u8::is_ascii_digit).count()];
+        digits.parse().ok()
+    };
+    let major: u16 = parts.next()?.parse().ok()?;
+    let minor = number(parts.next()?)?;
+    let patch = match parts.next() {
+        Some(p) => number(p)?,
+        None => 0,
+    };
+    Some((major, minor, patch))
+}
 
 /// The oldest version checked against the table; a setting without [`Setting::since`] is
 /// in it (and in 1.24.1).

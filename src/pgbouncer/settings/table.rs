@@ -1,4 +1,4 @@
-//! The settings table of PgBouncer 1.24.1: every setting per section, the kind of value
+//! The settings table of PgBouncer 1.25.2: every setting per section, the kind of value
 //! it takes and the version that introduced it, and the keyword lists of the lookup
 //! settings. Data only; the checks that read it are in the module above.
 
@@ -36,7 +36,7 @@ pub const LOAD_BALANCE_HOSTS: &[&str] = &["disable", "round-robin"];
 const COUNT: Kind = Kind::Int { min: 0, max: None };
 const CONN_COUNT: Kind = Kind::ConnInt { min: 0, max: None };
 
-/// `[pgbouncer]` settings of 1.24.1 on Linux, sorted by name. `service_name` (Windows
+/// `[pgbouncer]` settings of 1.25.2 on Linux, sorted by name. `service_name` (Windows
 /// only) is left out: on Linux it is an unknown parameter.
 pub static PGBOUNCER: &[Setting] = &[
     Setting::new("admin_users", Kind::List).default(""),
@@ -45,6 +45,9 @@ pub static PGBOUNCER: &[Setting] = &[
     Setting::new("auth_file", Kind::Path),
     Setting::new("auth_hba_file", Kind::Path).default(""),
     Setting::new("auth_ident_file", Kind::Path).since(1, 23),
+    // Only used with `auth_type = ldap`, which a build without LDAP (the chart's image,
+    // a plain `./configure` build) refuses; the setting itself is read by every 1.25 build.
+    Setting::new("auth_ldap_options", Kind::Text).since(1, 25),
     Setting::new("auth_query", Kind::Text).default(
         "SELECT rolname, CASE WHEN rolvaliduntil < now() THEN NULL ELSE rolpassword END \
          FROM pg_authid WHERE rolname=$1 AND rolcanlogin",
@@ -57,6 +60,7 @@ pub static PGBOUNCER: &[Setting] = &[
         .default("10"),
     Setting::new("client_idle_timeout", Kind::Seconds).default("0"),
     Setting::new("client_login_timeout", Kind::Seconds).default("60"),
+    Setting::new("client_tls13_ciphers", Kind::Text).since(1, 25),
     Setting::new("client_tls_ca_file", Kind::Path).default(""),
     Setting::new("client_tls_cert_file", Kind::Path).default(""),
     Setting::new("client_tls_ciphers", Kind::Text).default("default"),
@@ -125,6 +129,10 @@ pub static PGBOUNCER: &[Setting] = &[
     Setting::new("pkt_buf", COUNT).default("4096").restart(),
     Setting::new("pool_mode", Kind::Enum(POOL_MODES)).default("session"),
     Setting::new("query_timeout", Kind::Seconds).default("0"),
+    // A `CF_INT`, not a time: `1.5` is refused (checked with 1.25.2).
+    Setting::new("query_wait_notify", COUNT)
+        .since(1, 25)
+        .default("5"),
     Setting::new("query_wait_timeout", Kind::Seconds).default("120"),
     Setting::new("reserve_pool_size", COUNT).default("0"),
     Setting::new("reserve_pool_timeout", Kind::Seconds).default("5"),
@@ -132,8 +140,12 @@ pub static PGBOUNCER: &[Setting] = &[
         .default("")
         .restart(),
     Setting::new("sbuf_loopcnt", COUNT).default("5"),
+    Setting::new("scram_iterations", Kind::Int { min: 1, max: None })
+        .since(1, 25)
+        .default("4096"),
     Setting::new("server_check_delay", Kind::Seconds).default("30"),
-    Setting::new("server_check_query", Kind::Text).default("select 1"),
+    // 1.25 sends an empty query by default (1.24: `select 1`).
+    Setting::new("server_check_query", Kind::Text).default(""),
     Setting::new("server_connect_timeout", Kind::Seconds).default("15"),
     Setting::new("server_fast_close", Kind::Bool).default("0"),
     Setting::new("server_idle_timeout", Kind::Seconds).default("600"),
@@ -142,6 +154,7 @@ pub static PGBOUNCER: &[Setting] = &[
     Setting::new("server_reset_query", Kind::Text).default("DISCARD ALL"),
     Setting::new("server_reset_query_always", Kind::Bool).default("0"),
     Setting::new("server_round_robin", Kind::Bool).default("0"),
+    Setting::new("server_tls13_ciphers", Kind::Text).since(1, 25),
     Setting::new("server_tls_ca_file", Kind::Path).default(""),
     Setting::new("server_tls_cert_file", Kind::Path).default(""),
     Setting::new("server_tls_ciphers", Kind::Text).default("default"),
@@ -168,6 +181,9 @@ pub static PGBOUNCER: &[Setting] = &[
         .since(1, 20)
         .default("IntervalStyle")
         .restart(),
+    Setting::new("transaction_timeout", Kind::Seconds)
+        .since(1, 25)
+        .default("0"),
     Setting::new("unix_socket_dir", Kind::Path)
         .default("/tmp")
         .restart(),
@@ -187,7 +203,7 @@ pub static PGBOUNCER: &[Setting] = &[
     ),
 ];
 
-/// `[databases]` connection-string keys of 1.24.1 (`parse_database`), sorted.
+/// `[databases]` connection-string keys of 1.25.2 (the same as 1.24.1) (`parse_database`), sorted.
 /// `application_name` is read but not documented in config.md.
 pub static DATABASES: &[Setting] = &[
     Setting::new("application_name", Kind::ConnText),
@@ -218,7 +234,7 @@ pub static DATABASES: &[Setting] = &[
     Setting::new("user", Kind::ConnText),
 ];
 
-/// `[users]` keys of 1.24.1 (`parse_user`), sorted.
+/// `[users]` keys of 1.25.2 (`parse_user`), sorted.
 pub static USERS: &[Setting] = &[
     Setting::new("client_idle_timeout", Kind::ConnSeconds).since(1, 24),
     Setting::new("idle_transaction_timeout", Kind::ConnSeconds).since(1, 24),
@@ -228,9 +244,10 @@ pub static USERS: &[Setting] = &[
     Setting::new("pool_size", CONN_COUNT).since(1, 23),
     Setting::new("query_timeout", Kind::ConnSeconds).since(1, 24),
     Setting::new("reserve_pool_size", CONN_COUNT).since(1, 24),
+    Setting::new("transaction_timeout", Kind::ConnSeconds).since(1, 25),
 ];
 
-/// `[peers]` keys of 1.24.1 (`parse_peer`, section since 1.19), sorted.
+/// `[peers]` keys of 1.25.2 (the same as 1.24.1) (`parse_peer`, section since 1.19), sorted.
 pub static PEERS: &[Setting] = &[
     Setting::new("host", Kind::ConnText).since(1, 19),
     Setting::new("pool_size", CONN_COUNT).since(1, 19),

@@ -18,8 +18,11 @@ fn tables_are_sorted_unique_and_sane() {
             );
         }
         for s in table {
+            // Lower case and `_`, and the digits of 1.25's `*_tls13_ciphers`.
             assert!(
-                s.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                s.name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'_' || b.is_ascii_digit()),
                 "{}",
                 s.name
             );
@@ -33,7 +36,7 @@ fn tables_are_sorted_unique_and_sane() {
                 assert_eq!(check_value(&s.kind, default), Ok(()), "{} default", s.name);
             }
             if let Some(since) = s.since {
-                assert!(since > OLDEST_CHECKED && since <= (1, 24), "{}", s.name);
+                assert!(since > OLDEST_CHECKED && since <= (1, 25), "{}", s.name);
             }
             assert_eq!(lookup(section, s.name), Some(s));
             // Connection-string sections use only connection-string kinds and enums.
@@ -48,12 +51,12 @@ fn tables_are_sorted_unique_and_sane() {
             assert!(conn_kind || !section.is_connstring(), "{}", s.name);
         }
     }
-    assert_eq!(PGBOUNCER.len(), 92); // 93 in main.c, without Windows' service_name
+    assert_eq!(PGBOUNCER.len(), 98); // 99 in 1.25.2's main.c, without Windows' service_name
 }
 
 #[test]
 fn versions_match_the_tags() {
-    // New in [pgbouncer] since 1.18 (diff of bouncer_params, 1.18.0 -> 1.24.1).
+    // New in [pgbouncer] since 1.18 (diff of bouncer_params, 1.18.0 -> 1.24.1 -> 1.25.2).
     let newer: Vec<_> = PGBOUNCER
         .iter()
         .filter_map(|s| s.since.map(|v| (s.name, v)))
@@ -63,12 +66,18 @@ fn versions_match_the_tags() {
         [
             ("auth_dbname", (1, 19)),
             ("auth_ident_file", (1, 23)),
+            ("auth_ldap_options", (1, 25)),
             ("cancel_wait_timeout", (1, 19)),
+            ("client_tls13_ciphers", (1, 25)),
             ("max_db_client_connections", (1, 24)),
             ("max_prepared_statements", (1, 21)),
             ("max_user_client_connections", (1, 24)),
             ("peer_id", (1, 19)),
+            ("query_wait_notify", (1, 25)),
+            ("scram_iterations", (1, 25)),
+            ("server_tls13_ciphers", (1, 25)),
             ("track_extra_parameters", (1, 20)),
+            ("transaction_timeout", (1, 25)),
         ]
     );
     let users_1_18: Vec<_> = USERS
@@ -77,6 +86,19 @@ fn versions_match_the_tags() {
         .map(|s| s.name)
         .collect();
     assert_eq!(users_1_18, ["max_user_connections", "pool_mode"]);
+    // 1.25 adds one [users] key and no [databases] or [peers] key (parse_user diff).
+    let users_1_25: Vec<_> = USERS
+        .iter()
+        .filter(|s| !s.available_in((1, 24)))
+        .map(|s| s.name)
+        .collect();
+    assert_eq!(users_1_25, ["transaction_timeout"]);
+    assert!(
+        DATABASES
+            .iter()
+            .chain(PEERS)
+            .all(|s| s.available_in((1, 24)))
+    );
 }
 
 #[test]
@@ -298,7 +320,7 @@ fn entry_names() {
 
 #[test]
 fn pgbouncer_version_example() {
-    assert_eq!(crate::pgbouncer::settings::PGBOUNCER_VERSION, (1, 24, 1));
+    assert_eq!(crate::pgbouncer::settings::PGBOUNCER_VERSION, (1, 25, 2));
 }
 
 #[test]
@@ -439,4 +461,23 @@ fn check_name_example() {
     assert!(check_name(Section::Databases, "my db").is_err());
     assert!(check_name(Section::Databases, "pgbouncer").is_err());
     assert!(check_name(Section::Users, "app@corp").is_err());
+}
+
+#[test]
+fn tag_version_reads_the_image_tags() {
+    use crate::pgbouncer::settings::tag_version;
+    for (tag, want) in [
+        ("1.24.1", Some((1, 24, 1))),
+        ("v1.25.2", Some((1, 25, 2))),
+        ("1.25.2-p0", Some((1, 25, 2))),
+        ("1.25", Some((1, 25, 0))),
+        ("1.25-alpine", Some((1, 25, 0))),
+        ("latest", None),
+        ("sha256", None),
+        ("", None),
+        ("1", None),
+        ("1.x.2", None),
+    ] {
+        assert_eq!(tag_version(tag), want, "{tag}");
+    }
 }

@@ -17,6 +17,7 @@
 //! - `sprig`: the Sprig and Helm functions; `pgbouncer`: the PgBouncer filters;
 //!   `include`: `include` and `tpl`, with the depth guard.
 
+mod budget;
 mod convert;
 mod include;
 mod pgbouncer;
@@ -64,6 +65,7 @@ pub fn register(env: &mut Environment<'_>) {
     env.add_filter("userlist_entries", pgbouncer::userlist_entries);
     env.add_function("userlist_line", pgbouncer::userlist_line);
     env.add_function("fail", sprig::fail);
+    env.add_function("connection_budget", budget::connection_budget);
     env.add_function("tpl", include::tpl);
     // Without chart paths to map, a file includes by its own name; the render engine
     // replaces this with one that knows Helm's paths (see `render::Engine`).
