@@ -1,6 +1,7 @@
 //! The connection budget (docs/connection-budget.md) in real PgBouncers against a real
-//! PostgreSQL that allows 20 connections (`QSPGB_PG_MAX_CONNECTIONS=20 bash
-//! scripts/postgres.sh start`; 3 of them reserved for superusers, so 17 for PgBouncer).
+//! PostgreSQL that allows 20 connections (3 of them reserved for superusers, so 17 for
+//! PgBouncer): the test starts it itself (`QSPGB_PG_MAX_CONNECTIONS=20 bash
+//! scripts/postgres.sh start` in a run directory of its own) and stops it at the end.
 //!
 //! Three PgBouncers (the version the rendered image tag names, as the rendered runAsUser)
 //! run Pharia's rendered pgbouncer.ini, each under its own `pgbench` with more clients than
@@ -28,19 +29,64 @@ use crate::util::pgbouncer::{self, Bouncer, free_port};
 const ROLE: &str = "budget_bench";
 const PASSWORD: &str = "budget-bench-pw";
 
+/// A PostgreSQL of this test's own at `max_connections = 20`, started by the project's
+/// `scripts/postgres.sh` in a run directory of its own (the suite's shared server allows
+/// 200), and stopped with its data when dropped.
 struct Pg {
+    run_dir: String,
     port: String,
     socket: String,
     bin: String,
 }
 
 fn pg() -> Pg {
-    let var =
-        |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k}: start scripts/postgres.sh"));
-    Pg {
-        port: var("QSPGB_PG_PORT"),
-        socket: var("QSPGB_PG_SOCKET_DIR"),
-        bin: var("QSPGB_PG_BIN"),
+    let run_dir = std::env::temp_dir()
+        .join(format!("qspgb-budget-pg-{}", std::process::id()))
+        .display()
+        .to_string();
+    let out = Command::new("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/postgres.sh"))
+        .arg("start")
+        .env("QSPGB_PG_RUN_DIR", &run_dir)
+        .env("QSPGB_PG_MAX_CONNECTIONS", "20")
+        .output()
+        .expect("bash scripts/postgres.sh start");
+    let exports = String::from_utf8_lossy(&out.stdout).to_string();
+    let mut pg = Pg {
+        run_dir,
+        port: String::new(),
+        socket: String::new(),
+        bin: String::new(),
+    };
+    assert!(
+        out.status.success(),
+        "scripts/postgres.sh start: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for line in exports.lines() {
+        let Some((key, value)) = line.strip_prefix("export ").and_then(|l| l.split_once('='))
+        else {
+            continue;
+        };
+        let value = value.trim_matches('\'').to_string();
+        match key {
+            "QSPGB_PG_PORT" => pg.port = value,
+            "QSPGB_PG_SOCKET_DIR" => pg.socket = value,
+            "QSPGB_PG_BIN" => pg.bin = value,
+            _ => {}
+        }
+    }
+    assert!(!pg.port.is_empty() && !pg.bin.is_empty(), "{exports}");
+    pg
+}
+
+impl Drop for Pg {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/postgres.sh"))
+            .arg("stop")
+            .env("QSPGB_PG_RUN_DIR", &self.run_dir)
+            .output();
     }
 }
 
@@ -204,11 +250,7 @@ fn text(out: &Output) -> String {
 #[test]
 fn the_derived_cap_keeps_pgbouncers_within_max_connections() {
     let pg = pg();
-    assert_eq!(
-        superuser(&pg, "postgres", "SHOW max_connections"),
-        "20",
-        "start PostgreSQL with QSPGB_PG_MAX_CONNECTIONS=20 bash scripts/postgres.sh start"
-    );
+    assert_eq!(superuser(&pg, "postgres", "SHOW max_connections"), "20");
     assert_eq!(
         superuser(&pg, "postgres", "SHOW superuser_reserved_connections"),
         "3"
