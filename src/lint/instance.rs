@@ -26,6 +26,7 @@ pub fn instance_findings(
         check_derived_settings(alias, instance, values, report, helm_exact, &mut findings);
         check_userlist_limits(alias, instance, report, helm_exact, &mut findings);
         check_image_references(alias, instance, report, helm_exact, &mut findings);
+        findings.extend(super::shutdown::shutdown_findings(alias, instance, report));
     }
     findings
 }
@@ -88,7 +89,7 @@ fn origin(report: &InputReport, path: &[&str]) -> String {
 }
 
 /// A finding about the key `path` (below the instance `alias`), located by its origin.
-fn value_finding(
+pub(super) fn value_finding(
     report: &InputReport,
     alias: &str,
     path: &[&str],

@@ -7,7 +7,8 @@
 //!    known names and valid values for the PgBouncer version the chart ships
 //!    ([`crate::pgbouncer::settings`]); settings the chart derives elsewhere kept
 //!    consistent (`listen_port`, `auth_file`, `admin_users`, the admin Secret's keys, the
-//!    exporter's port); PgBouncer's userlist limits.
+//!    exporter's port); PgBouncer's userlist limits; a grace period too short for the
+//!    graceful shutdown's pool modes (a warning, [`shutdown`]).
 //! 4. The rendered objects: names valid for Kubernetes and at most 63 characters, label
 //!    keys and values valid, annotation values strings, resource quantities that parse.
 //!
@@ -18,13 +19,15 @@
 //! set the key, or the chart defaults.
 //!
 //! One file per kind of finding: [`schema`] (each input against the schemas),
-//! [`instance`] (an instance's merged values), [`settings`] (one PgBouncer setting) and
+//! [`instance`] (an instance's merged values), [`settings`] (one PgBouncer setting),
+//! [`shutdown`] (the graceful shutdown's timings) and
 //! [`document`] (a rendered object).
 
 pub mod document;
 pub mod instance;
 pub mod schema;
 pub mod settings;
+pub mod shutdown;
 
 pub use document::document_findings;
 pub use instance::instance_findings;
