@@ -154,7 +154,10 @@ mod tests {
         let findings = shutdown_findings("pgbouncerPharia", &i, &InputReport::default());
         assert_eq!(findings.len(), 1, "{findings:?}");
         assert_eq!(findings[0].severity, Severity::Warning);
-        assert_eq!(findings[0].path, "pgbouncerPharia.terminationGracePeriodSeconds");
+        assert_eq!(
+            findings[0].path,
+            "pgbouncerPharia.terminationGracePeriodSeconds"
+        );
         assert!(
             findings[0]
                 .message

@@ -8,6 +8,7 @@
 mod util;
 
 mod chart_test_script;
+mod drain;
 mod helm_compat;
 mod hooks_e2e;
 mod hooks_faults;
