@@ -35,6 +35,9 @@ pub use schema::schema_findings;
 
 use std::fmt;
 
+use crate::chart::schema::{KeyPath, Segment};
+use crate::values::InputReport;
+
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -104,5 +107,30 @@ fn deployability(helm_exact: bool) -> Severity {
         Severity::Warning
     } else {
         Severity::Error
+    }
+}
+
+/// The input that set a key of an instance, or the chart's defaults.
+fn origin(report: &InputReport, path: &[&str]) -> String {
+    report
+        .origin_of(path)
+        .map(str::to_string)
+        .unwrap_or_else(|| "chart defaults".into())
+}
+
+/// A finding about the key `path` (below the instance `alias`), located by its origin.
+fn value_finding(
+    report: &InputReport,
+    alias: &str,
+    path: &[&str],
+    severity: Severity,
+    message: String,
+) -> Finding {
+    let full: Vec<&str> = std::iter::once(alias).chain(path.iter().copied()).collect();
+    Finding {
+        severity,
+        origin: origin(report, &full),
+        path: KeyPath(full.iter().map(|k| Segment::Key(k.to_string())).collect()).to_string(),
+        message,
     }
 }

@@ -8,8 +8,7 @@
 //! grace period not longer than the drain is refused by the render (the preStop hook would
 //! never signal PgBouncer).
 
-use super::instance::value_finding;
-use super::{Finding, Severity};
+use super::{Finding, Severity, value_finding};
 use crate::value::{Map, Value, map_path};
 use crate::values::InputReport;
 
