@@ -442,7 +442,7 @@ fn load(port: u16) -> (std::thread::JoinHandle<()>, Arc<Counts>, Arc<Counts>) {
 /// then the stop with `script`). Returns the report line and the counts.
 fn run(label: &str, r: &Rendered, script: &str) -> (String, Arc<Counts>, Arc<Counts>) {
     let port = free_port();
-    let mut old = vec![
+    let mut old = [
         Pod::start(&format!("{label}-a"), r, port),
         Pod::start(&format!("{label}-b"), r, port),
     ];
