@@ -3,8 +3,7 @@
 //! Each finding names the input that set the key, or the chart defaults.
 
 use super::settings::{LISTEN_PORT, settings_findings};
-use super::{Finding, Severity, deployability};
-use crate::chart::schema::{KeyPath, Segment};
+use super::{Finding, Severity, deployability, value_finding};
 use crate::pgbouncer::{
     self,
     settings::{self, Section},
@@ -26,6 +25,7 @@ pub fn instance_findings(
         check_derived_settings(alias, instance, values, report, helm_exact, &mut findings);
         check_userlist_limits(alias, instance, report, helm_exact, &mut findings);
         check_image_references(alias, instance, report, helm_exact, &mut findings);
+        findings.extend(super::shutdown::shutdown_findings(alias, instance, report));
     }
     findings
 }
@@ -76,31 +76,6 @@ fn check_image_references(
                 ));
             }
         }
-    }
-}
-
-/// The input that set a key of an instance, or the chart's defaults.
-fn origin(report: &InputReport, path: &[&str]) -> String {
-    report
-        .origin_of(path)
-        .map(str::to_string)
-        .unwrap_or_else(|| "chart defaults".into())
-}
-
-/// A finding about the key `path` (below the instance `alias`), located by its origin.
-fn value_finding(
-    report: &InputReport,
-    alias: &str,
-    path: &[&str],
-    severity: Severity,
-    message: String,
-) -> Finding {
-    let full: Vec<&str> = std::iter::once(alias).chain(path.iter().copied()).collect();
-    Finding {
-        severity,
-        origin: origin(report, &full),
-        path: KeyPath(full.iter().map(|k| Segment::Key(k.to_string())).collect()).to_string(),
-        message,
     }
 }
 

@@ -7,7 +7,8 @@
 //!    known names and valid values for the PgBouncer version the chart ships
 //!    ([`crate::pgbouncer::settings`]); settings the chart derives elsewhere kept
 //!    consistent (`listen_port`, `auth_file`, `admin_users`, the admin Secret's keys, the
-//!    exporter's port); PgBouncer's userlist limits.
+//!    exporter's port); PgBouncer's userlist limits; a grace period too short for the
+//!    graceful shutdown's pool modes (a warning, [`shutdown`]).
 //! 4. The rendered objects: names valid for Kubernetes and at most 63 characters, label
 //!    keys and values valid, annotation values strings, resource quantities that parse.
 //!
@@ -18,19 +19,24 @@
 //! set the key, or the chart defaults.
 //!
 //! One file per kind of finding: [`schema`] (each input against the schemas),
-//! [`instance`] (an instance's merged values), [`settings`] (one PgBouncer setting) and
+//! [`instance`] (an instance's merged values), [`settings`] (one PgBouncer setting),
+//! [`shutdown`] (the graceful shutdown's timings) and
 //! [`document`] (a rendered object).
 
 pub mod document;
 pub mod instance;
 pub mod schema;
 pub mod settings;
+pub mod shutdown;
 
 pub use document::document_findings;
 pub use instance::instance_findings;
 pub use schema::schema_findings;
 
 use std::fmt;
+
+use crate::chart::schema::{KeyPath, Segment};
+use crate::values::InputReport;
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -101,5 +107,30 @@ fn deployability(helm_exact: bool) -> Severity {
         Severity::Warning
     } else {
         Severity::Error
+    }
+}
+
+/// The input that set a key of an instance, or the chart's defaults.
+fn origin(report: &InputReport, path: &[&str]) -> String {
+    report
+        .origin_of(path)
+        .map(str::to_string)
+        .unwrap_or_else(|| "chart defaults".into())
+}
+
+/// A finding about the key `path` (below the instance `alias`), located by its origin.
+fn value_finding(
+    report: &InputReport,
+    alias: &str,
+    path: &[&str],
+    severity: Severity,
+    message: String,
+) -> Finding {
+    let full: Vec<&str> = std::iter::once(alias).chain(path.iter().copied()).collect();
+    Finding {
+        severity,
+        origin: origin(report, &full),
+        path: KeyPath(full.iter().map(|k| Segment::Key(k.to_string())).collect()).to_string(),
+        message,
     }
 }

@@ -376,15 +376,115 @@ spec:
 {%- endmacro %}
 
 {#-
-  Fails unless the graceful shutdown (when it applies: enabled and no explicit lifecycle)
-  fits into the grace period. Returns the preStop script.
+  Whether the graceful shutdown applies: gracefulShutdown.enabled and no explicit
+  `lifecycle` (which wins, and with it the timings are the user's).
+-#}
+{% macro shutdownApplies() -%}
+{% if Values.gracefulShutdown and Values.gracefulShutdown.enabled and not Values.lifecycle %}true{% endif %}
+{%- endmacro %}
+
+{#-
+  The pool modes this instance's pools run in, sorted and comma-separated: the global
+  pool_mode (PgBouncer's default is session) and every database's and user's own.
+-#}
+{% macro poolModes() -%}
+{% set config = Values.config or {} %}
+{% set modes = namespace(all=[((config.pgbouncer or {}).pool_mode | default("session")) | string]) %}
+{% for section in [config.databases or {}, config.users or {}] if section is mapping %}
+{% for name, params in section | sorted_items if params is mapping and params.pool_mode is defined and params.pool_mode is not none %}
+{% set modes.all = modes.all + [params.pool_mode | string] %}
+{% endfor %}
+{% endfor %}
+{{ modes.all | unique | sort | join(",") }}
+{%- endmacro %}
+
+{#-
+  Seconds PgBouncer keeps serving its connected clients after SIGTERM, so that they leave
+  by themselves: gracefulShutdown.clientSeconds of the slowest pool mode in use (session
+  if any pool is in session mode, else transaction; statement counts as transaction).
+-#}
+{% macro clientWaitSeconds() -%}
+{% set waits = Values.gracefulShutdown.clientSeconds %}
+{{ waits.session if "session" in poolModes() else waits.transaction }}
+{%- endmacro %}
+
+{#-
+  The grace period the graceful shutdown needs: the drain, the wait for clients, then the
+  running transactions (gracefulShutdown.transactionSeconds).
+-#}
+{% macro derivedGracePeriod() -%}
+{% set g = Values.gracefulShutdown %}
+{{ g.drainSeconds + (clientWaitSeconds() | int) + g.transactionSeconds }}
+{%- endmacro %}
+
+{#-
+  The pod's terminationGracePeriodSeconds: the value when set, else (graceful shutdown)
+  derivedGracePeriod(), else Kubernetes' default 30 (upstream's default value).
+-#}
+{% macro terminationGracePeriod() -%}
+{% set grace = Values.terminationGracePeriodSeconds %}
+{% if (grace is not defined or grace is none) and shutdownApplies() -%}
+{{ derivedGracePeriod() }}
+{%- elif grace is not defined or grace is none -%}
+30
+{%- else -%}
+{{ grace | scalar }}
+{%- endif %}
+{%- endmacro %}
+
+{#-
+  The workload's minReadySeconds, or nothing: the value when set (upstream writes it only
+  when it is not 0), else (graceful shutdown) drainSeconds: a new pod must be ready that
+  long, so that its endpoint has reached every node's kube-proxy before an old pod stops.
+-#}
+{% macro minReadySeconds() -%}
+{% set ready = Values.minReadySeconds %}
+{% if ready is defined and ready is not none -%}
+{% if ready %}{{ ready | scalar }}{% endif %}
+{%- elif shutdownApplies() -%}
+{{ Values.gracefulShutdown.drainSeconds | scalar }}
+{%- endif %}
+{%- endmacro %}
+
+{#-
+  The rollout strategy the graceful shutdown derives, as the YAML body of a Deployment's
+  `strategy` or a DaemonSet's or StatefulSet's `updateStrategy` (`kind`), or nothing: when
+  the shutdown does not apply, or updateStrategy is set (it wins). One new pod first, and
+  an old one stops only once it is available (maxSurge 1, maxUnavailable 0), so capacity
+  never drops and the old pod's clients have somewhere to reconnect to. A StatefulSet
+  cannot surge: it replaces one pod at a time, each after the previous one is ready.
+-#}
+{% macro rolloutStrategy(kind) -%}
+{% if shutdownApplies() and not Values.updateStrategy %}
+type: RollingUpdate
+{% if kind != "StatefulSet" %}
+rollingUpdate:
+  maxSurge: 1
+  maxUnavailable: 0
+{% endif %}
+{% endif %}
+{%- endmacro %}
+
+{#-
+  Fails unless the graceful shutdown (when it applies) fits into the grace period. Returns
+  the preStop script: serve everyone for drainSeconds while the endpoint leaves every
+  kube-proxy; SIGTERM (PgBouncer 1.23+: SHUTDOWN WAIT_FOR_CLIENTS: the listener closes,
+  connected clients are served as before, PgBouncer exits when the last one has left);
+  after clientWaitSeconds() still running, SHUTDOWN WAIT_FOR_SERVERS on the admin console
+  (running transactions finish, every client is turned away at its next one); block until
+  PgBouncer has exited, so that the kubelet's own SIGTERM (a fast exit during a shutdown)
+  cannot cut the shutdown short. docs/drain.md has the measurements.
 -#}
 {% macro gracefulShutdownScript() -%}
 {% set i = Chart.Name %}
-{% set drain = Values.gracefulShutdown.drainSeconds %}
-{% if drain is not integer or drain is boolean or drain < 0 %}
-{{ fail(i ~ ".gracefulShutdown.drainSeconds must be a whole number of seconds >= 0, found " ~ (drain | quote)) }}
+{% set g = Values.gracefulShutdown %}
+{% set waits = g.clientSeconds or {} %}
+{% for key, value in [("drainSeconds", g.drainSeconds), ("transactionSeconds", g.transactionSeconds), ("clientSeconds.transaction", waits.transaction), ("clientSeconds.session", waits.session)] %}
+{% if value is not integer or value is boolean or value < 0 %}
+{{ fail(i ~ ".gracefulShutdown." ~ key ~ " must be a whole number of seconds >= 0, found " ~ (value | quote)) }}
 {% endif %}
+{% endfor %}
+{% set drain = g.drainSeconds %}
 {% set grace = Values.terminationGracePeriodSeconds %}
 {% if grace is integer and grace is not boolean and grace <= drain %}
 {{ fail(i ~ ".gracefulShutdown.drainSeconds (" ~ drain ~ ") must be less than " ~ i ~ ".terminationGracePeriodSeconds (" ~ grace ~ "): the grace period bounds the drain and PgBouncer's shutdown together") }}
@@ -392,11 +492,18 @@ spec:
 {#-
   PgBouncer is PID 1 of its container unless the pod shares one process namespace (PID 1
   is then the pause container) or `command` replaces the image's: then find it by name.
+  The admin console needs no password over the Unix socket for the user `pgbouncer` of
+  PgBouncer's own UID (admin.c admin_pre_login); the directory is a shell word, quoted.
 -#}
-{% if Values.shareProcessNamespace or Values.command %}
-sleep {{ drain }}; pkill -INT -x pgbouncer; while pgrep -x pgbouncer >/dev/null; do sleep 1; done
+{% set by_name = Values.shareProcessNamespace or Values.command %}
+{% set signal = "pkill -TERM -x pgbouncer" if by_name else "kill -TERM 1" %}
+{% set alive = "pgrep -x pgbouncer >/dev/null" if by_name else "kill -0 1 2>/dev/null" %}
+{% set dir = (Values.config.pgbouncer or {}).unix_socket_dir | default("/tmp") | string %}
+{% if dir %}
+{% set console = "psql -X -q -h '" ~ (dir | replace("'", "'\\''")) ~ "' -p 5432 -U pgbouncer -d pgbouncer -c 'SHUTDOWN WAIT_FOR_SERVERS' >/dev/null 2>&1" %}
+sleep {{ drain }}; {{ signal }}; n=0; while {{ alive }}; do if [ $n -eq {{ clientWaitSeconds() }} ]; then {{ console }}; fi; n=$((n+1)); sleep 1; done
 {%- else %}
-sleep {{ drain }}; kill -INT 1; while kill -0 1 2>/dev/null; do sleep 1; done
+sleep {{ drain }}; {{ signal }}; while {{ alive }}; do sleep 1; done
 {%- endif %}
 {%- endmacro %}
 

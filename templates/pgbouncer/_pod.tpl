@@ -82,7 +82,7 @@
 {% if automount is boolean %}
       automountServiceAccountToken: {{ automount | scalar }}
 {% endif %}
-      terminationGracePeriodSeconds: {{ Values.terminationGracePeriodSeconds | scalar }}
+      terminationGracePeriodSeconds: {{ h.terminationGracePeriod() }}
 {% if podSecurityContext %}
       securityContext:
         {{- podSecurityContext | toYaml | nindent(8) }}
@@ -249,7 +249,7 @@
         lifecycle:
           {{- Values.lifecycle | toYaml | nindent(10) }}
 {% elif shutdown %}
-        {# qspgb addition: drain, SIGINT (safe shutdown), wait for PgBouncer to exit. #}
+        {# qspgb addition: drain, SIGTERM, then WAIT_FOR_SERVERS; wait for PgBouncer to exit (docs/drain.md). #}
         lifecycle:
           preStop:
             exec:

@@ -12,7 +12,7 @@ use serde_yaml::Value;
 use crate::util::*;
 
 /// The preStop command of the product defaults (PgBouncer is PID 1 of its container).
-const PRESTOP_PID1: &str = "sleep 10; kill -INT 1; while kill -0 1 2>/dev/null; do sleep 1; done";
+const PRESTOP_PID1: &str = "sleep 10; kill -TERM 1; n=0; while kill -0 1 2>/dev/null; do if [ $n -eq 60 ]; then psql -X -q -h '/tmp' -p 5432 -U pgbouncer -d pgbouncer -c 'SHUTDOWN WAIT_FOR_SERVERS' >/dev/null 2>&1; fi; n=$((n+1)); sleep 1; done";
 
 /// The pod spec of an instance's workload.
 fn pod<'a>(docs: &'a [Value], kind: &str, name: &str) -> &'a Value {
@@ -109,15 +109,20 @@ fn chart_defaults_are_upstream_or_off() {
     );
     assert_eq!(
         d["gracefulShutdown"],
-        yaml("{enabled: false, drainSeconds: 10}")
+        yaml(
+            "{enabled: false, drainSeconds: 10, clientSeconds: {transaction: 30, session: 60}, \
+             transactionSeconds: 10}"
+        )
     );
     assert_eq!(
         d["clientTLS"],
         yaml("{enabled: false, secretName: '', sslmode: require, caFile: false}")
     );
-    // Upstream keys keep upstream's defaults.
+    // Upstream keys keep upstream's defaults, but for two that gracefulShutdown derives
+    // when they are null (rendered as upstream's 30 and 0 without it).
     assert_eq!(d["resources"], yaml("{}"));
-    assert_eq!(d["terminationGracePeriodSeconds"], 30);
+    assert_eq!(d["terminationGracePeriodSeconds"], Value::Null);
+    assert_eq!(d["minReadySeconds"], Value::Null);
     assert_eq!(d["lifecycle"], yaml("{}"));
 }
 
@@ -470,7 +475,7 @@ fn prestop(docs: &[Value], kind: &str, name: &str) -> Value {
 }
 
 #[test]
-fn the_product_drains_then_signals_sigint_and_waits() {
+fn the_product_drains_then_signals_sigterm_and_waits() {
     let docs = render(&["--set", "pgbouncerTemporal.kind=DaemonSet"]);
     for (kind, name) in [
         ("Deployment", "pgbouncer-pharia"),
@@ -478,17 +483,62 @@ fn the_product_drains_then_signals_sigint_and_waits() {
     ] {
         assert_eq!(
             prestop(&docs, kind, name),
-            yaml(&format!("[/bin/sh, -c, '{PRESTOP_PID1}']")),
+            Value::Sequence(vec!["/bin/sh".into(), "-c".into(), PRESTOP_PID1.into()]),
             "{name}"
         );
-        assert_eq!(pod(&docs, kind, name)["terminationGracePeriodSeconds"], 60);
+        // Both instances have a session-mode pool: 10 + 60 + 10.
+        assert_eq!(pod(&docs, kind, name)["terminationGracePeriodSeconds"], 80);
+        let workload = docs
+            .iter()
+            .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+            .unwrap();
+        assert_eq!(workload["spec"]["minReadySeconds"], 10);
+        let strategy = if kind == "Deployment" {
+            "strategy"
+        } else {
+            "updateStrategy"
+        };
+        assert_eq!(
+            workload["spec"][strategy],
+            yaml("{type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}")
+        );
     }
 }
 
 #[test]
+fn transaction_mode_waits_clientseconds_transaction_and_explicit_keys_win() {
+    // Pharia without its session-mode database: transaction mode only, 10 + 30 + 10.
+    let docs = render(&[
+        "--set-json",
+        r#"pgbouncerPharia.config.databases={"pharia-os":null}"#,
+        "--set",
+        "pgbouncerTemporal.terminationGracePeriodSeconds=100,pgbouncerTemporal.minReadySeconds=0",
+        "--set-json",
+        r#"pgbouncerTemporal.updateStrategy={"type":"Recreate"}"#,
+    ]);
+    let pharia = pod(&docs, "Deployment", "pgbouncer-pharia");
+    assert_eq!(pharia["terminationGracePeriodSeconds"], 50);
+    assert!(
+        prestop(&docs, "Deployment", "pgbouncer-pharia")[2]
+            .as_str()
+            .unwrap()
+            .contains("if [ $n -eq 30 ]"),
+    );
+    assert_eq!(
+        pod(&docs, "Deployment", "pgbouncer-temporal")["terminationGracePeriodSeconds"],
+        100
+    );
+    let temporal = docs
+        .iter()
+        .find(|d| d["kind"] == "Deployment" && d["metadata"]["name"] == "pgbouncer-temporal")
+        .unwrap();
+    assert!(temporal["spec"].get("minReadySeconds").is_none());
+    assert_eq!(temporal["spec"]["strategy"], yaml("{type: Recreate}"));
+}
+
+#[test]
 fn without_pgbouncer_as_pid_1_it_is_signalled_by_name() {
-    let by_name =
-        "sleep 20; pkill -INT -x pgbouncer; while pgrep -x pgbouncer >/dev/null; do sleep 1; done";
+    let by_name = "sleep 20; pkill -TERM -x pgbouncer; n=0; while pgrep -x pgbouncer >/dev/null; do if [ $n -eq 60 ]; then psql -X -q -h '/tmp' -p 5432 -U pgbouncer -d pgbouncer -c 'SHUTDOWN WAIT_FOR_SERVERS' >/dev/null 2>&1; fi; n=$((n+1)); sleep 1; done";
     let docs = render(&[
         "--set",
         "pgbouncerPharia.shareProcessNamespace=true,pgbouncerPharia.gracefulShutdown.drainSeconds=20",
@@ -497,11 +547,15 @@ fn without_pgbouncer_as_pid_1_it_is_signalled_by_name() {
     ]);
     assert_eq!(
         prestop(&docs, "Deployment", "pgbouncer-pharia"),
-        yaml(&format!("[/bin/sh, -c, '{by_name}']"))
+        Value::Sequence(vec!["/bin/sh".into(), "-c".into(), by_name.into()])
     );
     assert_eq!(
         prestop(&docs, "Deployment", "pgbouncer-temporal"),
-        yaml(&format!("[/bin/sh, -c, '{}']", by_name.replace("20", "10")))
+        Value::Sequence(vec![
+            "/bin/sh".into(),
+            "-c".into(),
+            by_name.replace("sleep 20", "sleep 10").into()
+        ])
     );
 }
 
@@ -527,7 +581,10 @@ fn an_explicit_lifecycle_wins_and_disabled_renders_none() {
 #[test]
 fn a_drain_that_does_not_fit_the_grace_period_is_refused() {
     assert_refused(
-        &["--set", "pgbouncerPharia.gracefulShutdown.drainSeconds=60"],
+        &[
+            "--set",
+            "pgbouncerPharia.gracefulShutdown.drainSeconds=60,pgbouncerPharia.terminationGracePeriodSeconds=60",
+        ],
         "pgbouncerPharia.gracefulShutdown.drainSeconds (60) must be less than pgbouncerPharia.terminationGracePeriodSeconds (60)",
     );
     assert_refused(
