@@ -52,8 +52,10 @@ fn text(v: &JValue) -> String {
 
 /// The desired pods and the rollout surge of the workload the values render: replicas
 /// (or `autoscaling.maxReplicas`) with `updateStrategy` as the Deployment's `strategy`
-/// (Recreate: no surge; `rollingUpdate.maxSurge` as written, Kubernetes' default 25%),
-/// or a DaemonSet's `connectionBudget.nodes` with its `rollingUpdate.maxSurge` (default 0).
+/// (Recreate: no surge; `rollingUpdate.maxSurge` as written, Kubernetes' default 25%;
+/// without one, gracefulShutdown's derived rollout: one pod), a peered instance's
+/// StatefulSet (no surge), or a DaemonSet's `connectionBudget.nodes` with its
+/// `rollingUpdate.maxSurge` (default 0, or gracefulShutdown's one).
 fn pods(values: &JValue, name: &str) -> Result<(u64, u64, String), Error> {
     let strategy = get(values, "updateStrategy");
     let daemonset = text(&get(values, "kind")) == "DaemonSet";
@@ -85,8 +87,16 @@ fn pods(values: &JValue, name: &str) -> Result<(u64, u64, String), Error> {
     };
     let recreate = text(&get(&strategy, "type")) == "Recreate";
     let surge_value = get(&get(&strategy, "rollingUpdate"), "maxSurge");
-    let surge = if recreate {
+    // A peered instance is a StatefulSet (docs/peering.md), which replaces pods without
+    // surging; gracefulShutdown's own rollout (docs/drain.md) surges by exactly one pod.
+    let peered = get(&get(values, "peering"), "enabled").is_true();
+    let shutdown_rollout = get(&get(values, "gracefulShutdown"), "enabled").is_true()
+        && !get(values, "lifecycle").is_true()
+        && !strategy.is_true();
+    let surge = if recreate || peered {
         Surge::Pods(0)
+    } else if shutdown_rollout {
+        Surge::Pods(1)
     } else if is_set(&surge_value) {
         let path = format!("{name}.updateStrategy.rollingUpdate.maxSurge");
         match surge_value.as_str() {
@@ -105,6 +115,7 @@ fn pods(values: &JValue, name: &str) -> Result<(u64, u64, String), Error> {
     let how = match surge {
         Surge::Percent(p) => format!("{what} + {extra} surge ({p}% rounded up)"),
         Surge::Pods(_) if recreate => format!("{what}, Recreate"),
+        Surge::Pods(_) if peered => format!("{what}, a StatefulSet (no surge)"),
         Surge::Pods(n) => format!("{what} + {n} surge"),
     };
     Ok((desired, budget::max_pods(desired, surge), how))
