@@ -455,7 +455,11 @@ spec:
   cannot surge: it replaces one pod at a time, each after the previous one is ready.
 -#}
 {% macro rolloutStrategy(kind) -%}
-{% if shutdownApplies() and not Values.updateStrategy %}
+{#-
+  Not for a DaemonSet: its maxSurge needs Kubernetes 1.22 (the API server refuses the field
+  before), and upstream renders no updateStrategy for it (kept, see README).
+-#}
+{% if shutdownApplies() and not Values.updateStrategy and kind != "DaemonSet" %}
 type: RollingUpdate
 {% if kind != "StatefulSet" %}
 rollingUpdate:

@@ -92,27 +92,7 @@ impl Drop for Pg {
 
 /// `sql` as the superuser through the Unix socket; the output's single value.
 fn superuser(pg: &Pg, database: &str, sql: &str) -> String {
-    let out = Command::new("psql")
-        .args([
-            "-X",
-            "-A",
-            "-t",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-h",
-            &pg.socket,
-            "-p",
-            &pg.port,
-        ])
-        .args(["-U", "postgres", "-d", database, "-c", sql])
-        .output()
-        .expect("run psql");
-    assert!(
-        out.status.success(),
-        "{sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    pgbouncer::superuser_sql(&pg.socket, &pg.port, database, sql)
 }
 
 fn pgbench(pg: &Pg, args: &[&str], port: &str) -> Command {
@@ -155,24 +135,6 @@ fn rendered(pg: &Pg, extra: &[String]) -> (String, serde_yaml::Value) {
     (ini, workload)
 }
 
-fn rewrite_ini(ini: &str, port: u16, dir: &Path) -> String {
-    let mut out = String::new();
-    for line in ini.lines() {
-        let line = match line.split(" = ").next().unwrap_or("") {
-            "listen_addr" => "listen_addr = 127.0.0.1".to_string(),
-            "listen_port" => format!("listen_port = {port}"),
-            "auth_file" => format!("auth_file = {}", dir.join("userlist.txt").display()),
-            _ => line.to_string(),
-        };
-        out.push_str(&line);
-        out.push('\n');
-        if line == "[pgbouncer]" {
-            out.push_str(&format!("unix_socket_dir = {}\n", dir.display()));
-        }
-    }
-    out
-}
-
 /// The pod's user: the container's securityContext wins over the pod's.
 fn run_as(workload: &serde_yaml::Value) -> (i64, i64) {
     let spec = &workload["spec"]["template"]["spec"];
@@ -202,7 +164,13 @@ fn run(pg: &Pg, label: &str, ini: &str, workload: &serde_yaml::Value) -> (Vec<Ou
             let dir = std::env::temp_dir()
                 .join(format!("qspgb-budget-{label}-{i}-{}", std::process::id()));
             std::fs::create_dir_all(&dir).unwrap();
-            let text = rewrite_ini(ini, port, &dir);
+            let local = pgbouncer::Local {
+                listen_addr: "127.0.0.1",
+                port,
+                auth_file: &dir.join("userlist.txt"),
+                socket_dir: Some(&dir),
+            };
+            let text = pgbouncer::rewrite_ini(ini, &local, |_| None);
             Bouncer::start_in(
                 &format!("{label}-{i}"),
                 &binary,

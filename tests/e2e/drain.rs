@@ -53,21 +53,8 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn superuser(sql: &str) -> String {
-    let port = std::env::var("QSPGB_PG_PORT").expect(
-        "no PostgreSQL: run through `bash scripts/test.sh`, or start scripts/postgres.sh and \
-         eval its `start` output",
-    );
-    let dir = std::env::var("QSPGB_PG_SOCKET_DIR").expect("QSPGB_PG_SOCKET_DIR");
-    let out = Command::new("psql")
-        .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1"])
-        .arg(format!(
-            "host={dir} port={port} user=postgres dbname=postgres"
-        ))
-        .args(["-c", sql])
-        .output()
-        .expect("psql");
-    assert!(out.status.success(), "{sql}: {}", text(&out.stderr));
-    text(&out.stdout)
+    let (socket, port) = pgbouncer::postgres_from_env();
+    pgbouncer::superuser_sql(&socket, &port, "postgres", sql)
 }
 
 /// What the rendering gives the test: the ini, the preStop script, the grace period, the
@@ -133,17 +120,16 @@ fn rendered(pg_port: &str) -> Rendered {
     }
 }
 
-/// The rendered ini with the three documented lines rewritten.
+/// The rendered ini with the three documented lines rewritten (the socket stays in the
+/// pod's `/tmp`, which the test maps into each pod's directory).
 fn rewrite_ini(ini: &str, port: u16, userlist: &Path) -> String {
-    let out: String = ini
-        .lines()
-        .map(|line| match line.split(" = ").next().unwrap_or("") {
-            "listen_addr" => "listen_addr = 127.0.0.1\n".to_string(),
-            "listen_port" => format!("listen_port = {port}\n"),
-            "auth_file" => format!("auth_file = {}\n", userlist.display()),
-            _ => format!("{line}\n"),
-        })
-        .collect();
+    let local = pgbouncer::Local {
+        listen_addr: "127.0.0.1",
+        port,
+        auth_file: userlist,
+        socket_dir: None,
+    };
+    let out = pgbouncer::rewrite_ini(ini, &local, |_| None);
     let changed = ini.lines().zip(out.lines()).filter(|(a, b)| a != b).count();
     assert_eq!(changed, 3, "{out}");
     out

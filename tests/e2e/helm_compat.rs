@@ -333,6 +333,9 @@ fn merged_values_match_helm() {
                 "logging",
                 "gracefulShutdown",
                 "clientTLS",
+                "userlistReload",
+                "peering",
+                "connectionBudget",
             ] {
                 instance
                     .remove(added)

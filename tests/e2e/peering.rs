@@ -41,21 +41,8 @@ fn postgres() -> (u16, String) {
 
 /// SQL as the superuser (Unix socket).
 fn superuser(sql: &str) -> String {
-    let (port, socket) = postgres();
-    let out = Command::new("psql")
-        .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1"])
-        .arg(format!(
-            "host={socket} port={port} user=postgres dbname=postgres"
-        ))
-        .args(["-c", sql])
-        .output()
-        .expect("psql");
-    assert!(
-        out.status.success(),
-        "{sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    let (socket, port) = pgbouncer::postgres_from_env();
+    pgbouncer::superuser_sql(&socket, &port, "postgres", sql)
 }
 
 fn create_role_and_database() {
@@ -128,39 +115,27 @@ fn rendered(peering: bool, tag: Option<&str>) -> (String, Value) {
     (ini, workload)
 }
 
-/// The rendered ini with the documented lines rewritten for pod `ordinal`.
+/// The rendered ini with the documented lines rewritten for pod `ordinal`: the shared ones
+/// (its loopback address) and the peering ones (each peer's host, the `%include` path).
 fn rewrite_ini(ini: &str, ordinal: usize, port: u16, dir: &Path) -> String {
-    let mut out = String::new();
-    let mut in_peers = false;
-    for line in ini.lines() {
-        let key = line.split(" = ").next().unwrap_or("");
-        let line = if line.starts_with('[') {
-            in_peers = line == "[peers]";
-            line.to_string()
-        } else if in_peers {
-            // `N = host=<fullname>-<N-1>.<fullname>-peers.<namespace>.svc port=5432`
-            let (id, _) = line.split_once(" = ").unwrap();
-            let peer: usize = id.parse().unwrap();
-            let host = format!("{FULLNAME}-{}.{FULLNAME}-peers.pharia-ai.svc", peer - 1);
-            assert_eq!(line, format!("{id} = host={host} port=5432"));
-            format!("{id} = host={} port={port}", HOSTS[peer - 1])
-        } else if let Some(path) = line.strip_prefix("%include ") {
+    let local = pgbouncer::Local {
+        listen_addr: HOSTS[ordinal],
+        port,
+        auth_file: &dir.join("userlist.txt"),
+        socket_dir: Some(dir),
+    };
+    let out = pgbouncer::rewrite_ini(ini, &local, |line| {
+        if let Some(path) = line.strip_prefix("%include ") {
             assert_eq!(path, "/etc/pgbouncer-peer/peer.ini");
-            format!("%include {}", dir.join("peer.ini").display())
-        } else {
-            match key {
-                "listen_addr" => format!("listen_addr = {}", HOSTS[ordinal]),
-                "listen_port" => format!("listen_port = {port}"),
-                "auth_file" => format!("auth_file = {}", dir.join("userlist.txt").display()),
-                _ => line.to_string(),
-            }
-        };
-        out.push_str(&line);
-        out.push('\n');
-        if line == "[pgbouncer]" {
-            out.push_str(&format!("unix_socket_dir = {}\n", dir.display()));
+            return Some(format!("%include {}", dir.join("peer.ini").display()));
         }
-    }
+        // `N = host=<fullname>-<N-1>.<fullname>-peers.<namespace>.svc port=5432`
+        let (id, rest) = line.split_once(" = ")?;
+        let peer: usize = id.parse().ok()?;
+        let host = format!("{FULLNAME}-{}.{FULLNAME}-peers.pharia-ai.svc", peer - 1);
+        assert_eq!(rest, format!("host={host} port=5432"));
+        Some(format!("{id} = host={} port={port}", HOSTS[peer - 1]))
+    });
     // Exactly the documented lines differ, and one is added.
     let before: Vec<&str> = ini.lines().collect();
     let after: Vec<&str> = out.lines().collect();

@@ -86,17 +86,12 @@ pub(crate) fn env() -> Env {
 impl Env {
     /// SQL as the PostgreSQL superuser (Unix socket, no password).
     pub(crate) fn superuser(&self, database: &str, sql: &str) -> String {
-        let out = Command::new("psql")
-            .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1"])
-            .arg(format!(
-                "host={} port={} user=postgres dbname={database}",
-                self.pg_socket_dir, self.pg_port
-            ))
-            .args(["-c", sql])
-            .output()
-            .expect("psql");
-        assert!(out.status.success(), "{sql}: {}", text(&out.stderr));
-        text(&out.stdout)
+        pgbouncer::superuser_sql(
+            &self.pg_socket_dir,
+            &self.pg_port.to_string(),
+            database,
+            sql,
+        )
     }
 
     pub(crate) fn kubectl(&self, args: &[&str], stdin: &str) -> String {
@@ -167,7 +162,13 @@ pub(crate) fn start(
     let port = free_port();
     let dir = std::env::temp_dir().join(format!("qspgb-pgbouncer-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let ini = rewrite_ini(rendered_ini, port, &dir);
+    let local = pgbouncer::Local {
+        listen_addr: "127.0.0.1",
+        port,
+        auth_file: &dir.join("userlist.txt"),
+        socket_dir: Some(&dir),
+    };
+    let ini = pgbouncer::rewrite_ini(rendered_ini, &local, |_| None);
     // Exactly the documented lines differ.
     let before: Vec<&str> = rendered_ini.lines().collect();
     let after: Vec<&str> = ini.lines().collect();
@@ -249,25 +250,6 @@ impl Bouncer {
             })
             .collect()
     }
-}
-
-fn rewrite_ini(ini: &str, port: u16, dir: &Path) -> String {
-    let mut out = String::new();
-    for line in ini.lines() {
-        let key = line.split(" = ").next().unwrap_or("");
-        let line = match key {
-            "listen_addr" => "listen_addr = 127.0.0.1".to_string(),
-            "listen_port" => format!("listen_port = {port}"),
-            "auth_file" => format!("auth_file = {}", dir.join("userlist.txt").display()),
-            _ => line.to_string(),
-        };
-        out.push_str(&line);
-        out.push('\n');
-        if line == "[pgbouncer]" {
-            out.push_str(&format!("unix_socket_dir = {}\n", dir.display()));
-        }
-    }
-    out
 }
 
 /// The user and group a rendered workload (or Pod) runs `container` as: the container's

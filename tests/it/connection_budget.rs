@@ -41,7 +41,28 @@ fn a_worst_case_over_the_budget_is_refused_with_its_numbers() {
     // Each database capped at 20 -> 3 databases (the wildcard reaching 2) x 20 = 60 per pod.
     // (replicas, strategy flags, pods described, pods)
     let cases: Vec<(Vec<String>, &str, u64)> = vec![
-        (vec![], "replicaCount 3 + 1 surge (25% rounded up)", 4),
+        // The product's gracefulShutdown derives a surge-first rollout of one pod.
+        (vec![], "replicaCount 3 + 1 surge", 4),
+        // Without it, Kubernetes' default 25%, rounded up.
+        (
+            vec!["pgbouncerPharia.gracefulShutdown.enabled=false".into()],
+            "replicaCount 3 + 1 surge (25% rounded up)",
+            4,
+        ),
+        (
+            vec![
+                "pgbouncerPharia.gracefulShutdown.enabled=false".into(),
+                "pgbouncerPharia.replicaCount=8".into(),
+            ],
+            "replicaCount 8 + 2 surge (25% rounded up)",
+            10,
+        ),
+        // A peered instance is a StatefulSet: no surge.
+        (
+            vec!["pgbouncerPharia.peering.enabled=true".into()],
+            "replicaCount 3, a StatefulSet (no surge)",
+            3,
+        ),
         (
             vec![format!("pgbouncerPharia.updateStrategy.type=Recreate")],
             "replicaCount 3, Recreate",
@@ -59,8 +80,8 @@ fn a_worst_case_over_the_budget_is_refused_with_its_numbers() {
                 "pgbouncerPharia.autoscaling.enabled=true".into(),
                 "pgbouncerPharia.autoscaling.maxReplicas=6".into(),
             ],
-            "autoscaling.maxReplicas 6 + 2 surge (25% rounded up)",
-            8,
+            "autoscaling.maxReplicas 6 + 1 surge",
+            7,
         ),
         (
             vec![
@@ -180,7 +201,7 @@ fn derive_writes_the_cap_and_keeps_the_users() {
         format!("{B}.wildcardDatabases=2"),
         format!("{B}.deriveMaxDbConnections=true"),
     ]));
-    assert!(err.contains("cannot derive max_db_connections: maxServerConnections 11 is less than one connection for each of 4 pods (replicaCount 3 + 1 surge (25% rounded up)) x 3 databases"), "{err}");
+    assert!(err.contains("cannot derive max_db_connections: maxServerConnections 11 is less than one connection for each of 4 pods (replicaCount 3 + 1 surge) x 3 databases"), "{err}");
 }
 
 #[test]

@@ -167,3 +167,79 @@ impl Bouncer {
         std::fs::read_to_string(self.dir.join("pgbouncer.log")).unwrap_or_default()
     }
 }
+
+/// Where a PgBouncer from a rendered pgbouncer.ini runs on this machine: the lines of the
+/// ini that differ from the pod's (see [`rewrite_ini`]).
+pub struct Local<'a> {
+    /// `listen_addr` (the pod's `*`): a loopback address.
+    pub listen_addr: &'a str,
+    /// `listen_port` (the pod's 5432): a free port.
+    pub port: u16,
+    /// `auth_file` (the pod's mounted `/etc/userlist/userlist.txt`).
+    pub auth_file: &'a Path,
+    /// A `unix_socket_dir` line added after `[pgbouncer]` (the pod's default `/tmp` is its
+    /// own emptyDir); `None` adds nothing.
+    pub socket_dir: Option<&'a Path>,
+}
+
+/// The rendered ini with exactly the documented lines rewritten for `local` (`listen_addr`,
+/// `listen_port`, `auth_file`, and `unix_socket_dir` added), and whatever `also` rewrites
+/// (a line in, `Some(new line)` out; e.g. the `[peers]` hosts). Each of the three rewritten
+/// settings must be rendered exactly once; every other line is kept as rendered.
+pub fn rewrite_ini(ini: &str, local: &Local, also: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::new();
+    for line in ini.lines() {
+        let new = match line.split(" = ").next().unwrap_or("") {
+            "listen_addr" => format!("listen_addr = {}", local.listen_addr),
+            "listen_port" => format!("listen_port = {}", local.port),
+            "auth_file" => format!("auth_file = {}", local.auth_file.display()),
+            _ => also(line).unwrap_or_else(|| line.to_string()),
+        };
+        out.push_str(&new);
+        out.push('\n');
+        if let (Some(dir), "[pgbouncer]") = (local.socket_dir, line) {
+            out.push_str(&format!("unix_socket_dir = {}\n", dir.display()));
+        }
+    }
+    let keys = ["listen_addr = ", "listen_port = ", "auth_file = "];
+    for key in keys {
+        assert_eq!(
+            ini.lines().filter(|l| l.starts_with(key)).count(),
+            1,
+            "the rendered ini has one {key:?} line: {ini}"
+        );
+    }
+    out
+}
+
+/// SQL as PostgreSQL's superuser through its Unix socket (no password): the trimmed
+/// output (`-A -t`).
+pub fn superuser_sql(socket_dir: &str, port: &str, database: &str, sql: &str) -> String {
+    let out = Command::new("psql")
+        .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1"])
+        .arg(format!(
+            "host={socket_dir} port={port} user=postgres dbname={database}"
+        ))
+        .args(["-c", sql])
+        .output()
+        .expect("psql");
+    assert!(
+        out.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// The PostgreSQL that `scripts/postgres.sh start` exported: (socket directory, port).
+pub fn postgres_from_env() -> (String, String) {
+    let var = |k: &str| {
+        std::env::var(k).unwrap_or_else(|_| {
+            panic!(
+                "{k}: no PostgreSQL: run through `bash scripts/test.sh`, or start \
+                 scripts/postgres.sh and eval its `start` output"
+            )
+        })
+    };
+    (var("QSPGB_PG_SOCKET_DIR"), var("QSPGB_PG_PORT"))
+}

@@ -55,7 +55,7 @@ fn text(v: &JValue) -> String {
 /// (Recreate: no surge; `rollingUpdate.maxSurge` as written, Kubernetes' default 25%;
 /// without one, gracefulShutdown's derived rollout: one pod), a peered instance's
 /// StatefulSet (no surge), or a DaemonSet's `connectionBudget.nodes` with its
-/// `rollingUpdate.maxSurge` (default 0, or gracefulShutdown's one).
+/// `rollingUpdate.maxSurge` (default 0).
 fn pods(values: &JValue, name: &str) -> Result<(u64, u64, String), Error> {
     let strategy = get(values, "updateStrategy");
     let daemonset = text(&get(values, "kind")) == "DaemonSet";
@@ -90,7 +90,8 @@ fn pods(values: &JValue, name: &str) -> Result<(u64, u64, String), Error> {
     // A peered instance is a StatefulSet (docs/peering.md), which replaces pods without
     // surging; gracefulShutdown's own rollout (docs/drain.md) surges by exactly one pod.
     let peered = get(&get(values, "peering"), "enabled").is_true();
-    let shutdown_rollout = get(&get(values, "gracefulShutdown"), "enabled").is_true()
+    let shutdown_rollout = !daemonset
+        && get(&get(values, "gracefulShutdown"), "enabled").is_true()
         && !get(values, "lifecycle").is_true()
         && !strategy.is_true();
     let surge = if recreate || peered {
