@@ -426,7 +426,8 @@ spec:
 {% if (grace is not defined or grace is none) and shutdownApplies() -%}
 {{ derivedGracePeriod() }}
 {%- elif grace is not defined or grace is none -%}
-30
+{#- As Helm prints upstream's `{{ .Values.terminationGracePeriodSeconds }}` for null. -#}
+null
 {%- else -%}
 {{ grace | scalar }}
 {%- endif %}
