@@ -28,6 +28,7 @@
 mod argocd;
 mod chart;
 mod cli;
+mod cnpg;
 mod diff;
 mod error;
 mod files;

@@ -329,6 +329,21 @@ pub struct LintArgs {
     /// Fail on warnings too.
     #[arg(long)]
     pub strict: bool,
+
+    /// Read each instance's `connectionBudget.cnpgCluster` (a CloudNativePG Cluster in the
+    /// release namespace) from the cluster, and use what its PostgreSQL allows as the
+    /// instance's connection budget where `connectionBudget.maxServerConnections` is null.
+    #[arg(long)]
+    pub consult_cluster: bool,
+
+    /// With --consult-cluster: kubeconfig file (default: $KUBECONFIG, then ~/.kube/config,
+    /// then in-cluster).
+    #[arg(long, value_name = "PATH", requires = "consult_cluster")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// With --consult-cluster: kubeconfig context (default: the current context).
+    #[arg(long, value_name = "NAME", requires = "consult_cluster")]
+    pub context: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -100,6 +100,8 @@ pub struct LintSettings {
     pub context: RenderContext,
     /// `--strict`: warnings fail too.
     pub strict: bool,
+    /// `--consult-cluster`: where to read the CloudNativePG Clusters from.
+    pub consult: Option<ConnectOptions>,
 }
 
 /// `qspgb values`, checked.
@@ -251,10 +253,16 @@ impl TryFrom<LintArgs> for LintSettings {
             &args.api_versions,
             args.input.helm_exact,
         )?;
+        let consult = args.consult_cluster.then(|| ConnectOptions {
+            kubeconfig: args.kubeconfig,
+            context: args.context,
+            request_timeout: std::time::Duration::from_secs(30),
+        });
         Ok(LintSettings {
             input: args.input.into(),
             context,
             strict: args.strict,
+            consult,
         })
     }
 }

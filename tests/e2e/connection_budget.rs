@@ -283,3 +283,97 @@ fn the_derived_cap_keeps_pgbouncers_within_max_connections() {
     superuser(&pg, "postgres", &format!("DROP DATABASE {ROLE}"));
     superuser(&pg, "postgres", &format!("DROP ROLE {ROLE}"));
 }
+
+/// CloudNativePG's Cluster CRD, as much of it as the API server needs to store a Cluster
+/// (the real CRD's schema is CloudNativePG's; `lint --consult-cluster` reads only
+/// `spec.postgresql.parameters`).
+const CLUSTER_CRD: &str = r#"{
+  "apiVersion": "apiextensions.k8s.io/v1",
+  "kind": "CustomResourceDefinition",
+  "metadata": {"name": "clusters.postgresql.cnpg.io"},
+  "spec": {
+    "group": "postgresql.cnpg.io",
+    "scope": "Namespaced",
+    "names": {"plural": "clusters", "singular": "cluster", "kind": "Cluster", "listKind": "ClusterList"},
+    "versions": [{"name": "v1", "served": true, "storage": true,
+      "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]
+  }
+}"#;
+
+/// `lint --consult-cluster` against the real API server: the budget is what the named
+/// CloudNativePG Cluster's PostgreSQL allows (max_connections - superuser_reserved
+/// connections), refused when the worst case exceeds it, and fitting once derived.
+#[test]
+fn lint_consults_the_cloudnativepg_cluster_for_the_budget() {
+    use crate::util::apiserver::server;
+    let server = server();
+    let _ = server.kubectl_with(&server.kubeconfig, &["apply", "-f", "-"], Some(CLUSTER_CRD));
+    // The CRD is served once it is Established.
+    server.kubectl(
+        &[
+            "wait",
+            "--for=condition=Established",
+            "--timeout=60s",
+            "crd/clusters.postgresql.cnpg.io",
+        ],
+        None,
+    );
+    let ns = server.namespace("cnpg-budget");
+    let cluster = r#"{"apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster",
+      "metadata": {"name": "cluster-pharia"},
+      "spec": {"instances": 3, "postgresql": {"parameters": {"max_connections": "20"}}}}"#;
+    server.kubectl(&["-n", &ns, "apply", "-f", "-"], Some(cluster));
+
+    let lint = |extra: &[&str]| {
+        let mut args = vec![
+            "lint",
+            "-n",
+            ns.as_str(),
+            "--consult-cluster",
+            "--set",
+            "pgbouncerTemporal.enabled=false,pgbouncerPharia.connectionBudget.cnpgCluster=cluster-pharia,\
+             pgbouncerPharia.connectionBudget.wildcardDatabases=1",
+        ];
+        args.extend_from_slice(extra);
+        let out = server.qspgb(None, &args);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let from = format!(
+        "pgbouncerPharia.connectionBudget.maxServerConnections = 17 from postgresql.cnpg.io/v1 \
+         Cluster {ns}/cluster-pharia (max_connections 20 - superuser_reserved_connections 3)"
+    );
+    // Each pod may hold 2 databases x 20: far over what the Cluster allows.
+    let (code, err) = lint(&[
+        "--set",
+        "pgbouncerPharia.config.pgbouncer.max_db_connections=20",
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains(&from), "{err}");
+    assert!(err.contains("more than maxServerConnections 17"), "{err}");
+    // Derived from the Cluster's budget: 17 / (4 pods x 2 databases) = 2 per database.
+    let (code, err) = lint(&[
+        "--set",
+        "pgbouncerPharia.connectionBudget.deriveMaxDbConnections=true",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains(&from), "{err}");
+    // A budget in the values wins: the Cluster is not read.
+    let (code, err) = lint(&[
+        "--set",
+        "pgbouncerPharia.connectionBudget.maxServerConnections=1000,pgbouncerPharia.config.pgbouncer.max_db_connections=20",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("from postgresql.cnpg.io"), "{err}");
+    // A Cluster that does not exist is an error naming the key.
+    let (code, err) = lint(&["--set", "pgbouncerPharia.connectionBudget.cnpgCluster=nope"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("pgbouncerPharia.connectionBudget.cnpgCluster: postgresql.cnpg.io/v1 Cluster")
+            && err.contains("/nope not found"),
+        "{err}"
+    );
+    server.kubectl(&["delete", "namespace", &ns, "--wait=false"], None);
+}
