@@ -114,6 +114,10 @@ const UNUSED: &[(&str, &str)] = &[
     ),
     ("global", "Helm's globals; no template reads them"),
     ("tags", "Helm's dependency tags: booleans"),
+    (
+        "<instance>.connectionBudget.cnpgCluster",
+        "read only by `lint --consult-cluster`, as the name of a Cluster to get from the API",
+    ),
 ];
 
 /// Targets whose marker is refused, and why: there only refusals can be seen, and every
