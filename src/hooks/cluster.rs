@@ -19,8 +19,9 @@
 //! included) and is retried on transient failures as [`super::retry`] decides; a 409
 //! Conflict or a 404 on a write re-reads the Secret and decides again. A run that fails
 //! leaves each Secret either as it was or with the complete new content (a Secret is
-//! written in one request), and a re-run finishes the work: see [`restart_needed`] for the
-//! restart that a failed run still owes.
+//! written in one request), and a re-run finishes the work: see
+//! [`super::plan::restart_needed`] for the restart that a failed run still owes, and
+//! [`super::plan::workload_step`] for what the workload needs after a run.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -41,8 +42,8 @@ use super::report::{InstanceReport, RestartOutcome, SecretOutcome};
 use super::retry::{failure_of, retry_delay};
 use super::{
     DesiredSecrets, HooksError, INSTANCE_LABEL, InstanceTarget, MANAGED_BY, MANAGED_BY_LABEL,
-    PENDING_RESTART_ANNOTATION, RESTART_ANNOTATION, RestartScope, SOURCE_HASH_LABEL, SecretAction,
-    SecretData, SourceSecret, Sources, WorkloadKind, desired_secrets, restart_needed,
+    PENDING_RESTART_ANNOTATION, RESTART_ANNOTATION, SOURCE_HASH_LABEL, SecretAction, SecretData,
+    SourceSecret, Sources, WorkloadKind, WorkloadStep, desired_secrets, workload_step,
 };
 
 /// The field manager of the hooks' server-side applies (the creation of a target Secret).
@@ -524,7 +525,6 @@ pub async fn run_instance(
     };
     let desired: DesiredSecrets = desired_secrets(target, &sources, key)?;
     let restart_hash = desired.restart_hash(target.restart);
-    let hash = restart_hash.clone().unwrap_or_default();
     // Marks left by an earlier run that wrote these Secrets and could not restart.
     let pending: Vec<String> = [&live_userlist, &live_admin]
         .into_iter()
@@ -578,37 +578,31 @@ pub async fn run_instance(
         (userlist, admin)
     };
 
-    // Only a change of what the pods read at start counts.
-    let changed = match target.restart {
-        RestartScope::Both => userlist.action.writes() || admin.action.writes(),
-        RestartScope::Admin => admin.action.writes(),
-        RestartScope::Neither => false,
-    };
-    // A Secret created while the workload exists: its pods are waiting for it (the
-    // userlist-check init container or the exporter's environment, in back-off); a restart
-    // starts them now instead of at the end of the back-off, whatever the scope.
-    let created = [userlist.action, admin.action].contains(&SecretAction::Create);
+    // The annotation's value when restarting: the scope's fingerprint, or (a created
+    // Secret with nothing read at start) the whole content's.
     let restart_value = restart_hash
         .clone()
         .unwrap_or_else(|| desired.content_hash());
     let restart = match annotation {
         None => RestartOutcome::WorkloadMissing,
-        Some(live)
-            if created
-                || (restart_hash.is_some()
-                    && restart_needed(changed, live.as_deref(), &pending, &hash)) =>
-        {
-            if dry_run || api.restart(target, &restart_value).await? {
-                RestartOutcome::Restarted
-            } else {
-                RestartOutcome::WorkloadMissing
+        Some(live) => match workload_step(
+            target.restart,
+            userlist.action,
+            admin.action,
+            live.as_deref(),
+            &pending,
+            restart_hash.as_deref(),
+        ) {
+            WorkloadStep::Restart => {
+                if dry_run || api.restart(target, &restart_value).await? {
+                    RestartOutcome::Restarted
+                } else {
+                    RestartOutcome::WorkloadMissing
+                }
             }
-        }
-        // Written, but nothing the pods read only at start.
-        Some(_) if userlist.action.writes() || admin.action.writes() => {
-            RestartOutcome::NotRestarting
-        }
-        Some(_) => RestartOutcome::NotNeeded,
+            WorkloadStep::Reloads => RestartOutcome::NotRestarting,
+            WorkloadStep::UpToDate => RestartOutcome::NotNeeded,
+        },
     };
     Ok(InstanceReport {
         alias: target.alias.clone(),

@@ -18,7 +18,7 @@ pub mod targets;
 use std::collections::BTreeMap;
 use std::fmt;
 
-pub use plan::{DesiredSecrets, SecretAction, desired_secrets, restart_needed};
+pub use plan::{DesiredSecrets, SecretAction, WorkloadStep, desired_secrets, workload_step};
 
 /// The data of a Secret: key to bytes (what `data` holds once base64 is decoded).
 pub type SecretData = BTreeMap<String, Vec<u8>>;
@@ -33,7 +33,7 @@ pub const RESTART_ANNOTATION: &str = "qspgb/secrets-hash";
 
 /// Annotation on a Secret qspgb wrote while the workload was running: the
 /// [`RESTART_ANNOTATION`] value the workload is owed. It matters only while the workload has
-/// no restart annotation at all, see [`restart_needed`].
+/// no restart annotation at all, see [`plan::restart_needed`].
 pub const PENDING_RESTART_ANNOTATION: &str = "qspgb/pending-secrets-hash";
 
 /// Label naming who manages a Secret we write.

@@ -259,5 +259,49 @@ pub fn restart_needed(
     }
 }
 
+/// What the workload needs after this run's writes (its restart annotation exists).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkloadStep {
+    /// Restart it (patch the annotation with the restart value).
+    Restart,
+    /// Secrets were written, but nothing its pods read only at start (they reload the
+    /// userlist, or restarts are off).
+    Reloads,
+    /// Nothing was written and nothing is owed.
+    UpToDate,
+}
+
+/// Decides about a workload that exists, from what this run did to the two Secrets.
+///
+/// `scope` says which Secrets the pods read only at start; `restart_hash` is
+/// [`DesiredSecrets::restart_hash`] for it (`None`: nothing). Only a change inside the scope
+/// counts for [`restart_needed`]. A Secret *created* while the workload exists restarts it
+/// whatever the scope: its pods are waiting for that Secret (the userlist-check init
+/// container or the exporter's environment, in back-off), and a restart starts them now.
+pub fn workload_step(
+    scope: RestartScope,
+    userlist: SecretAction,
+    admin: SecretAction,
+    live_annotation: Option<&str>,
+    pending: &[String],
+    restart_hash: Option<&str>,
+) -> WorkloadStep {
+    let changed = match scope {
+        RestartScope::Both => userlist.writes() || admin.writes(),
+        RestartScope::Admin => admin.writes(),
+        RestartScope::Neither => false,
+    };
+    let created = [userlist, admin].contains(&SecretAction::Create);
+    let owed =
+        restart_hash.is_some_and(|hash| restart_needed(changed, live_annotation, pending, hash));
+    if created || owed {
+        WorkloadStep::Restart
+    } else if userlist.writes() || admin.writes() {
+        WorkloadStep::Reloads
+    } else {
+        WorkloadStep::UpToDate
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -352,3 +352,87 @@ fn a_userlist_and_an_admin_secret_from_two_credential_secrets() {
     assert_eq!(desired.admin[HASH_KEY], key.stored());
     assert_eq!(desired.roles, ["pgbouncer", "pharia_os"]);
 }
+
+#[test]
+fn the_workload_step_follows_the_scope_and_restarts_for_a_created_secret() {
+    use SecretAction::{Create, Unchanged, Update};
+    use WorkloadStep::{Reloads, Restart, UpToDate};
+    // (scope, userlist, admin, live annotation, restart hash) -> step
+    let cases = [
+        (
+            RestartScope::Both,
+            Update,
+            Unchanged,
+            Some("old"),
+            Some("new"),
+            Restart,
+        ),
+        (
+            RestartScope::Both,
+            Unchanged,
+            Unchanged,
+            Some("h"),
+            Some("h"),
+            UpToDate,
+        ),
+        // Owed by an earlier run that failed before restarting.
+        (
+            RestartScope::Both,
+            Unchanged,
+            Unchanged,
+            Some("old"),
+            Some("h"),
+            Restart,
+        ),
+        // The sidecar reloads the userlist; the exporter's admin password does not.
+        (
+            RestartScope::Admin,
+            Update,
+            Unchanged,
+            Some("h"),
+            Some("h"),
+            Reloads,
+        ),
+        (
+            RestartScope::Admin,
+            Unchanged,
+            Update,
+            Some("old"),
+            Some("new"),
+            Restart,
+        ),
+        (
+            RestartScope::Neither,
+            Update,
+            Update,
+            Some("h"),
+            None,
+            Reloads,
+        ),
+        (
+            RestartScope::Neither,
+            Unchanged,
+            Unchanged,
+            Some("h"),
+            None,
+            UpToDate,
+        ),
+        // Pods waiting for a Secret that now exists start at once, whatever the scope.
+        (RestartScope::Neither, Create, Create, None, None, Restart),
+        (
+            RestartScope::Admin,
+            Create,
+            Unchanged,
+            Some("h"),
+            Some("h"),
+            Restart,
+        ),
+    ];
+    for (scope, userlist, admin, live, hash, step) in cases {
+        assert_eq!(
+            workload_step(scope, userlist, admin, live, &[], hash),
+            step,
+            "{scope:?} {userlist:?} {admin:?} {live:?} {hash:?}"
+        );
+    }
+}
