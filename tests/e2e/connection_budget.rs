@@ -164,12 +164,8 @@ fn run(pg: &Pg, label: &str, ini: &str, workload: &serde_yaml::Value) -> (Vec<Ou
             let dir = std::env::temp_dir()
                 .join(format!("qspgb-budget-{label}-{i}-{}", std::process::id()));
             std::fs::create_dir_all(&dir).unwrap();
-            let local = pgbouncer::Local {
-                listen_addr: "127.0.0.1",
-                port,
-                auth_file: &dir.join("userlist.txt"),
-                socket_dir: Some(&dir),
-            };
+            let auth_file = dir.join("userlist.txt");
+            let local = pgbouncer::Local::in_dir(port, &dir, &auth_file);
             let text = pgbouncer::rewrite_ini(ini, &local, |_| None);
             Bouncer::start_in(
                 &format!("{label}-{i}"),

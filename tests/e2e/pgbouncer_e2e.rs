@@ -162,12 +162,8 @@ pub(crate) fn start(
     let port = free_port();
     let dir = std::env::temp_dir().join(format!("qspgb-pgbouncer-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let local = pgbouncer::Local {
-        listen_addr: "127.0.0.1",
-        port,
-        auth_file: &dir.join("userlist.txt"),
-        socket_dir: Some(&dir),
-    };
+    let auth_file = dir.join("userlist.txt");
+    let local = pgbouncer::Local::in_dir(port, &dir, &auth_file);
     let ini = pgbouncer::rewrite_ini(rendered_ini, &local, |_| None);
     // Exactly the documented lines differ.
     let before: Vec<&str> = rendered_ini.lines().collect();

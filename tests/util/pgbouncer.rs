@@ -182,6 +182,18 @@ pub struct Local<'a> {
     pub socket_dir: Option<&'a Path>,
 }
 
+impl<'a> Local<'a> {
+    /// The usual case: 127.0.0.1 on `port`, with the userlist and the socket in `dir`.
+    pub fn in_dir(port: u16, dir: &'a Path, auth_file: &'a Path) -> Local<'a> {
+        Local {
+            listen_addr: "127.0.0.1",
+            port,
+            auth_file,
+            socket_dir: Some(dir),
+        }
+    }
+}
+
 /// The rendered ini with exactly the documented lines rewritten for `local` (`listen_addr`,
 /// `listen_port`, `auth_file`, and `unix_socket_dir` added), and whatever `also` rewrites
 /// (a line in, `Some(new line)` out; e.g. the `[peers]` hosts). Each of the three rewritten
