@@ -12,7 +12,7 @@
 # committed inputs (fuzz/corpus, fuzz/seeds, fuzz/regressions) and grows a scratch corpus
 # in fuzz/work/corpus/TARGET (not committed); `cmin` then keeps, in fuzz/corpus/TARGET, only
 # the inputs that add coverage beyond the seeds. Crashes, timeouts and out-of-memory inputs
-# land in fuzz/artifacts/TARGET/; README.md (## Development, Fuzzing) says how one
+# land in fuzz/artifacts/TARGET/; CONTRIBUTING.md (Fuzzing) says how one
 # becomes a regression test.
 #
 # Environment: FUZZ_TOOLCHAIN (default nightly), FUZZ_NICE (default 10; the fuzzer runs

@@ -123,3 +123,10 @@ cargo test --workspace --doc --locked
 
 log "Helm as an oracle: the recorded cases of tests/helm-oracle (real Helm's output) against qspgb"
 bash scripts/helm-oracle.sh compare
+
+# The README's first set-up command, as a newcomer runs it (tests/it/docs_commands.rs
+# checks that every `sh ci` command of the documentation is a command line here).
+log "README set-up: the embedded chart with its defaults, from a release build"
+cargo run --release -- render > target/readme-render.yaml
+grep -q '^kind: Deployment' target/readme-render.yaml
+rm -f target/readme-render.yaml

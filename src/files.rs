@@ -1,6 +1,6 @@
 //! The one place that reads and checks user files: size limits, links, confinement.
 //!
-//! Rules (README, "Files"):
+//! Rules (docs/input-safety.md):
 //! - A file named on the command line (`-f`, `--set-file`) is read up to
 //!   [`MAX_FILE_BYTES`]; a larger one (or an endless one such as `/dev/zero`) is an error
 //!   naming the file and the limit, before memory runs out.

@@ -11,7 +11,7 @@
 //! and compare with Helm's `manifests.yaml` semantically: same `# Source:` paths, kinds and
 //! order, and equal parsed documents. Parsing uses serde_yaml, not qspgb's own YAML code,
 //! so the oracle is independent of the code under test. Two differences are normalised,
-//! both listed in README "Differences from Helm": `checksum/*` annotation values (they hash
+//! both listed in docs/differences.md: `checksum/*` annotation values (they hash
 //! each renderer's own template text) and Go's `1e+06` float formatting inside pgbouncer.ini.
 //!
 //! The reference directory is `../shared/reference` beside the repository, or

@@ -9,6 +9,7 @@ mod util;
 
 mod chart_test_script;
 mod connection_budget;
+mod docs_commands;
 mod drain;
 mod helm_compat;
 mod hooks_e2e;

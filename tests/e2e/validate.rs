@@ -1,5 +1,5 @@
 //! The rendered manifests against validators that know nothing of qspgb, for every
-//! `values/examples/*.yaml` (how to run each one by hand: README, "Validation"):
+//! `values/examples/*.yaml` (how to run each one by hand: CONTRIBUTING.md, "Validation"):
 //!
 //! - kubernetes-validate `--strict`: the JSON schemas of Kubernetes 1.31, the target;
 //! - `kubectl apply --dry-run=server` against the real kube-apiserver 1.20 of the hooks
@@ -494,7 +494,7 @@ fn checkov_finds_no_failed_check_in_the_default_and_production_renderings() {
     assert!(
         failed.is_empty(),
         "checkov {} found {} failed checks ({summary}); fix them, or skip a check that is wrong \
-         for this chart with its reason (README, \"Validation\"):\n{}",
+         for this chart with its reason (CONTRIBUTING.md, \"Validation\"):\n{}",
         summary["checkov_version"],
         failed.len(),
         failed.join("\n")

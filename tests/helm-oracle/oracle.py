@@ -373,7 +373,7 @@ def parse_doc(body):
 
 
 def normalize(doc):
-    """Removes the differences README "Differences from Helm" lists, by rule."""
+    """Removes the differences docs/differences.md lists, by rule."""
     template = doc.get("spec", {}).get("template", {}) if isinstance(doc.get("spec"), dict) else {}
     annotations = (template.get("metadata") or {}).get("annotations") if isinstance(template, dict) else None
     if isinstance(annotations, dict):
@@ -562,7 +562,7 @@ def unquote_parameters(ini):
     return re.sub(r"='((?:[^']|'')*)'", lambda m: "=" + m.group(1).replace("''", "'"), ini)
 
 
-# qspgb refusals README "Differences from Helm" lists, recognised by their messages.
+# qspgb refusals docs/differences.md lists, recognised by their messages.
 SCHEMA_MESSAGES = (": expected ", ": unknown key ", ": must be at least ", ": must be at most ")
 DOCUMENTED_REFUSALS = [
     ("empty connection parameter", "the value is empty, and PgBouncer would read the next parameter"),

@@ -56,7 +56,7 @@ fn one_test_pod_per_enabled_instance_as_a_helm_test_hook() {
     for pod in &pods {
         assert_eq!(pod["kind"], "Pod");
         assert_eq!(pod["apiVersion"], "v1");
-        // Helm's hook annotations, and checkov's skips with their reasons (README, "Validation").
+        // Helm's hook annotations, and checkov's skips with their reasons (CONTRIBUTING.md, "Validation").
         let mut annotations = pod["metadata"]["annotations"].clone();
         let annotations = annotations.as_mapping_mut().unwrap();
         annotations.retain(|k, _| !k.as_str().unwrap().starts_with("checkov.io/skip"));

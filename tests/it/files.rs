@@ -1,4 +1,4 @@
-//! README, "Files": no following links, no reading outside what was asked. Sweeps over
+//! docs/input-safety.md: no following links, no reading outside what was asked. Sweeps over
 //! what a committed directory, an output directory or an Argo CD application can plant
 //! (links to `/proc/self/environ`, to files and folders outside, fifos, sockets, dangling
 //! links, oversized files) at every kind of place, for every command that reads or writes

@@ -4,7 +4,7 @@
 //! the fuzz target runs (`fuzz/checks/`, included below, is shared with the targets).
 //!
 //! A failure names the file; reproduce it under the fuzzer with
-//! `cargo +nightly fuzz run <target> <file>` in `fuzz/`; README.md, "## Development",
+//! `cargo +nightly fuzz run <target> <file>` in `fuzz/`; CONTRIBUTING.md,
 //! the Fuzzing bullet, says how a crash becomes a regression input.
 
 #[path = "../../fuzz/checks/mod.rs"]

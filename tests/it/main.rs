@@ -15,6 +15,7 @@ mod chart_objects;
 mod chart_production;
 mod chart_tests;
 mod cli;
+mod docs_commands;
 mod connection_budget;
 mod files;
 mod fuzz_corpus;

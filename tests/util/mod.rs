@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod apiserver;
+pub mod docs;
 pub mod fault_proxy;
 pub mod limited;
 pub mod pgbouncer;

@@ -2,7 +2,7 @@
 //!
 //! Helm keeps values as `map[string]interface{}` decoded from JSON, so every number is a
 //! float64 and `1000000` prints as `1e+06` in templates. We keep integers exact instead
-//! (see README "Differences from Helm"), which is why [`Value`] has separate `Int` and
+//! (see docs/differences.md), which is why [`Value`] has separate `Int` and
 //! `Float` variants. Maps keep insertion order ([`indexmap`]) so that error messages and
 //! `qspgb values` can follow the input; everything that Helm iterates in sorted order
 //! (template `range`, `toYaml`) sorts explicitly.
