@@ -22,6 +22,7 @@ mod golden;
 mod hooks_sweeps;
 mod lint;
 mod lint_agrees;
+mod migration;
 mod peering;
 mod secrets;
 mod values_are_data;

@@ -38,6 +38,16 @@ pub fn qspgb_in(dir: &Path, args: &[&str]) -> Output {
         .expect("run qspgb")
 }
 
+/// A fresh, empty directory under the system's temporary directory, unique to this
+/// process and `name`: where a test runs the binary as a user would, with nothing of the
+/// repository beside it.
+pub fn empty_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("qspgb-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create a temporary directory");
+    dir
+}
+
 /// A run's standard output, which must be UTF-8.
 pub fn stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).expect("UTF-8")
