@@ -6,6 +6,7 @@
 #[path = "../util/mod.rs"]
 mod util;
 
+mod aliases;
 mod architecture;
 mod argocd;
 mod bad_inputs;
