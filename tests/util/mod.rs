@@ -2,13 +2,15 @@
 //! `#[path = "../util/mod.rs"] mod util;`): running the real binary and reading its
 //! documents, the checks several topics make, and the harnesses of the end-to-end suites
 //! ([`apiserver`], [`fault_proxy`], [`pgbouncer`]) and of the memory-limited runs
-//! ([`limited`]). Each binary uses a part of it, hence `allow(dead_code)`.
+//! ([`limited`]), and the Helm reference renderings ([`reference`]). Each binary uses a
+//! part of it, hence `allow(dead_code)`.
 #![allow(dead_code)]
 
 pub mod apiserver;
 pub mod fault_proxy;
 pub mod limited;
 pub mod pgbouncer;
+pub mod reference;
 
 use std::path::Path;
 use std::process::{Command, Output};
