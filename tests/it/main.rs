@@ -26,4 +26,5 @@ mod lint_agrees;
 mod migration;
 mod peering;
 mod secrets;
+mod source_selector;
 mod values_are_data;
