@@ -1,6 +1,8 @@
 //! The fast integration tests: one binary, one module per topic. Each needs only the built
 //! `qspgb` and this repository (no services, no installed tools beyond bash and coreutils,
 //! nothing outside the checkout), so a plain `cargo test` on a fresh clone runs them all.
+//! One reads outside it when it can: the migration proof (`migration`) compares with the
+//! Helm reference renderings in `../shared/reference`, and says it skipped without them.
 //! The suites that need services or tools are in `tests/e2e` (`--features e2e`).
 
 #[path = "../util/mod.rs"]
