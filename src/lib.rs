@@ -58,5 +58,6 @@ pub use manifest::OutputOptions;
 pub use pgbouncer::settings as pgbouncer_settings;
 pub use release::{render_release, resolve_values};
 pub use render::RenderContext;
+pub use suggest::aliases::{KEY_ALIASES, KeyAlias, Scope as AliasScope};
 pub use values::coalesce::GLOBAL_KEY;
 pub use values::{ValueInputs, resolve, strvals, user_values};

@@ -1,5 +1,8 @@
 //! "Did you mean": the known name closest to an unknown one, for the values schema's
-//! unknown keys and PgBouncer's unknown settings alike.
+//! unknown keys and PgBouncer's unknown settings alike, and [`aliases`]: the names users
+//! bring from other charts and CloudNativePG for keys qspgb names differently.
+
+pub mod aliases;
 
 /// The candidate closest to `name`, if one is close enough to be a plausible typo: a small
 /// edit distance (ignoring case), or a long shared start.

@@ -16,6 +16,7 @@
 //! (`templates/tests/pod.yaml`), and one whose file name starts with `_` is a partial:
 //! available to `import`/`include`, never rendered on its own.
 
+pub mod examples;
 pub mod files;
 pub mod schema;
 #[cfg(test)]
@@ -307,9 +308,15 @@ pub fn presets(files: &ChartFiles) -> Vec<String> {
     files
         .paths()
         .filter_map(|p| p.strip_prefix("values/")?.strip_suffix(".yaml"))
-        .filter(|name| !name.contains('/') && !matches!(*name, "values" | "pgbouncer"))
+        .filter(|name| is_preset_name(name))
         .map(str::to_string)
         .collect()
+}
+
+/// Whether `values/NAME.yaml` is a preset: a file of `values/` itself (not of a subfolder
+/// such as `examples/`) other than the defaults.
+fn is_preset_name(name: &str) -> bool {
+    !name.contains('/') && !matches!(name, "values" | "pgbouncer")
 }
 
 /// `preset` over `defaults`: values replace, maps merge, `null` removes; nulls inside a

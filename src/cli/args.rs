@@ -27,7 +27,7 @@ Examples:
   qspgb render my-pgbouncer -n pharia-ai -f values.yaml | kubectl apply -n pharia-ai -f -
   qspgb render --set pgbouncerTemporal.enabled=false
   qspgb render -s charts/pgbouncerPharia/templates/configmap.yaml
-  qspgb render -f values/upstream-compat.yaml -f old-helm-values.yaml   # compare with Helm
+  qspgb render --helm-exact --preset upstream-compat -f old-values.yaml   # compare with Helm
   qspgb render --output-dir out/")]
     Render(RenderArgs),
     /// Print the values the templates see (chart defaults merged with yours).
@@ -134,6 +134,17 @@ Examples:
     Completion {
         /// The shell to complete for.
         shell: clap_complete::Shell,
+    },
+    /// List the example values files and presets built into qspgb, or print one.
+    #[command(after_help = "\
+Examples:
+  qspgb examples                              # names, kinds, one line each
+  qspgb examples production > values.yaml     # start from an example
+  qspgb examples upstream-compat              # read what --preset upstream-compat changes")]
+    Examples {
+        /// The example or preset to print; without it, list them.
+        #[arg(value_name = "NAME")]
+        name: Option<String>,
     },
     /// Print the versions of qspgb, its chart and the upstream chart it ports.
     #[command(after_help = "\

@@ -93,6 +93,7 @@ fn dispatch(command: Command) -> crate::error::Result {
         Command::Argocd(ArgocdCommand::Generate) => commands::argocd::run(),
         Command::Completion { shell } => commands::completion::run(shell),
         Command::Version => commands::version::run(),
+        Command::Examples { name } => commands::examples::run(name.as_deref()),
     }
 }
 

@@ -341,7 +341,61 @@ pub fn schema_problems(chart: &Chart, values: &Map) -> Vec<schema::Problem> {
             schema.validate_at(subtree, &path, &mut problems);
         }
     }
+    for problem in &mut problems {
+        hint_known_name(chart, problem);
+    }
     problems
+}
+
+/// An unknown key's hint from the names users bring ([`crate::suggest::aliases`]), or, at
+/// the top level, for an instance key written outside its pooler's section (the upstream
+/// chart's layout): these win over the edit-distance hint, which cannot find them. A hint
+/// names only a key path the chart's schema allows, so a fork without it gets none.
+fn hint_known_name(chart: &Chart, problem: &mut schema::Problem) {
+    use crate::suggest::aliases::{Scope, lookup};
+    let Some(key) = problem.unknown_key().map(str::to_string) else {
+        return;
+    };
+    let segments = &problem.path.0[..problem.path.0.len() - 1];
+    let Some(parents) = segments
+        .iter()
+        .map(|s| match s {
+            schema::Segment::Key(k) => Some(k.as_str()),
+            schema::Segment::Index(_) => None,
+        })
+        .collect::<Option<Vec<&str>>>()
+    else {
+        return;
+    };
+    let dependency = |name: &str| chart.dependencies.iter().find(|d| d.name == name);
+    let hint = match parents.split_first() {
+        Some((first, rest)) => dependency(first).and_then(|dep| {
+            let alias = lookup(Scope::Instance, &rest.join("."), &key)?;
+            let schema = dep.chart.schema.as_ref()?;
+            schema
+                .allows_key_path(alias.target)
+                .then(|| alias.hint(&dep.name))
+        }),
+        None => match lookup(Scope::TopLevel, "", &key) {
+            Some(alias) => dependency(alias.target.split('.').next().unwrap_or_default())
+                .map(|_| alias.hint("")),
+            None => chart.dependencies.first().and_then(|first| {
+                let schema = first.chart.schema.as_ref()?;
+                schema.top_level_keys().any(|k| k == key).then(|| {
+                    let names: Vec<&str> =
+                        chart.dependencies.iter().map(|d| d.name.as_str()).collect();
+                    format!(
+                        "did you mean {:?}? each pooler's values go under its name: {}",
+                        format!("{}.{key}", first.name),
+                        names.join(", ")
+                    )
+                })
+            }),
+        },
+    };
+    if let Some(hint) = hint {
+        problem.message = format!("unknown key {key:?} ({hint})");
+    }
 }
 
 #[cfg(test)]

@@ -4,10 +4,12 @@
 //! - [`inputs`]: the user's files and flags, each checked against the chart's schemas;
 //! - [`coalesce`]: Helm's coalesce.go, user values meeting chart defaults;
 //! - [`resolve`]: defaults, tags and conditions applied, as a render sees them;
+//! - [`replace`]: the keys whose user map replaces the default (`hooks.sourceSecretSelector`);
 //! - [`strvals`]: Helm's `--set` parser.
 
 pub mod coalesce;
 pub mod inputs;
+pub mod replace;
 pub mod resolve;
 pub mod strvals;
 

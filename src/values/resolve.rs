@@ -20,8 +20,14 @@ pub struct Resolved {
     pub warnings: Vec<Warning>,
 }
 
-/// Applies chart defaults, tags and conditions to user values, as `helm template` does.
+/// Applies chart defaults, tags and conditions to user values, as `helm template` does,
+/// except that a user's map for a key of [`super::replace::REPLACED_PER_INSTANCE`]
+/// replaces the default instead of merging with it.
 pub fn resolve(chart: &Chart, user: Map) -> Result<Resolved> {
+    // A user's selector replaces the default one (qspgb's one departure from Helm's
+    // coalescing, see `replace`): taken out of the defaults before anything merges.
+    let replaced = super::replace::without_replaced_defaults(chart, &user);
+    let chart = replaced.as_ref().unwrap_or(chart);
     let mut warnings = Vec::new();
     // Conditions are read from the values with *every* dependency's defaults merged in,
     // so a dependency's own `enabled: false` default counts. Coalescing decides each key

@@ -10,7 +10,8 @@
 //!
 //! and compare with Helm's `manifests.yaml` semantically: same `# Source:` paths, kinds and
 //! order, and equal parsed documents. Parsing uses serde_yaml, not qspgb's own YAML code,
-//! so the oracle is independent of the code under test. Two differences are normalised,
+//! so the oracle is independent of the code under test (tests/util/reference.rs, shared
+//! with tests/it/migration.rs). Two differences are normalised,
 //! both listed in docs/differences.md: `checksum/*` annotation values (they hash
 //! each renderer's own template text) and Go's `1e+06` float formatting inside pgbouncer.ini.
 //!
@@ -22,6 +23,7 @@ use std::path::{Path, PathBuf};
 use serde_yaml::Value;
 
 use crate::util;
+use crate::util::reference::{self, HelmDoc as Doc, expand_go_exponents, parse_stream};
 
 /// A path as a command-line argument.
 fn path_str(path: &Path) -> &str {
@@ -45,89 +47,11 @@ fn as_helm_had_them<'a>(wrapper: &'a Path, values: &'a Path) -> [&'a str; 7] {
 }
 
 fn reference_dir() -> PathBuf {
-    let dir = std::env::var_os("QSPGB_REFERENCE_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference"));
-    assert!(
-        dir.join("helm-4.0.2").is_dir(),
-        "Helm reference renderings not found at {} (set QSPGB_REFERENCE_DIR)",
-        dir.display()
-    );
-    dir
-}
-
-/// A document of a `helm template` stream: its Source path and parsed content.
-#[derive(Debug)]
-struct Doc {
-    source: String,
-    kind: String,
-    content: Value,
-}
-
-fn parse_stream(text: &str) -> Vec<Doc> {
-    let mut docs = Vec::new();
-    for chunk in text.split("---\n# Source: ").skip(1) {
-        let (source, body) = chunk.split_once('\n').expect("a Source line");
-        let body = body.strip_suffix("---\n").unwrap_or(body);
-        let content: Value = serde_yaml::from_str(body)
-            .unwrap_or_else(|e| panic!("{source}: not YAML: {e}\n{body}"));
-        let kind = content["kind"].as_str().unwrap_or_default().to_string();
-        docs.push(Doc {
-            source: source.to_string(),
-            kind,
-            content: normalize(content),
-        });
-    }
-    docs
-}
-
-/// Removes the two intended differences (see the module docs).
-fn normalize(mut doc: Value) -> Value {
-    if let Some(annotations) = doc
-        .get_mut("spec")
-        .and_then(|s| s.get_mut("template"))
-        .and_then(|t| t.get_mut("metadata"))
-        .and_then(|m| m.get_mut("annotations"))
-        .and_then(Value::as_mapping_mut)
-    {
-        for (key, value) in annotations.iter_mut() {
-            if key.as_str().is_some_and(|k| k.starts_with("checksum/")) {
-                *value = Value::String("<checksum>".into());
-            }
-        }
-    }
-    if doc["kind"] == "ConfigMap"
-        && let Some(data) = doc.get_mut("data").and_then(Value::as_mapping_mut)
-    {
-        for (_, value) in data.iter_mut() {
-            if let Value::String(text) = value {
-                *text = expand_go_exponents(text);
-            }
-        }
-    }
-    doc
-}
-
-/// `pool_size=1e+06` -> `pool_size=1000000`: how Go prints a whole float64 >= 1e6.
-fn expand_go_exponents(text: &str) -> String {
-    let expand = |token: &str| -> String {
-        match token.parse::<f64>() {
-            Ok(f) if token.contains("e+") && f.fract() == 0.0 => format!("{}", f as i64),
-            _ => token.to_string(),
-        }
-    };
-    text.split('\n')
-        .map(|line| {
-            line.split(' ')
-                .map(|word| match word.split_once('=') {
-                    Some((k, v)) => format!("{k}={}", expand(v)),
-                    None => expand(word),
-                })
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    reference::reference_dir().unwrap_or_else(|| {
+        panic!(
+            "Helm reference renderings not found at ../shared/reference (set QSPGB_REFERENCE_DIR)"
+        )
+    })
 }
 
 fn render_case(case: &Path, reference: &Path) -> String {

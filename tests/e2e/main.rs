@@ -8,6 +8,7 @@
 mod util;
 
 mod chart_test_script;
+mod cloudnativepg;
 mod connection_budget;
 mod docs_commands;
 mod drain;

@@ -2,7 +2,8 @@
 //! `#[path = "../util/mod.rs"] mod util;`): running the real binary and reading its
 //! documents, the checks several topics make, and the harnesses of the end-to-end suites
 //! ([`apiserver`], [`fault_proxy`], [`pgbouncer`]) and of the memory-limited runs
-//! ([`limited`]). Each binary uses a part of it, hence `allow(dead_code)`.
+//! ([`limited`]), and the Helm reference renderings ([`reference`]). Each binary uses a
+//! part of it, hence `allow(dead_code)`.
 #![allow(dead_code)]
 
 pub mod apiserver;
@@ -10,6 +11,7 @@ pub mod docs;
 pub mod fault_proxy;
 pub mod limited;
 pub mod pgbouncer;
+pub mod reference;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -37,6 +39,16 @@ pub fn qspgb_in(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .output()
         .expect("run qspgb")
+}
+
+/// A fresh, empty directory under the system's temporary directory, unique to this
+/// process and `name`: where a test runs the binary as a user would, with nothing of the
+/// repository beside it.
+pub fn empty_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("qspgb-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create a temporary directory");
+    dir
 }
 
 /// A run's standard output, which must be UTF-8.

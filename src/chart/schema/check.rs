@@ -310,6 +310,36 @@ impl Schema {
     pub fn top_level_keys(&self) -> impl Iterator<Item = &str> {
         self.resolve(ROOT).properties.keys().map(String::as_str)
     }
+
+    /// Whether the dotted `path` (`config.pgbouncer.pool_mode`) is a key the schema
+    /// allows: each step a named property, or a key of a map whose other keys are free
+    /// (`config.pgbouncer` takes any setting name). Hints name only such keys.
+    pub fn allows_key_path(&self, path: &str) -> bool {
+        let mut node = self.resolve(ROOT);
+        for key in path.split('.') {
+            node = match (node.properties.get(key), node.additional) {
+                (Some(&index), _) => self.resolve(index),
+                (None, Additional::Schema(index)) => self.resolve(index),
+                (None, Additional::Any) => return true,
+                (None, Additional::Forbidden) => return false,
+            };
+        }
+        true
+    }
+}
+
+impl Problem {
+    /// The key of an unknown-key problem ([`unknown_key_message`]), so a caller that knows
+    /// more (the chart's aliases) can give a better hint.
+    pub fn unknown_key(&self) -> Option<&str> {
+        let Some(Segment::Key(key)) = self.path.0.last() else {
+            return None;
+        };
+        self.message
+            .strip_prefix("unknown key ")?
+            .starts_with(&format!("{key:?}"))
+            .then_some(key.as_str())
+    }
 }
 
 /// The type bit of a value; a whole float counts as an integer, as in JSON Schema.

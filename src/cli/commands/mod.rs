@@ -6,6 +6,7 @@ pub mod argocd;
 pub mod check_userlist;
 pub mod completion;
 pub mod diff;
+pub mod examples;
 pub mod hooks;
 pub mod lint;
 pub mod peer_config;
