@@ -14,7 +14,6 @@ pub mod values;
 pub mod version;
 pub mod watch_userlist;
 
-use crate::cli::io::read_input;
 use crate::cli::settings::InputSettings;
 use crate::release::{self, Checked, Release};
 use crate::render::RenderContext;
@@ -25,7 +24,7 @@ fn load_release(input: &InputSettings, context: &RenderContext) -> anyhow::Resul
     release::load(
         &input.chart_files()?,
         &input.values,
-        &mut read_input,
+        &mut |path: &str| input.read(path),
         context,
     )
 }
@@ -35,7 +34,7 @@ fn check_release(input: &InputSettings, context: &RenderContext) -> anyhow::Resu
     release::check(
         &input.chart_files()?,
         &input.values,
-        &mut read_input,
+        &mut |path: &str| input.read(path),
         context,
     )
 }
