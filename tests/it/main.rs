@@ -16,6 +16,7 @@ mod chart_production;
 mod chart_tests;
 mod cli;
 mod connection_budget;
+mod docs_tables;
 mod files;
 mod flags;
 mod fuzz_corpus;
