@@ -67,6 +67,28 @@ pub fn stale_files(dir: &Path, owned: &Owned, files: &[(String, String)]) -> Res
     Ok(stale)
 }
 
+/// Refuses a committed tree where something other than a folder stands where the
+/// rendered file `rel` needs one (a file named `charts`): the committed tree is broken,
+/// and comparing would report every file below it as new instead of naming it.
+fn folders_on_the_way(dir: &Path, rel: &str) -> Result<()> {
+    let mut here = dir.to_path_buf();
+    let names: Vec<&str> = rel.split('/').filter(|n| !n.is_empty()).collect();
+    for name in names.iter().take(names.len().saturating_sub(1)) {
+        here.push(name);
+        match std::fs::symlink_metadata(&here) {
+            Ok(meta) if meta.is_dir() => {}
+            // A link is named by the read below, as always.
+            Ok(meta) if meta.file_type().is_symlink() => return Ok(()),
+            Ok(_) => bail!(
+                "{}: not a folder, but the rendered file {rel} belongs below it",
+                here.display()
+            ),
+            Err(_) => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
 /// `path` below `dir` as a `/`-separated relative path.
 fn relative(dir: &Path, path: &Path) -> String {
     path.strip_prefix(dir)
@@ -139,6 +161,7 @@ pub fn compare(dir: &Path, rendered: &Rendered, owned: &Owned) -> Result<String>
     };
     let mut report = String::new();
     for (path, text) in &fresh {
+        folders_on_the_way(dir, path)?;
         let committed_path = dir.join(path);
         // No links followed, size capped: see crate::files.
         let committed = match crate::files::read_in_tree(dir, path)? {
