@@ -27,6 +27,17 @@ pub fn unified(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
         .to_string()
 }
 
+/// The `---` header of a committed file: `committed: <path>`, so a reader of CI's log
+/// knows which side is in Git.
+pub fn committed_label(path: &str) -> String {
+    format!("committed: {path}")
+}
+
+/// The `+++` header of a file of the fresh render: `fresh render: <template path>`.
+pub fn fresh_label(template_path: &str) -> String {
+    format!("fresh render: {template_path}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

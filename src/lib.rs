@@ -50,9 +50,9 @@ pub use qspgb_helmtext::{go, value, yaml};
 
 // What the binary, the benchmarks, the fuzz targets and the integration tests use; every
 // other item is crate-private, so the compiler reports what nothing uses.
-pub use argocd::render_args;
+pub use argocd::{PARAMETERS as ARGOCD_PARAMETERS, render_args};
 pub use chart::{Chart, ChartFiles};
-pub use cli::run;
+pub use cli::{command, run};
 pub use hooks::{SecretData, fingerprint};
 pub use manifest::OutputOptions;
 pub use pgbouncer::settings as pgbouncer_settings;

@@ -28,13 +28,22 @@ Examples:
   qspgb render --set pgbouncerTemporal.enabled=false
   qspgb render -s charts/pgbouncerPharia/templates/configmap.yaml
   qspgb render --helm-exact --preset upstream-compat -f old-values.yaml   # compare with Helm
-  qspgb render --output-dir out/")]
+  qspgb render --output-dir out/
+  qspgb render --output-dir out/ --prune --set pgbouncerTemporal.enabled=false
+
+Accepted without effect: --skip-tests (leaving out the `helm test` hooks is the default;
+kept for Helm's command line).")]
     Render(RenderArgs),
     /// Print the values the templates see (chart defaults merged with yours).
     #[command(after_help = "\
 Examples:
   qspgb values -f values.yaml
-  qspgb values --set pgbouncerPharia.replicaCount=5")]
+  qspgb values --set pgbouncerPharia.replicaCount=5
+  qspgb values -f values.yaml -n pharia-ai -a monitoring.coreos.com/v1
+
+-n, --kube-version, -a and --is-upgrade do not change the printed values (no value is
+computed from them), but every template is rendered and checked with them, as by
+`render`: values that fail `render` with these flags fail here too.")]
     Values(ValuesArgs),
     /// Check values without rendering anything to stdout: the schema (every problem, each
     /// naming its file or flag), the render's own checks, PgBouncer settings against
@@ -44,15 +53,30 @@ Examples:
 Examples:
   qspgb lint -f values.yaml
   qspgb lint -f values.yaml --set pgbouncerPharia.config.pgbouncer.pool_mode=transaction
-  qspgb lint --strict -f values/prod.yaml      # in CI: warnings fail too")]
+  qspgb lint --strict -f values/prod.yaml      # in CI: warnings fail too
+
+Accepted without effect, so that render's command line lints unchanged: -s/--show-only,
+--no-hooks, --skip-tests, --include-tests, --namespace-in-manifests, --hook-style,
+--fail-if-empty. lint checks every document the values produce, before any selection or
+rewrite of the output.")]
     Lint(LintArgs),
     /// Compare committed renderings (from `render --output-dir DIR`) with a fresh render:
     /// prints a unified diff; exit 0 when equal, 1 when different, 2 on errors.
     #[command(after_help = "\
 Examples:
-  qspgb render -f values/prod.yaml --output-dir rendered/     # commit rendered/
-  qspgb diff rendered/ -f values/prod.yaml                     # in CI: fails on drift
-  qspgb render --check rendered/ -f values/prod.yaml           # the same")]
+  qspgb render -f values/prod.yaml --output-dir rendered/ --prune   # commit rendered/
+  qspgb diff rendered/ -f values/prod.yaml                          # in CI: fails on drift
+  qspgb render --check rendered/ -f values/prod.yaml                # the same
+
+Each file's diff goes from the committed file to the fresh render:
+  --- committed: DIR/<template path>
+  +++ fresh render: <template path>
+A committed file the render no longer writes shows as removed, its `+++` line
+`fresh render: <template path> (no longer rendered)`; `render --output-dir DIR --prune`
+removes it. Exit 0 prints `DIR: up to date` on stderr.
+
+Accepted without effect: --skip-tests (leaving out the `helm test` hooks is the default;
+kept for Helm's command line).")]
     Diff(DiffArgs),
     /// Build each instance's userlist and admin Secrets from the database clusters'
     /// credential Secrets, write them when their content changed, and then restart the
@@ -68,7 +92,10 @@ Examples:
 
 The same values flags as `render` decide the Secret names (config.existingUserlistSecret,
 config.existingAdminSecret), the admin role (config.adminUser), the source Secrets
-(hooks.sourceSecretSelector or hooks.sourceSecretNames) and the workload. Inside a cluster the service account is used.")]
+(hooks.sourceSecretSelector or hooks.sourceSecretNames) and the workload. Inside a cluster the service account is used.
+--kube-version, -a and --is-upgrade do not change what the hooks write, but the templates
+are rendered and checked with them first, as by `render`: values that fail `render` with
+these flags fail here too, before the cluster is read.")]
     Hooks(HooksArgs),
     /// Check a mounted userlist.txt (the chart's init container): exit 1 with a clear
     /// message when it is missing, empty or malformed. Prints the number of users only.
@@ -172,10 +199,14 @@ pub struct DiffArgs {
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
     #[command(flatten)]
-    pub render: RenderArgs,
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub render_context: ContextArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
 }
 
-/// Flags that choose the chart and its values (shared by every command).
+/// Flags that choose the chart and its values (shared by every command that reads values).
 #[derive(Debug, Args)]
 pub struct InputArgs {
     /// Release name (`.Release.Name`).
@@ -225,23 +256,37 @@ pub struct InputArgs {
     pub helm_exact: bool,
 }
 
+/// The release and cluster the templates see (`.Release`, `.Capabilities`): shared by every
+/// command that renders, because every one of them renders and checks the templates, so a
+/// value that fails only in some namespace or Kubernetes version fails each of them alike.
 #[derive(Debug, Args)]
-pub struct RenderArgs {
-    #[command(flatten)]
-    pub input: InputArgs,
+pub struct ContextArgs {
+    /// Release namespace (`.Release.Namespace`); default `default` (for `hooks`: the
+    /// kubeconfig context's namespace, or the pod's own namespace in a cluster).
+    #[arg(short = 'n', long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
 
-    /// Release namespace (`.Release.Namespace`).
-    #[arg(short = 'n', long, default_value = "default")]
-    pub namespace: String,
+    /// Kubernetes version for `.Capabilities.KubeVersion`.
+    #[arg(long, value_name = "VERSION", default_value = DEFAULT_KUBE_VERSION)]
+    pub kube_version: String,
 
-    /// Only print documents from these template paths (globs allowed), e.g.
+    /// Extra API versions for `.Capabilities.APIVersions` (repeat or comma-separate).
+    #[arg(short = 'a', long = "api-versions", value_name = "GROUP/VERSION")]
+    pub api_versions: Vec<String>,
+
+    /// Render as an upgrade (`.Release.IsUpgrade` true, `IsInstall` false). The embedded
+    /// chart does not read it; a chart given with --chart may.
+    #[arg(long)]
+    pub is_upgrade: bool,
+}
+
+/// Which documents are printed, and how (shared by `render`, `diff` and `lint`).
+#[derive(Debug, Args)]
+pub struct SelectArgs {
+    /// Only documents from these template paths (globs allowed), e.g.
     /// charts/pgbouncerPharia/templates/deployment.yaml.
     #[arg(short = 's', long = "show-only", value_name = "PATH")]
     pub show_only: Vec<String>,
-
-    /// Write each template's documents to DIR/<template path> instead of stdout.
-    #[arg(long, value_name = "DIR")]
-    pub output_dir: Option<PathBuf>,
 
     /// Leave out hooks.
     #[arg(long)]
@@ -251,23 +296,11 @@ pub struct RenderArgs {
     #[arg(long, conflicts_with = "include_tests")]
     pub skip_tests: bool,
 
-    /// Print the `helm test` Pods too (left out by default: `kubectl apply` would start
-    /// them at once, and could not apply a changed rendering over them). For `helm test`
-    /// or comparing with `helm template`.
+    /// The `helm test` Pods too (left out by default: `kubectl apply` would start them at
+    /// once, and could not apply a changed rendering over them). For `helm test` or
+    /// comparing with `helm template`.
     #[arg(long, conflicts_with = "no_hooks")]
     pub include_tests: bool,
-
-    /// Render as an upgrade (`.Release.IsUpgrade` true, `IsInstall` false).
-    #[arg(long)]
-    pub is_upgrade: bool,
-
-    /// Kubernetes version for `.Capabilities.KubeVersion`.
-    #[arg(long, value_name = "VERSION", default_value = DEFAULT_KUBE_VERSION)]
-    pub kube_version: String,
-
-    /// Extra API versions for `.Capabilities.APIVersions` (repeat or comma-separate).
-    #[arg(short = 'a', long = "api-versions", value_name = "GROUP/VERSION")]
-    pub api_versions: Vec<String>,
 
     /// Write `metadata.namespace` (the --namespace value) into namespaced objects, so
     /// `kubectl apply -f -` needs no `-n` (Helm leaves it out).
@@ -279,10 +312,31 @@ pub struct RenderArgs {
     #[arg(long, value_enum, default_value_t = HookStyleArg::Helm)]
     pub hook_style: HookStyleArg,
 
-    /// Fail when the render produces no documents (Argo CD with pruning would delete
+    /// Fail when the selection holds no documents (Argo CD with pruning would delete
     /// everything on empty output).
     #[arg(long)]
     pub fail_if_empty: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub render_context: ContextArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
+
+    /// Write each template's documents to DIR/<template path> instead of stdout.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+
+    /// With --output-dir: also remove the files below DIR this render owns but no longer
+    /// writes (`<chart>/templates/**.yaml`, `<chart>/charts/<alias>/templates/**.yaml` of
+    /// the chart rendered) and the folders that leaves empty; nothing else in DIR is
+    /// touched, no link is followed, and the removals happen only when every write did.
+    #[arg(long, requires = "output_dir")]
+    pub prune: bool,
 
     /// Instead of printing, compare with the committed renderings in DIR (as `qspgb diff`).
     #[arg(long, value_name = "DIR", conflicts_with = "output_dir")]
@@ -293,11 +347,8 @@ pub struct RenderArgs {
 pub struct HooksArgs {
     #[command(flatten)]
     pub input: InputArgs,
-
-    /// Namespace of the release (default: the kubeconfig context's namespace, or the pod's
-    /// own namespace in a cluster).
-    #[arg(short = 'n', long)]
-    pub namespace: Option<String>,
+    #[command(flatten)]
+    pub render_context: ContextArgs,
 
     /// Only this instance: pharia or temporal (or the alias, pgbouncerPharia).
     #[arg(long, value_name = "NAME")]
@@ -324,18 +375,11 @@ pub struct HooksArgs {
 pub struct LintArgs {
     #[command(flatten)]
     pub input: InputArgs,
-
-    /// Release namespace (`.Release.Namespace`).
-    #[arg(short = 'n', long, default_value = "default")]
-    pub namespace: String,
-
-    /// Kubernetes version for `.Capabilities.KubeVersion`.
-    #[arg(long, value_name = "VERSION", default_value = DEFAULT_KUBE_VERSION)]
-    pub kube_version: String,
-
-    /// Extra API versions for `.Capabilities.APIVersions` (repeat or comma-separate).
-    #[arg(short = 'a', long = "api-versions", value_name = "GROUP/VERSION")]
-    pub api_versions: Vec<String>,
+    #[command(flatten)]
+    pub render_context: ContextArgs,
+    // Accepted so that render's command line lints unchanged (lint's --help says so).
+    #[command(flatten)]
+    pub select: SelectArgs,
 
     /// Fail on warnings too.
     #[arg(long)]
@@ -361,6 +405,8 @@ pub struct LintArgs {
 pub struct ValuesArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub render_context: ContextArgs,
 }
 
 /// `--hook-style`: the command line's side of [`crate::manifest::HookStyle`].

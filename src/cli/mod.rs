@@ -25,7 +25,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::error::{Error, ErrorKind};
-use args::{ArgocdCommand, Cli, Command, DiffArgs};
+use args::{ArgocdCommand, Cli, Command};
 
 /// Runs the command line and returns the process exit code: 0 success, 1 error (or, for
 /// `diff`/`--check`, differences; for `lint`, errors), 2 bad command line (or, for
@@ -53,15 +53,21 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// The command line's definition as clap builds it from [`args::Cli`], for tests that sweep
+/// every subcommand's flags (none may be accepted and ignored).
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
 /// Settings from the flags, then the command.
 fn dispatch(command: Command) -> crate::error::Result {
     match command {
         Command::Render(mut args) => match args.check.take() {
             // `render --check DIR` is `diff DIR`.
-            Some(dir) => diff(DiffArgs { dir, render: args }),
+            Some(dir) => diff(settings::DiffSettings::from_check(dir, args)),
             None => commands::render::run(args.try_into()?),
         },
-        Command::Diff(args) => diff(args),
+        Command::Diff(args) => diff(args.try_into()),
         Command::Values(args) => commands::values::run(args.try_into()?),
         Command::Lint(args) => commands::lint::run(args.try_into()?),
         Command::Hooks(args) => commands::hooks::run(args.try_into()?),
@@ -98,9 +104,7 @@ fn dispatch(command: Command) -> crate::error::Result {
 }
 
 /// `diff` fails with exit 2, as a bad command line does: 1 means "different".
-fn diff(args: DiffArgs) -> crate::error::Result {
-    let settings = args
-        .try_into()
-        .map_err(|e| Error::new(ErrorKind::Comparing, e))?;
+fn diff(settings: anyhow::Result<settings::DiffSettings>) -> crate::error::Result {
+    let settings = settings.map_err(|e| Error::new(ErrorKind::Comparing, e))?;
     commands::diff::run(settings)
 }

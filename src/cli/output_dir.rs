@@ -2,7 +2,6 @@
 //! file. Grouping the documents into those files, writing them all or nothing, and
 //! comparing committed ones with a fresh render (`diff`, `render --check`).
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -21,25 +20,138 @@ pub fn output_files(rendered: &Rendered) -> Vec<(String, String)> {
     files
 }
 
-/// Writes the rendered files below `dir`, all or nothing (see [`write_files`]); returns the
-/// report for stdout, a `wrote PATH` line per file.
-pub fn write(dir: &Path, rendered: &Rendered) -> Result<String> {
+/// The files below an output directory a render owns: Helm's `--output-dir` layout of one
+/// chart, `<chart>/templates/**.yaml` and `<chart>/charts/<dependency>/templates/**.yaml`.
+/// `--prune` may remove only these; anything else in the directory (a README, another
+/// chart's renderings) belongs to someone else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owned {
+    /// The chart's name, the first folder of every path.
+    pub chart: String,
+    /// The names of its dependencies (aliases) below `<chart>/charts/`.
+    pub dependencies: Vec<String>,
+}
+
+impl Owned {
+    /// Whether `rel` (`/`-separated, relative to the output directory) is a file of this
+    /// layout. Pure: decides on the words of the path alone.
+    pub fn owns(&self, rel: &str) -> bool {
+        let Some(rest) = rel.strip_prefix(&format!("{}/", self.chart)) else {
+            return false;
+        };
+        let below_templates = rest.strip_prefix("templates/").or_else(|| {
+            let (dependency, rest) = rest.strip_prefix("charts/")?.split_once('/')?;
+            self.dependencies
+                .iter()
+                .any(|d| d == dependency)
+                .then(|| rest.strip_prefix("templates/"))
+                .flatten()
+        });
+        below_templates.is_some_and(|file| {
+            file.ends_with(".yaml") && file.split('/').all(|name| !name.is_empty() && name != "..")
+        })
+    }
+}
+
+/// The files `owned` claims below `dir` that `files` (a fresh render's) no longer holds,
+/// sorted. Listing follows no link: a link or special file in the chart's folder is an
+/// error naming it, so nothing is removed through one.
+pub fn stale_files(dir: &Path, owned: &Owned, files: &[(String, String)]) -> Result<Vec<String>> {
+    let mut stale = Vec::new();
+    for path in crate::files::list_tree(&dir.join(&owned.chart))? {
+        let rel = relative(dir, &path);
+        if owned.owns(&rel) && files.iter().all(|(p, _)| *p != rel) {
+            stale.push(rel);
+        }
+    }
+    Ok(stale)
+}
+
+/// Refuses a committed tree where something other than a folder stands where the
+/// rendered file `rel` needs one (a file named `charts`): the committed tree is broken,
+/// and comparing would report every file below it as new instead of naming it.
+fn folders_on_the_way(dir: &Path, rel: &str) -> Result<()> {
+    let mut here = dir.to_path_buf();
+    let names: Vec<&str> = rel.split('/').filter(|n| !n.is_empty()).collect();
+    for name in names.iter().take(names.len().saturating_sub(1)) {
+        here.push(name);
+        match std::fs::symlink_metadata(&here) {
+            Ok(meta) if meta.is_dir() => {}
+            // A link is named by the read below, as always.
+            Ok(meta) if meta.file_type().is_symlink() => return Ok(()),
+            Ok(_) => bail!(
+                "{}: not a folder, but the rendered file {rel} belongs below it",
+                here.display()
+            ),
+            Err(_) => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
+/// `path` below `dir` as a `/`-separated relative path.
+fn relative(dir: &Path, path: &Path) -> String {
+    path.strip_prefix(dir)
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default()
+}
+
+/// Writes the rendered files below `dir`, all or nothing (see [`write_files`]); with
+/// `prune`, then removes the files `prune` owns that the render no longer writes, and the
+/// folders of the chart's layout that leaves empty. Returns the report for stdout: a
+/// `wrote PATH` line per file, then a `removed PATH` line per file removed.
+pub fn write(dir: &Path, rendered: &Rendered, prune: Option<&Owned>) -> Result<String> {
     let files = output_files(rendered);
     // Every target is checked before anything is written: all or nothing.
     for (path, _) in &files {
         crate::files::check_writable_below(dir, path)?;
     }
+    // Listed before the writes too: a link in the chart's folder fails the run untouched.
+    let stale = match prune {
+        Some(owned) => stale_files(dir, owned, &files)?,
+        None => Vec::new(),
+    };
     let written = write_files(dir, &files)?;
-    Ok(written
+    let mut report: String = written
         .iter()
         .map(|target| format!("wrote {}\n", target.display()))
-        .collect())
+        .collect();
+    if let Some(owned) = prune {
+        report.push_str(&remove_stale(dir, owned, &stale)?);
+    }
+    Ok(report)
+}
+
+/// Removes the `stale` files below `dir` (listed by [`stale_files`]) and then each of
+/// their folders, up to the chart's own, that is left empty. Only after every write
+/// succeeded, so a failed render or write removes nothing.
+fn remove_stale(dir: &Path, owned: &Owned, stale: &[String]) -> Result<String> {
+    let mut report = String::new();
+    let chart_dir = dir.join(&owned.chart);
+    for (i, rel) in stale.iter().enumerate() {
+        let path = dir.join(rel);
+        std::fs::remove_file(&path).with_context(|| {
+            format!(
+                "removing {} ({i} of {} stale files were already removed; every file was written)",
+                path.display(),
+                stale.len()
+            )
+        })?;
+        report.push_str(&format!("removed {}\n", path.display()));
+        // remove_dir refuses a folder that still holds anything: only emptied ones go.
+        for folder in path.ancestors().skip(1) {
+            if !folder.starts_with(&chart_dir) || std::fs::remove_dir(folder).is_err() {
+                break;
+            }
+        }
+    }
+    Ok(report)
 }
 
 /// Compares `dir` (committed `--output-dir` files) with a fresh render: a unified diff of
-/// every difference, including stale committed files the render no longer writes; empty
-/// when they are equal.
-pub fn compare(dir: &Path, rendered: &Rendered) -> Result<String> {
+/// every difference, including stale committed files the render no longer writes (those
+/// `owned` claims, the ones `--prune` would remove); empty when they are equal.
+pub fn compare(dir: &Path, rendered: &Rendered, owned: &Owned) -> Result<String> {
     if !dir.is_dir() {
         bail!("{}: not a directory of committed renderings", dir.display());
     }
@@ -49,6 +161,7 @@ pub fn compare(dir: &Path, rendered: &Rendered) -> Result<String> {
     };
     let mut report = String::new();
     for (path, text) in &fresh {
+        folders_on_the_way(dir, path)?;
         let committed_path = dir.join(path);
         // No links followed, size capped: see crate::files.
         let committed = match crate::files::read_in_tree(dir, path)? {
@@ -58,30 +171,19 @@ pub fn compare(dir: &Path, rendered: &Rendered) -> Result<String> {
         report.push_str(&crate::diff::unified(
             &committed,
             text,
-            &committed_path.display().to_string(),
-            &format!("rendered {path}"),
+            &crate::diff::committed_label(&committed_path.display().to_string()),
+            &crate::diff::fresh_label(path),
         ));
     }
-    let roots: BTreeSet<&str> = fresh
-        .iter()
-        .filter_map(|(p, _)| p.split('/').next())
-        .collect();
-    for root in roots {
-        for path in crate::files::list_tree(&dir.join(root))? {
-            let rel = path
-                .strip_prefix(dir)
-                .map(|p| p.to_string_lossy().replace('\\', "/"))
-                .unwrap_or_default();
-            if fresh.iter().all(|(p, _)| *p != rel) {
-                let text = as_text(&path, crate::files::read_capped(&path)?)?;
-                report.push_str(&crate::diff::unified(
-                    &text,
-                    "",
-                    &path.display().to_string(),
-                    &format!("rendered {rel} (no longer rendered)"),
-                ));
-            }
-        }
+    for rel in stale_files(dir, owned, &fresh)? {
+        let path = dir.join(&rel);
+        let text = as_text(&path, crate::files::read_capped(&path)?)?;
+        report.push_str(&crate::diff::unified(
+            &text,
+            "",
+            &crate::diff::committed_label(&path.display().to_string()),
+            &format!("{} (no longer rendered)", crate::diff::fresh_label(&rel)),
+        ));
     }
     Ok(report)
 }

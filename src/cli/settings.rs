@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 
 use super::args::{
-    Cli, Command, DiffArgs, HookStyleArg, HooksArgs, InputArgs, LintArgs, RenderArgs, ValuesArgs,
-    argocd_command_line_error,
+    Cli, Command, ContextArgs, DiffArgs, HookStyleArg, HooksArgs, InputArgs, LintArgs, RenderArgs,
+    SelectArgs, ValuesArgs, argocd_command_line_error,
 };
 use crate::chart::ChartFiles;
 use crate::hooks::cluster::ConnectOptions;
@@ -22,6 +22,10 @@ use crate::render::{DEFAULT_KUBE_VERSION, RenderContext};
 use crate::values::ValueInputs;
 use clap::Parser;
 
+/// The name inline values (the Argo CD parameter `values-inline`) go by among the values
+/// files: errors in them name it like a file.
+pub const INLINE_VALUES_ORIGIN: &str = "parameter values-inline";
+
 /// The chart and the values every command starts from.
 #[derive(Debug, Clone)]
 pub struct InputSettings {
@@ -29,9 +33,21 @@ pub struct InputSettings {
     pub values: ValueInputs,
     /// `--chart DIR`, or the embedded chart.
     pub chart: Option<PathBuf>,
+    /// Values as YAML text (Argo CD's `values-inline`), read where `values.files` names
+    /// [`INLINE_VALUES_ORIGIN`]: after every values file.
+    pub inline_values: Option<String>,
 }
 
 impl InputSettings {
+    /// The text of the values file `path`: the inline values for their name, else the file
+    /// (`-` is standard input).
+    pub fn read(&self, path: &str) -> Result<String> {
+        match &self.inline_values {
+            Some(text) if path == INLINE_VALUES_ORIGIN => Ok(text.clone()),
+            _ => super::io::read_input(path),
+        }
+    }
+
     /// The chart's files: the directory given, or the embedded chart.
     pub fn chart_files(&self) -> Result<ChartFiles> {
         match &self.chart {
@@ -54,6 +70,7 @@ impl From<InputArgs> for InputSettings {
                 preset: args.preset,
             },
             chart: args.chart,
+            inline_values: None,
         }
     }
 }
@@ -64,7 +81,12 @@ pub enum Destination {
     /// Standard output, as `helm template` prints.
     Stdout,
     /// `--output-dir DIR`: one file per template, Helm's layout.
-    Dir(PathBuf),
+    Dir {
+        /// The directory.
+        dir: PathBuf,
+        /// `--prune`: remove the files below `dir` this render owns but no longer writes.
+        prune: bool,
+    },
 }
 
 /// `qspgb render`, checked.
@@ -87,7 +109,7 @@ pub struct RenderSettings {
 pub struct DiffSettings {
     /// The committed renderings.
     pub dir: PathBuf,
-    /// The fresh render to compare with them (its destination is unused).
+    /// The fresh render to compare with them (its destination is always stdout: unused).
     pub render: RenderSettings,
 }
 
@@ -109,7 +131,7 @@ pub struct LintSettings {
 pub struct ValuesSettings {
     /// The chart and values.
     pub input: InputSettings,
-    /// The release the templates see (the release name and `--helm-exact` only).
+    /// The release and cluster the templates are rendered and checked with.
     pub context: RenderContext,
 }
 
@@ -131,25 +153,65 @@ pub struct HooksSettings {
     pub connect: ConnectOptions,
 }
 
-/// The render context of `render` and `lint`, checked.
-fn render_context(
-    release_name: String,
-    namespace: String,
-    is_upgrade: bool,
-    kube_version: &str,
-    api_versions: &[String],
-    helm_exact: bool,
-) -> Result<RenderContext> {
-    validate_release_name(&release_name).map_err(anyhow::Error::msg)?;
+/// The release and cluster the templates see, checked: the same for every command that
+/// renders. `-n` defaults to `default` here; `hooks` keeps its own absent `-n` apart (it
+/// then works in the kubeconfig's namespace, and the names it renders do not depend on it).
+fn render_context(input: &InputArgs, context: &ContextArgs) -> Result<RenderContext> {
+    validate_release_name(&input.release_name).map_err(anyhow::Error::msg)?;
+    let namespace = context
+        .namespace
+        .clone()
+        .unwrap_or_else(|| "default".into());
     validate_namespace(&namespace).map_err(anyhow::Error::msg)?;
     Ok(RenderContext {
-        release_name,
+        release_name: input.release_name.clone(),
         namespace,
-        is_upgrade,
+        is_upgrade: context.is_upgrade,
         revision: 1,
-        kube_version: normalize_kube_version(kube_version)?,
-        api_versions: crate::render::parse_api_versions(api_versions)?,
-        helm_exact,
+        kube_version: normalize_kube_version(&context.kube_version)?,
+        api_versions: crate::render::parse_api_versions(&context.api_versions)?,
+        helm_exact: input.helm_exact,
+    })
+}
+
+/// The document selection of `render` and `diff` (and what `lint` accepts), checked;
+/// `namespace` is the release namespace `--namespace-in-manifests` writes.
+fn selection(select: SelectArgs, namespace: &str) -> Result<(OutputOptions, bool)> {
+    let hook_style = match select.hook_style {
+        HookStyleArg::Helm => HookStyle::Helm,
+        HookStyleArg::Argocd => HookStyle::Argocd,
+    };
+    if select.include_tests && hook_style == HookStyle::Argocd {
+        bail!(
+            "--include-tests cannot be used with --hook-style argocd: Argo CD has no phase for \
+             `helm test` hooks (run them with `helm test`, or render them with --hook-style helm)"
+        );
+    }
+    let options = OutputOptions {
+        no_hooks: select.no_hooks,
+        include_tests: select.include_tests,
+        show_only: select.show_only,
+        namespace_in_manifests: select.namespace_in_manifests.then(|| namespace.to_string()),
+        hook_style,
+    };
+    Ok((options, select.fail_if_empty))
+}
+
+/// The fresh render of `render`, `diff` and `render --check`.
+fn render_settings(
+    input: InputArgs,
+    context: &ContextArgs,
+    select: SelectArgs,
+    destination: Destination,
+) -> Result<RenderSettings> {
+    let context = render_context(&input, context)?;
+    let (selection, fail_if_empty) = selection(select, &context.namespace)?;
+    Ok(RenderSettings {
+        input: input.into(),
+        context,
+        selection,
+        fail_if_empty,
+        destination,
     })
 }
 
@@ -157,40 +219,14 @@ impl TryFrom<RenderArgs> for RenderSettings {
     type Error = anyhow::Error;
 
     fn try_from(args: RenderArgs) -> Result<Self> {
-        let context = render_context(
-            args.input.release_name.clone(),
-            args.namespace.clone(),
-            args.is_upgrade,
-            &args.kube_version,
-            &args.api_versions,
-            args.input.helm_exact,
-        )?;
-        let hook_style = match args.hook_style {
-            HookStyleArg::Helm => HookStyle::Helm,
-            HookStyleArg::Argocd => HookStyle::Argocd,
+        let destination = match args.output_dir {
+            Some(dir) => Destination::Dir {
+                dir,
+                prune: args.prune,
+            },
+            None => Destination::Stdout,
         };
-        if args.include_tests && hook_style == HookStyle::Argocd {
-            bail!(
-                "--include-tests cannot be used with --hook-style argocd: Argo CD has no phase for \
-                 `helm test` hooks (run them with `helm test`, or render them with --hook-style helm)"
-            );
-        }
-        Ok(RenderSettings {
-            input: args.input.into(),
-            selection: OutputOptions {
-                no_hooks: args.no_hooks,
-                include_tests: args.include_tests,
-                show_only: args.show_only,
-                namespace_in_manifests: args.namespace_in_manifests.then_some(args.namespace),
-                hook_style,
-            },
-            context,
-            fail_if_empty: args.fail_if_empty,
-            destination: match args.output_dir {
-                Some(dir) => Destination::Dir(dir),
-                None => Destination::Stdout,
-            },
-        })
+        render_settings(args.input, &args.render_context, args.select, destination)
     }
 }
 
@@ -200,24 +236,51 @@ impl TryFrom<DiffArgs> for DiffSettings {
     fn try_from(args: DiffArgs) -> Result<Self> {
         Ok(DiffSettings {
             dir: args.dir,
-            render: args.render.try_into()?,
+            render: render_settings(
+                args.input,
+                &args.render_context,
+                args.select,
+                Destination::Stdout,
+            )?,
+        })
+    }
+}
+
+impl DiffSettings {
+    /// `render --check DIR`: the same comparison as `diff DIR`. `--output-dir` and
+    /// `--prune` cannot come with it (clap refuses them together).
+    pub fn from_check(dir: PathBuf, args: RenderArgs) -> Result<Self> {
+        Ok(DiffSettings {
+            dir,
+            render: render_settings(
+                args.input,
+                &args.render_context,
+                args.select,
+                Destination::Stdout,
+            )?,
         })
     }
 }
 
 impl RenderSettings {
-    /// The settings of `argocd generate`: `argv`, a `render` command line built from the
-    /// Argo CD environment ([`crate::argocd::render_args`]), parsed and confined to the
-    /// application's source directory before its flags are checked.
+    /// The settings of `argocd generate`, and the warnings to print: `request.args`, a
+    /// `render` command line built from the Argo CD environment ([`crate::argocd::request`]),
+    /// parsed and confined to the application's source directory before its flags are
+    /// checked; the inline values after every values file.
     ///
     /// Argo CD runs one plugin sidecar for many Applications: a generate run may read only
     /// its own source directory (the working directory), as Argo CD's Helm support allows,
     /// and may print only manifests. So flags that read or write elsewhere are refused,
     /// whichever variable or parameter they came from, and every values file is confined.
-    pub fn from_argocd_command_line(argv: &[String]) -> Result<Self> {
-        let cli = Cli::try_parse_from(argv).map_err(argocd_command_line_error)?;
-        let Command::Render(args) = cli.command else {
-            unreachable!("render_args always starts with render")
+    pub fn from_argocd_request(request: crate::argocd::Request) -> Result<(Self, Vec<String>)> {
+        if let Some(pinned) = &request.version {
+            crate::argocd::check_version(pinned, env!("CARGO_PKG_VERSION"))?;
+        }
+        let mut argv = vec!["qspgb".to_string()];
+        argv.extend(request.args);
+        let cli = Cli::try_parse_from(&argv).map_err(argocd_command_line_error)?;
+        let Command::Render(mut args) = cli.command else {
+            unreachable!("argocd::request always starts with render")
         };
         let refused = [
             ("--set-file", !args.input.set_file.is_empty()),
@@ -233,11 +296,40 @@ impl RenderSettings {
             );
         }
         let source = std::env::current_dir().context("reading the working directory")?;
-        for file in &args.input.values {
+        let mut warnings = Vec::new();
+        let mut files = Vec::new();
+        for file in std::mem::take(&mut args.input.values) {
             // The run's working directory is the source directory, so the path stays as given.
-            crate::files::confined(&source, file)?;
+            let path = crate::files::confined(&source, &file)?;
+            if std::fs::symlink_metadata(&path)
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+            {
+                if !request.ignore_missing_values_files {
+                    bail!(
+                        "values file {file:?} does not exist in the application's source \
+                         directory (set the parameter ignore-missing-values-files to true to \
+                         skip missing values files)"
+                    );
+                }
+                warnings.push(format!(
+                    "values file {file:?} does not exist in the application's source directory; \
+                     skipped (ignore-missing-values-files)"
+                ));
+                continue;
+            }
+            files.push(file);
         }
-        args.try_into()
+        args.input.values = files;
+        let mut settings: RenderSettings = args.try_into()?;
+        if let Some(text) = request.inline_values {
+            settings
+                .input
+                .values
+                .files
+                .push(INLINE_VALUES_ORIGIN.to_string());
+            settings.input.inline_values = Some(text);
+        }
+        Ok((settings, warnings))
     }
 }
 
@@ -245,14 +337,10 @@ impl TryFrom<LintArgs> for LintSettings {
     type Error = anyhow::Error;
 
     fn try_from(args: LintArgs) -> Result<Self> {
-        let context = render_context(
-            args.input.release_name.clone(),
-            args.namespace,
-            false,
-            &args.kube_version,
-            &args.api_versions,
-            args.input.helm_exact,
-        )?;
+        let context = render_context(&args.input, &args.render_context)?;
+        // Checked like render's, though lint checks every document whatever the selection
+        // (its --help says so): a command line render refuses is not linted as fine.
+        selection(args.select, &context.namespace)?;
         let consult = args.consult_cluster.then(|| ConnectOptions {
             kubeconfig: args.kubeconfig,
             context: args.context,
@@ -271,12 +359,7 @@ impl TryFrom<ValuesArgs> for ValuesSettings {
     type Error = anyhow::Error;
 
     fn try_from(args: ValuesArgs) -> Result<Self> {
-        validate_release_name(&args.input.release_name).map_err(anyhow::Error::msg)?;
-        let context = RenderContext {
-            release_name: args.input.release_name.clone(),
-            helm_exact: args.input.helm_exact,
-            ..RenderContext::default()
-        };
+        let context = render_context(&args.input, &args.render_context)?;
         Ok(ValuesSettings {
             input: args.input.into(),
             context,
@@ -288,20 +371,11 @@ impl TryFrom<HooksArgs> for HooksSettings {
     type Error = anyhow::Error;
 
     fn try_from(args: HooksArgs) -> Result<Self> {
-        validate_release_name(&args.input.release_name).map_err(anyhow::Error::msg)?;
-        if let Some(ns) = &args.namespace {
-            validate_namespace(ns).map_err(anyhow::Error::msg)?;
-        }
-        let context = RenderContext {
-            release_name: args.input.release_name.clone(),
-            namespace: args.namespace.clone().unwrap_or_else(|| "default".into()),
-            helm_exact: args.input.helm_exact,
-            ..RenderContext::default()
-        };
+        let context = render_context(&args.input, &args.render_context)?;
         Ok(HooksSettings {
             input: args.input.into(),
             context,
-            namespace: args.namespace,
+            namespace: args.render_context.namespace,
             instance: args.instance,
             dry_run: args.dry_run,
             connect: ConnectOptions {

@@ -347,9 +347,9 @@ fn diff_and_check_compare_committed_renderings() {
     assert_eq!(changed.status.code(), Some(1));
     let text = stdout(&changed);
     assert!(text.contains("-  replicas: 3\n+  replicas: 4\n"), "{text}");
-    assert!(
-        text.contains("+++ rendered qs-pgbouncer/charts/pgbouncerPharia/templates/deployment.yaml")
-    );
+    assert!(text.contains(
+        "+++ fresh render: qs-pgbouncer/charts/pgbouncerPharia/templates/deployment.yaml"
+    ));
     // A file the render no longer writes is stale.
     let stale = qspgb(&[
         "diff",

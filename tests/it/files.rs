@@ -58,11 +58,12 @@ const PLANTS: [Plant; 7] = [
     Plant::Oversized,
 ];
 
-/// Places in a committed tree: a rendered file, an extra file, a file in a nested
-/// folder, and a folder on the rendered files' way.
+/// Places in a committed tree: a rendered file, an extra file of the layout qspgb owns
+/// (one `diff` reports as stale and `--prune` would remove), a file in a nested folder,
+/// and a folder on the rendered files' way.
 const PLACES: [&str; 4] = [
     "out/qs-pgbouncer/templates/tests/pgbouncer-test.yaml",
-    "out/qs-pgbouncer/extra.yaml",
+    "out/qs-pgbouncer/templates/extra.yaml",
     "out/qs-pgbouncer/charts/pgbouncerPharia/templates/stray/x.yaml",
     "out/qs-pgbouncer/charts",
 ];

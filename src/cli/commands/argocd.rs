@@ -4,11 +4,14 @@ use crate::cli::settings::RenderSettings;
 use crate::error::Result;
 
 /// Renders as the Argo CD environment asks: the environment becomes a `render` command
-/// line ([`crate::argocd::render_args`]), checked and confined like any other.
+/// line ([`crate::argocd::request`]), checked and confined like any other.
 pub fn run() -> Result {
     let all_env: Vec<(String, String)> = std::env::vars().collect();
     let lookup = |name: &str| std::env::var(name).ok();
-    let mut argv = vec!["qspgb".to_string()];
-    argv.extend(crate::argocd::render_args(&lookup, &all_env)?);
-    super::render::run(RenderSettings::from_argocd_command_line(&argv)?)
+    let request = crate::argocd::request(&lookup, &all_env)?;
+    let (settings, warnings) = RenderSettings::from_argocd_request(request)?;
+    for warning in warnings {
+        say!("warning: {warning}");
+    }
+    super::render::run(settings)
 }

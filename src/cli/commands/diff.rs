@@ -15,8 +15,8 @@ pub fn run(settings: DiffSettings) -> Result {
 }
 
 fn compare(settings: &DiffSettings) -> Result {
-    let rendered = super::render::render(&settings.render)?;
-    let report = output_dir::compare(&settings.dir, &rendered)?;
+    let (rendered, owned) = super::render::render(&settings.render)?;
+    let report = output_dir::compare(&settings.dir, &rendered, &owned)?;
     if report.is_empty() {
         say!("{}: up to date", settings.dir.display());
         return Ok(0);

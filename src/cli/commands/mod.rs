@@ -15,7 +15,6 @@ pub mod values;
 pub mod version;
 pub mod watch_userlist;
 
-use crate::cli::io::read_input;
 use crate::cli::settings::InputSettings;
 use crate::release::{self, Checked, Release};
 use crate::render::RenderContext;
@@ -26,7 +25,7 @@ fn load_release(input: &InputSettings, context: &RenderContext) -> anyhow::Resul
     release::load(
         &input.chart_files()?,
         &input.values,
-        &mut read_input,
+        &mut |path: &str| input.read(path),
         context,
     )
 }
@@ -36,7 +35,7 @@ fn check_release(input: &InputSettings, context: &RenderContext) -> anyhow::Resu
     release::check(
         &input.chart_files()?,
         &input.values,
-        &mut read_input,
+        &mut |path: &str| input.read(path),
         context,
     )
 }

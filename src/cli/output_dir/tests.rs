@@ -94,3 +94,37 @@ fn write_files_writes_nothing_when_one_target_cannot_be_written() {
     assert!(format!("{err:#}").contains("not a directory"), "{err:#}");
     assert_eq!(scratch.contents(), before);
 }
+
+/// What `--prune` may remove: the chart's own layout only, decided on the path's words.
+#[test]
+fn owned_paths_are_the_charts_template_files_only() {
+    let owned = Owned {
+        chart: "qs-pgbouncer".into(),
+        dependencies: vec!["pgbouncerPharia".into(), "pgbouncerTemporal".into()],
+    };
+    for (path, expected) in [
+        ("qs-pgbouncer/templates/hooks-rbac.yaml", true),
+        ("qs-pgbouncer/templates/tests/pgbouncer-test.yaml", true),
+        (
+            "qs-pgbouncer/charts/pgbouncerPharia/templates/deployment.yaml",
+            true,
+        ),
+        (
+            "qs-pgbouncer/charts/pgbouncerTemporal/templates/pdb.yaml",
+            true,
+        ),
+        ("qs-pgbouncer/charts/other/templates/deployment.yaml", false),
+        ("qs-pgbouncer/charts/pgbouncerPharia/values.yaml", false),
+        ("qs-pgbouncer/templates/NOTES.txt", false),
+        ("qs-pgbouncer/templates/.deployment.yaml.qspgb-tmp", false),
+        ("qs-pgbouncer/Chart.yaml", false),
+        ("qs-pgbouncer/README.md", false),
+        ("README.md", false),
+        ("other/templates/deployment.yaml", false),
+        ("qs-pgbouncer-2/templates/deployment.yaml", false),
+        ("qs-pgbouncer/templates/../x.yaml", false),
+        ("qs-pgbouncer/templates//x.yaml", false),
+    ] {
+        assert_eq!(owned.owns(path), expected, "{path}");
+    }
+}
