@@ -20,6 +20,7 @@ mod files;
 mod fuzz_corpus;
 mod golden;
 mod hooks_sweeps;
+mod image;
 mod lint;
 mod lint_agrees;
 mod peering;
