@@ -128,8 +128,9 @@ build() {
   context=$(tempdir)
   cp "$bin" "$context/qspgb"
   log "podman build -t $ref"
-  # --timestamp 0: the same binary gives the same image ID, so a rebuild changes nothing.
-  "${podman[@]}" build --quiet --pull=never --network none --timestamp 0 \
+  # --timestamp 0: the same binary gives the same image ID, so a rebuild changes nothing;
+  # --layers=false: no intermediate images are left behind (one COPY has nothing to cache).
+  "${podman[@]}" build --quiet --pull=never --network none --layers=false --timestamp 0 \
     --build-arg "VERSION=$(version)" -f "$PWD/Dockerfile" -t "$ref" "$context" >/dev/null
   after=$(image_id "$ref")
   if [ "$before" = "$after" ]; then

@@ -8,8 +8,6 @@
 use std::path::Path;
 use std::process::Command;
 
-use serde_yaml::Value;
-
 use crate::util::{render, stderr, stdout};
 
 /// The image repository every qspgb image reference names.
