@@ -20,13 +20,16 @@
 # --ulimit values. The containers run with no network, a read-only root, no capabilities
 # and no new privileges, as the chart's securityContext runs them.
 set -euo pipefail
+# static-check's FILE is relative to where the script was started.
+caller_dir="$PWD"
 cd "$(dirname "$0")/.."
 
 log() { printf '==> %s\n' "$*" >&2; }
 # Temporary directories, removed at exit however the script ends.
 temporary=()
 trap 'rm -rf "${temporary[@]}"' EXIT
-tempdir() { local d; d=$(mktemp -d); temporary+=("$d"); printf '%s\n' "$d"; }
+# tempdir NAME: a new temporary directory in variable NAME (no subshell, so it is recorded).
+tempdir() { printf -v "$1" '%s' "$(mktemp -d)"; temporary+=("${!1}"); }
 die() { printf 'image.sh: %s\n' "$*" >&2; exit 1; }
 
 repository="${QSPGB_IMAGE:-ghcr.io/qs/qspgb}"
@@ -125,7 +128,7 @@ build() {
   before=$(image_id "$ref")
   # The build context holds the checked binary alone: nothing else of the checkout (or
   # its gigabytes of target/) is sent, and the Dockerfile cannot pick up anything else.
-  context=$(tempdir)
+  tempdir context
   cp "$bin" "$context/qspgb"
   log "podman build -t $ref"
   # --timestamp 0: the same binary gives the same image ID, so a rebuild changes nothing;
@@ -154,7 +157,7 @@ test_image() {
   ref=$(image_ref)
   bin="$binary"
   version=$(version)
-  work=$(tempdir)
+  tempdir work
   log "checking $ref"
 
   # The static check can fail: a dynamic binary is refused.
@@ -254,7 +257,9 @@ case "${1:-}" in
   test) test_image ;;
   static-check)
     [ $# -eq 2 ] || die "usage: bash scripts/image.sh static-check FILE"
-    static_check "$2"
+    file="$2"
+    [[ "$file" = /* ]] || file="$caller_dir/$file"
+    static_check "$file"
     ;;
   ref) image_ref ;;
   *)

@@ -255,6 +255,18 @@ fn the_static_check_refuses_what_an_empty_image_cannot_run() {
         "{}",
         stderr(&dynamic)
     );
+    // A relative FILE is relative to where the script was started, not to the checkout.
+    let relative = Command::new("bash")
+        .arg(root().join("scripts/image.sh"))
+        .args(["static-check", "true"])
+        .current_dir("/bin")
+        .output()
+        .expect("run bash scripts/image.sh");
+    assert!(
+        stderr(&relative).contains("/bin/true: expected a static binary"),
+        "{}",
+        stderr(&relative)
+    );
     let text = check(&root().join("Cargo.toml"));
     assert_eq!(text.status.code(), Some(1));
     assert!(stderr(&text).contains("expected an ELF executable"));
