@@ -6,7 +6,8 @@
 #                               edit-compile-test loop)
 #   bash scripts/test.sh [full] everything CI runs (.ci/run): formatting, lints, unit,
 #                               integration, golden, end-to-end (`--features e2e`) and
-#                               Helm-compatibility tests, then the Helm oracle replay
+#                               Helm-compatibility tests, the container image's checks
+#                               (scripts/image.sh test), then the Helm oracle replay
 #
 # The full run installs what the tests need on a Debian machine (run as root, or with sudo
 # available), so a newcomer and CI run the same thing.
@@ -77,13 +78,20 @@ log "kube-apiserver, PostgreSQL, PgBouncer: packages"
 bash scripts/kube-apiserver.sh install
 bash scripts/postgres.sh install
 bash scripts/pgbouncer.sh install
+log "podman and runc: packages (the container image)"
+bash scripts/image.sh install
 # Building the API server and the PgBouncer versions the chart deploys (first run only)
-# overlaps with formatting and lints.
+# overlaps with formatting and lints, and so does the image's release build. That build
+# keeps its own target directory beside the other caches: CI's clones are fresh, so there
+# only qspgb itself recompiles (the debug target/ of the tests is another profile anyway).
 mkdir -p target
+release_target="${QSPGB_CACHE:-/var/cache/qspgb-e2e}/release-target"
 bash scripts/kube-apiserver.sh build > target/apiserver-build.log 2>&1 &
 apiserver_build=$!
 bash scripts/pgbouncer.sh build > target/pgbouncer-build.log 2>&1 &
 pgbouncer_build=$!
+CARGO_TARGET_DIR="$release_target" bash scripts/image.sh build > target/image-build.log 2>&1 &
+image_build=$!
 
 command -v cargo >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first" >&2; exit 1; }
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt >/dev/null 2>&1 || true
@@ -108,6 +116,22 @@ if ! wait "$pgbouncer_build"; then
   exit 1
 fi
 rm -f target/pgbouncer-build.log
+log "the container image: release build, podman build (cached), and its checks"
+if ! wait "$image_build"; then
+  tail -40 target/image-build.log >&2
+  echo "building the container image failed (log above)" >&2
+  exit 1
+fi
+rm -f target/image-build.log
+CARGO_TARGET_DIR="$release_target" bash scripts/image.sh test
+
+# The README's first set-up command, as a newcomer runs it, on the image's release build
+# (tests/it/docs_commands.rs checks that every `sh ci` command of the documentation is a
+# command line here or in .ci/run).
+log "README set-up: the embedded chart with its defaults"
+CARGO_TARGET_DIR="$release_target" cargo run --release -- render > target/readme-render.yaml
+grep -q '^kind: Deployment' target/readme-render.yaml
+rm -f target/readme-render.yaml
 eval "$(bash scripts/pgbouncer.sh env)"
 export KAE2E_RUN_DIR="/tmp/qspgb-test-$$" QSPGB_PG_RUN_DIR="/tmp/qspgb-test-pg-$$"
 trap 'bash scripts/kube-apiserver.sh stop; bash scripts/postgres.sh stop' EXIT
@@ -124,9 +148,3 @@ cargo test --workspace --doc --locked
 log "Helm as an oracle: the recorded cases of tests/helm-oracle (real Helm's output) against qspgb"
 bash scripts/helm-oracle.sh compare
 
-# The README's first set-up command, as a newcomer runs it (tests/it/docs_commands.rs
-# checks that every `sh ci` command of the documentation is a command line here).
-log "README set-up: the embedded chart with its defaults, from a release build"
-cargo run --release -- render > target/readme-render.yaml
-grep -q '^kind: Deployment' target/readme-render.yaml
-rm -f target/readme-render.yaml

@@ -27,6 +27,7 @@ mod fuzz_corpus;
 mod gitops;
 mod golden;
 mod hooks_sweeps;
+mod image;
 mod lint;
 mod lint_agrees;
 mod migration;

@@ -19,7 +19,7 @@ pub(super) enum Style {
 /// ```
 /// use qspgb_helmtext::yaml::emit::is_plain_string;
 /// assert!(is_plain_string("pgbouncer-pharia"));
-/// assert!(is_plain_string("ghcr.io/qs/qspgb:0.5.0"));
+/// assert!(is_plain_string("docker.io/library/postgres:17.2"));
 /// for s in ["true", "1", "", "a: b", "{x: 1}", "#", "x #y", "&a", "*a", "!!binary", "|", "-", "'", "a\nb"] {
 ///     assert!(!is_plain_string(s), "{s:?}");
 /// }
