@@ -52,6 +52,7 @@ impl From<InputArgs> for InputSettings {
                 set_file: args.set_file,
                 set_literal: args.set_literal,
                 preset: args.preset,
+                skip_schema_validation: args.skip_schema_validation,
             },
             chart: args.chart,
         }
@@ -150,6 +151,7 @@ fn render_context(
         kube_version: normalize_kube_version(kube_version)?,
         api_versions: crate::render::parse_api_versions(api_versions)?,
         helm_exact,
+        check_namespace: true,
     })
 }
 

@@ -22,6 +22,8 @@ mod golden;
 mod hooks_sweeps;
 mod lint;
 mod lint_agrees;
+mod lint_fields;
+mod lint_warnings;
 mod peering;
 mod secrets;
 mod values_are_data;
