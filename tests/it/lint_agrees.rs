@@ -159,9 +159,7 @@ fn lint_and_every_command_agree() {
     for (i, (name, values)) in cases.iter().enumerate() {
         let scratch = scratch(i, values);
         let dir = &scratch.0;
-        // A namespace for the commands that take one, so the warning about RBAC bound to
-        // `default` (which `values` and `hooks` never give) does not tell them apart.
-        let lint = run(dir, &["lint", "rel", "-n", "ns", "-f", "values.yaml"], &[]);
+        let lint = run(dir, &["lint", "rel", "-f", "values.yaml"], &[]);
         let expected = findings(&lint);
         let lint_fails = has_error(&expected);
         assert_eq!(
@@ -172,17 +170,13 @@ fn lint_and_every_command_agree() {
         );
         let argocd_env = [
             ("ARGOCD_APP_NAME", "rel"),
-            ("ARGOCD_APP_NAMESPACE", "ns"),
+            ("ARGOCD_APP_NAMESPACE", "default"),
             ("ARGOCD_ENV_QSPGB_VALUES", "values.yaml"),
         ];
         let runs: Vec<(&str, Output, i32)> = vec![
             (
                 "render",
-                run(
-                    dir,
-                    &["render", "rel", "-n", "ns", "-f", "values.yaml"],
-                    &[],
-                ),
+                run(dir, &["render", "rel", "-f", "values.yaml"], &[]),
                 1,
             ),
             (
@@ -192,11 +186,7 @@ fn lint_and_every_command_agree() {
             ),
             (
                 "diff",
-                run(
-                    dir,
-                    &["diff", "committed", "rel", "-n", "ns", "-f", "values.yaml"],
-                    &[],
-                ),
+                run(dir, &["diff", "committed", "rel", "-f", "values.yaml"], &[]),
                 2,
             ),
             (
@@ -251,28 +241,12 @@ fn lint_and_every_command_agree() {
         // --helm-exact: lint and render agree again.
         let lint_exact = run(
             dir,
-            &[
-                "lint",
-                "rel",
-                "-n",
-                "ns",
-                "--helm-exact",
-                "-f",
-                "values.yaml",
-            ],
+            &["lint", "rel", "--helm-exact", "-f", "values.yaml"],
             &[],
         );
         let render_exact = run(
             dir,
-            &[
-                "render",
-                "rel",
-                "-n",
-                "ns",
-                "--helm-exact",
-                "-f",
-                "values.yaml",
-            ],
+            &["render", "rel", "--helm-exact", "-f", "values.yaml"],
             &[],
         );
         let exact = findings(&lint_exact);

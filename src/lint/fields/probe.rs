@@ -461,15 +461,16 @@ mod tests {
         });
         assert_eq!(
             unknown(pod.clone()),
+            // In the order read (serde_json's maps are sorted by key).
             [
                 "metadata.lables",
-                "spec.containers[1].env[0].valu",
                 "spec.affinity.nodeAfinity",
+                "spec.containers[1].env[0].valu",
             ]
         );
         let (report, _) = probe::<Pod>(pod);
-        assert!(report.unknown[1].known.contains(&"value"));
-        assert!(report.unknown[2].known.contains(&"nodeAffinity"));
+        assert!(report.unknown[1].known.contains(&"nodeAffinity"));
+        assert!(report.unknown[2].known.contains(&"value"));
     }
 
     #[test]
