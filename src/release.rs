@@ -76,9 +76,9 @@ pub fn resolve_values(
     Ok((chart, resolved))
 }
 
-/// Runs the whole pipeline once and reports every finding: each input's schema problems
-/// (which stop it before rendering when any is an error), the merged values, the render,
-/// and every rendered document. `Err` only when nothing can be checked: the chart does not
+/// Runs the whole pipeline once and reports every finding: each input's schema problems,
+/// the merged values, the render, and every rendered document (with a schema error, the
+/// values it makes unusable are left out of the later checks, and there is no release). `Err` only when nothing can be checked: the chart does not
 /// load, an input cannot be read or parsed, or the rendering is not what the templates
 /// can produce (an internal error).
 pub fn check(
@@ -99,9 +99,14 @@ pub fn check(
             Ok((chart, report))
         });
         let (chart, mut report) = loaded?;
-        let mut findings = lint::schema_findings(&report, ctx.helm_exact);
-        if findings.iter().any(|f| f.severity == Severity::Error) {
-            // The checks below assume the types the schema promises.
+        let mut findings =
+            lint::schema_findings(&report, ctx.helm_exact, inputs.skip_schema_validation);
+        let schema_errors = findings.iter().any(|f| f.severity == Severity::Error);
+        // The checks below assume the types the schema promises: the values a schema
+        // problem makes unusable (and, with --skip-schema-validation, the unknown keys it
+        // ignores) are left out, so that the rest is still checked in the same run. Only a
+        // problem with the whole input stops here.
+        if !lint::schema::leave_out_unusable(&mut report) {
             return Ok(Checked {
                 findings,
                 release: None,
@@ -143,6 +148,25 @@ pub fn check(
         };
         for document in manifests.manifests.iter().chain(&manifests.hooks) {
             findings.extend(lint::document_findings(document, ctx.helm_exact));
+            findings.extend(lint::field_findings(
+                document,
+                &report.sources,
+                ctx.helm_exact,
+            ));
+        }
+        findings.extend(lint::render_warnings(
+            files,
+            &resolved.values,
+            &resolved.enabled,
+            &manifests,
+            ctx,
+        ));
+        if schema_errors {
+            // Rendered without the values a schema error left out: not what was asked for.
+            return Ok(Checked {
+                findings,
+                release: None,
+            });
         }
         let mut warnings: Vec<String> = resolved.warnings.iter().map(|w| w.0.clone()).collect();
         warnings.extend(manifests.warnings.iter().cloned());

@@ -254,6 +254,12 @@ pub struct InputArgs {
     /// (`--preset upstream-compat`); values are still never written as YAML syntax.
     #[arg(long)]
     pub helm_exact: bool,
+
+    /// Unknown values keys are warnings, and ignored, instead of errors (as Helm's flag:
+    /// for old values files whose keys no template reads). Wrong types, control
+    /// characters and what Kubernetes or PgBouncer would refuse are still errors.
+    #[arg(long)]
+    pub skip_schema_validation: bool,
 }
 
 /// The release and cluster the templates see (`.Release`, `.Capabilities`): shared by every

@@ -68,6 +68,7 @@ impl From<InputArgs> for InputSettings {
                 set_file: args.set_file,
                 set_literal: args.set_literal,
                 preset: args.preset,
+                skip_schema_validation: args.skip_schema_validation,
             },
             chart: args.chart,
             inline_values: None,
@@ -171,6 +172,7 @@ fn render_context(input: &InputArgs, context: &ContextArgs) -> Result<RenderCont
         kube_version: normalize_kube_version(&context.kube_version)?,
         api_versions: crate::render::parse_api_versions(&context.api_versions)?,
         helm_exact: input.helm_exact,
+        check_namespace: true,
     })
 }
 
@@ -359,7 +361,9 @@ impl TryFrom<ValuesArgs> for ValuesSettings {
     type Error = anyhow::Error;
 
     fn try_from(args: ValuesArgs) -> Result<Self> {
-        let context = render_context(&args.input, &args.render_context)?;
+        let mut context = render_context(&args.input, &args.render_context)?;
+        // Values bind nothing to a namespace: no default-namespace warning.
+        context.check_namespace = false;
         Ok(ValuesSettings {
             input: args.input.into(),
             context,
@@ -371,7 +375,9 @@ impl TryFrom<HooksArgs> for HooksSettings {
     type Error = anyhow::Error;
 
     fn try_from(args: HooksArgs) -> Result<Self> {
-        let context = render_context(&args.input, &args.render_context)?;
+        let mut context = render_context(&args.input, &args.render_context)?;
+        // Without -n the hooks work in the kubeconfig's namespace, not in `default`.
+        context.check_namespace = false;
         Ok(HooksSettings {
             input: args.input.into(),
             context,

@@ -18,20 +18,36 @@
 //! for renderings that must equal Helm's. Findings about merged values name the input that
 //! set the key, or the chart defaults.
 //!
+//! 5. The rendered objects' fields: every key a Kubernetes object of a known kind does not
+//!    have (a misspelling in `affinity`, a probe, `env`, ...), found offline ([`fields`]).
+//! 6. Warnings where the render works but probably not as meant ([`warnings`]): monitoring
+//!    objects enabled but gated off by `.Capabilities`, an `-a GROUP/VERSION/Kind` that
+//!    gates nothing, the namespace left at `default` under RBAC and hooks, an `apiVersion`
+//!    the `--kube-version` does not serve.
+//!
+//! A schema error does not stop the later checks: the values it makes unusable are left
+//! out ([`schema::leave_out_unusable`]) and the rest is rendered and checked, so one run
+//! reports everything.
+//!
 //! One file per kind of finding: [`schema`] (each input against the schemas),
 //! [`instance`] (an instance's merged values), [`settings`] (one PgBouncer setting),
-//! [`shutdown`] (the graceful shutdown's timings) and
-//! [`document`] (a rendered object).
+//! [`shutdown`] (the graceful shutdown's timings),
+//! [`document`] (a rendered object), [`fields`] (a rendered object's fields) and
+//! [`warnings`] (the render as a whole).
 
 pub mod document;
+pub mod fields;
 pub mod instance;
 pub mod schema;
 pub mod settings;
 pub mod shutdown;
+pub mod warnings;
 
 pub use document::document_findings;
+pub use fields::field_findings;
 pub use instance::instance_findings;
 pub use schema::schema_findings;
+pub use warnings::render_warnings;
 
 use std::fmt;
 

@@ -50,6 +50,11 @@ pub struct RenderContext {
     /// PgBouncer reads (a YAML boolean for a 0/1 setting), and report what Kubernetes or
     /// PgBouncer would refuse as warnings instead of errors.
     pub helm_exact: bool,
+    /// Warn when the namespace is `default` while a RoleBinding or a hook binds or reads
+    /// something there ([`crate::lint::warnings`]): set for the commands whose output is
+    /// applied (`render`, `lint`, `diff`, `argocd generate`), not for `values` or `hooks`,
+    /// which render only to read the values or the targets.
+    pub check_namespace: bool,
 }
 
 impl Default for RenderContext {
@@ -62,6 +67,7 @@ impl Default for RenderContext {
             kube_version: DEFAULT_KUBE_VERSION.into(),
             api_versions: Vec::new(),
             helm_exact: false,
+            check_namespace: false,
         }
     }
 }

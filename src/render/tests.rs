@@ -63,6 +63,7 @@ fn templates_see_helms_objects() {
         kube_version: "v1.31.2".into(),
         api_versions: vec!["monitoring.coreos.com/v1".into()],
         helm_exact: false,
+        check_namespace: false,
     };
     let out = render(
         "{{ Release.Name }} {{ Release.Namespace }} {{ Release.IsInstall }} {{ Release.IsUpgrade }} \

@@ -42,6 +42,10 @@ pub struct ValueInputs {
     /// `--preset NAME`: the chart's defaults changed by `values/NAME.yaml` of the chart
     /// ([`crate::chart::Chart::apply_preset`]).
     pub preset: Option<String>,
+    /// `--skip-schema-validation`: a key the schemas do not know is a warning and left
+    /// out, not an error (as Helm's flag, for old values files); everything else the
+    /// schemas check is still refused.
+    pub skip_schema_validation: bool,
 }
 
 /// Reads a file named on the command line (`-` is standard input); the CLI provides it.

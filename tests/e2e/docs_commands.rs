@@ -17,7 +17,7 @@
 //! README's patch changes and the `Application` CRD are created first, as a real Argo CD
 //! installation has them.
 
-use crate::util::apiserver::{server, Server};
+use crate::util::apiserver::{Server, server};
 use crate::util::docs::{self, Place};
 
 /// Kinds the v1.20 server does not serve, which the filter leaves out.

@@ -284,7 +284,7 @@ fn a_closed_pipe_exits_quietly() {
     }
     std::fs::write(&big, text).unwrap();
     let script = format!(
-        "'{}' render -f '{}' | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}",
+        "'{}' render -n pharia-ai -f '{}' | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}",
         env!("CARGO_BIN_EXE_qspgb"),
         big.display()
     );

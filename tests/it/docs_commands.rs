@@ -77,10 +77,10 @@ fn every_offline_command_in_the_docs_runs() {
             if let Some(failure) = docs::run_block(block, dir, &envs) {
                 failures.push(failure);
             }
-            if let Some(before) = before {
-                if git_status(&root) != before {
-                    failures.push(format!("{}: changed the checkout", block.at()));
-                }
+            if let Some(before) = before
+                && git_status(&root) != before
+            {
+                failures.push(format!("{}: changed the checkout", block.at()));
             }
             ran += 1;
         }
@@ -155,7 +155,9 @@ fn the_readme_fits_on_one_screen_and_shows_the_two_set_up_commands() {
     );
     let ci_run = std::fs::read_to_string(docs::root().join(".ci/run")).unwrap();
     assert!(
-        ci_run.lines().any(|l| !l.trim_start().starts_with('#') && l.contains("bash scripts/test.sh")),
+        ci_run
+            .lines()
+            .any(|l| !l.trim_start().starts_with('#') && l.contains("bash scripts/test.sh")),
         ".ci/run calls the README's test command"
     );
 }
@@ -240,7 +242,10 @@ fn help_pages(path: &mut Vec<String>, pages: &mut Vec<(String, String)>) {
         if line == "Commands:" {
             in_commands = true;
         } else if in_commands {
-            let Some(name) = line.strip_prefix("  ").and_then(|l| l.split_whitespace().next()) else {
+            let Some(name) = line
+                .strip_prefix("  ")
+                .and_then(|l| l.split_whitespace().next())
+            else {
                 break;
             };
             if name != "help" {
@@ -271,7 +276,10 @@ fn cli_help_md_is_the_help_of_every_subcommand() {
         } else {
             format!("qspgb {command}")
         };
-        text.push_str(&format!("\n## {title}\n\n```text\n{}\n```\n", help.trim_end()));
+        text.push_str(&format!(
+            "\n## {title}\n\n```text\n{}\n```\n",
+            help.trim_end()
+        ));
     }
     let path = docs::root().join("docs/cli-help.md");
     if std::env::var_os("UPDATE_GOLDEN").is_some() {

@@ -184,7 +184,7 @@ fn every_written_qspgb_image_tag_is_the_crate_version() {
     // nothing passes nothing.
     for (path, form) in [
         ("values/pgbouncer.yaml", "YAML image map (repository + tag)"),
-        ("README.md", "Markdown row of hooks.image.tag"),
+        ("docs/values.md", "Markdown row of hooks.image.tag"),
         ("deploy/argocd/repo-server-patch.yaml", "image reference"),
         ("docs/install.md", "image reference"),
         ("golden/defaults.yaml", "image reference"),

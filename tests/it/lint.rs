@@ -9,7 +9,9 @@ fn lint_text(text: &str, extra: &[&str]) -> (Option<i32>, String, String) {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join(format!("values-{:x}.yaml", seahash(text, extra)));
     std::fs::write(&file, text).unwrap();
-    let mut args = vec!["lint", "-f", file.to_str().unwrap()];
+    // A namespace, so that only the finding under test shows (not the warning about
+    // RBAC and hooks bound to `default`).
+    let mut args = vec!["lint", "-n", "pharia-ai", "-f", file.to_str().unwrap()];
     args.extend(extra);
     let out = qspgb(&args);
     std::fs::remove_file(&file).unwrap();
@@ -37,7 +39,15 @@ fn every_example_is_clean() {
     examples.sort();
     assert!(examples.len() >= 7);
     for example in examples {
-        let out = qspgb(&["lint", "--strict", "-f", example.to_str().unwrap()]);
+        // The golden renderings' namespace (the default one is a warning under RBAC).
+        let out = qspgb(&[
+            "lint",
+            "--strict",
+            "-n",
+            "pharia-ai",
+            "-f",
+            example.to_str().unwrap(),
+        ]);
         assert_eq!(
             out.status.code(),
             Some(0),

@@ -142,6 +142,10 @@ fn findings(out: &Output) -> Vec<String> {
     String::from_utf8_lossy(&out.stderr)
         .lines()
         .filter(|l| l.starts_with("error: ") || l.starts_with("warning: "))
+        // The one warning that depends on the command by design: the namespace left at
+        // `default` under RBAC and hooks, which `values` and `hooks` (no -n there, or the
+        // kubeconfig's) never give (tests/it/lint_warnings.rs checks it).
+        .filter(|l| !l.contains("the release namespace is \"default\""))
         .map(String::from)
         .collect()
 }

@@ -115,7 +115,7 @@ fn block(file: &str, line: usize, info: &str, text: String) -> Result<Option<Blo
             return Err(format!(
                 "{file}:{line}: commands are fenced as `sh` (with `checkout`, `cluster`, `ci` or \
                  `exit=N`), found `{info}`"
-            ))
+            ));
         }
         _ => return Ok(None),
     }
@@ -132,7 +132,7 @@ fn block(file: &str, line: usize, info: &str, text: String) -> Result<Option<Blo
                     return Err(format!(
                         "{file}:{line}: unknown word `{word}` after `sh` (known: checkout, \
                          cluster, node, ci, exit=N)"
-                    ))
+                    ));
                 }
             },
         }
@@ -233,26 +233,30 @@ impl Drop for Scratch {
 /// A PATH whose first entries are `dirs`, then the directory of the qspgb binary under
 /// test, then the caller's PATH.
 pub fn path_with(dirs: &[&Path]) -> std::ffi::OsString {
-    let bin = Path::new(env!("CARGO_BIN_EXE_qspgb")).parent().unwrap().to_path_buf();
+    let bin = Path::new(env!("CARGO_BIN_EXE_qspgb"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
     let mut all: Vec<PathBuf> = dirs.iter().map(|d| d.to_path_buf()).collect();
     all.push(bin);
-    all.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    all.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
     std::env::join_paths(all).expect("PATH")
 }
 
 /// Runs one block with bash in `dir` with `envs`, and checks its exit code. Returns a
 /// failure message naming the block, or None.
-pub fn run_block(
-    block: &Block,
-    dir: &Path,
-    envs: &[(&str, std::ffi::OsString)],
-) -> Option<String> {
+pub fn run_block(block: &Block, dir: &Path, envs: &[(&str, std::ffi::OsString)]) -> Option<String> {
     let mut command = std::process::Command::new("bash");
     if block.exit == 0 {
         command.args(["-euo", "pipefail"]);
     }
     command.arg("-c").arg(&block.text).current_dir(dir);
-    if !matches!(block.place, Place::Cluster | Place::ClusterCheckout | Place::Node) {
+    if !matches!(
+        block.place,
+        Place::Cluster | Place::ClusterCheckout | Place::Node
+    ) {
         // An offline block must not reach whatever cluster the caller's environment names.
         command.env_remove("KUBECONFIG");
     }

@@ -238,7 +238,7 @@ impl Schema {
                 Additional::Any => {}
                 Additional::Schema(index) => self.check(index, value, &at, problems),
                 Additional::Forbidden => problems.push(Problem {
-                    kind: ProblemKind::Invalid,
+                    kind: ProblemKind::UnknownKey,
                     path: at,
                     message: unknown_key_message(key, node.properties.keys().map(String::as_str)),
                 }),

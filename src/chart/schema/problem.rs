@@ -72,6 +72,9 @@ pub enum ProblemKind {
     /// Not a value qspgb can use, or one that would change what qspgb writes (a line
     /// break, a wrong type, an unknown key): always an error.
     Invalid,
+    /// A key the schema does not know: an error, or with `--skip-schema-validation` a
+    /// warning and the key left out (as no template reads it).
+    UnknownKey,
     /// A value qspgb renders, but Kubernetes, PgBouncer or Prometheus would refuse (a
     /// format of [`super::format`]): an error, a warning with `--helm-exact`, which renders
     /// it as Helm would.

@@ -20,6 +20,7 @@ fn precedence_of_files_and_flags() {
         set_file: vec!["f=one".into()],
         set_literal: vec!["lit=a,b".into()],
         preset: None,
+        skip_schema_validation: false,
     };
     let mut read = |path: &str| -> Result<String> {
         Ok(match path {
