@@ -56,6 +56,14 @@ const PROBE_TEMPLATE: &str = r#"{% if Release.Namespace == "probe-ns" %}{{ fail(
 fn shared_proofs() -> Vec<(&'static str, Proof)> {
     vec![
         (
+            // An unknown key is an error without it, a warning with it.
+            "skip-schema-validation",
+            Run {
+                without: &["-f", "{bad}"],
+                with: &["-f", "{bad}", "--skip-schema-validation"],
+            },
+        ),
+        (
             "values",
             Run {
                 without: &[],
