@@ -236,15 +236,7 @@ impl TryFrom<DiffArgs> for DiffSettings {
     type Error = anyhow::Error;
 
     fn try_from(args: DiffArgs) -> Result<Self> {
-        Ok(DiffSettings {
-            dir: args.dir,
-            render: render_settings(
-                args.input,
-                &args.render_context,
-                args.select,
-                Destination::Stdout,
-            )?,
-        })
+        DiffSettings::comparing(args.dir, args.input, &args.render_context, args.select)
     }
 }
 
@@ -252,14 +244,19 @@ impl DiffSettings {
     /// `render --check DIR`: the same comparison as `diff DIR`. `--output-dir` and
     /// `--prune` cannot come with it (clap refuses them together).
     pub fn from_check(dir: PathBuf, args: RenderArgs) -> Result<Self> {
+        DiffSettings::comparing(dir, args.input, &args.render_context, args.select)
+    }
+
+    /// `DIR` against a fresh render to stdout's form: what `diff` and `render --check` share.
+    fn comparing(
+        dir: PathBuf,
+        input: InputArgs,
+        context: &ContextArgs,
+        select: SelectArgs,
+    ) -> Result<Self> {
         Ok(DiffSettings {
             dir,
-            render: render_settings(
-                args.input,
-                &args.render_context,
-                args.select,
-                Destination::Stdout,
-            )?,
+            render: render_settings(input, context, select, Destination::Stdout)?,
         })
     }
 }
