@@ -329,16 +329,13 @@ impl Schema {
 }
 
 impl Problem {
-    /// The key of an unknown-key problem ([`unknown_key_message`]), so a caller that knows
-    /// more (the chart's aliases) can give a better hint.
+    /// The key of an unknown-key problem ([`ProblemKind::UnknownKey`], whose path ends at
+    /// that key), so a caller that knows more (the chart's aliases) can give a better hint.
     pub fn unknown_key(&self) -> Option<&str> {
-        let Some(Segment::Key(key)) = self.path.0.last() else {
-            return None;
-        };
-        self.message
-            .strip_prefix("unknown key ")?
-            .starts_with(&format!("{key:?}"))
-            .then_some(key.as_str())
+        match (self.kind, self.path.0.last()) {
+            (ProblemKind::UnknownKey, Some(Segment::Key(key))) => Some(key),
+            _ => None,
+        }
     }
 }
 

@@ -70,7 +70,7 @@ pub struct Problem {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProblemKind {
     /// Not a value qspgb can use, or one that would change what qspgb writes (a line
-    /// break, a wrong type, an unknown key): always an error.
+    /// break, a wrong type): always an error.
     Invalid,
     /// A key the schema does not know: an error, or with `--skip-schema-validation` a
     /// warning and the key left out (as no template reads it).
