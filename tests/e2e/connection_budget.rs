@@ -138,12 +138,7 @@ fn rendered(pg: &Pg, extra: &[String]) -> (String, serde_yaml::Value) {
 /// The pod's user: the container's securityContext wins over the pod's.
 fn run_as(workload: &serde_yaml::Value) -> (i64, i64) {
     let spec = &workload["spec"]["template"]["spec"];
-    let container = spec["containers"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "pgbouncer")
-        .unwrap();
+    let container = crate::util::named_container(spec, "containers", "pgbouncer");
     let pick = |key: &str| {
         container["securityContext"][key]
             .as_i64()

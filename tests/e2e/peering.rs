@@ -163,12 +163,11 @@ fn rewrite_ini(ini: &str, ordinal: usize, port: u16, dir: &Path) -> String {
 /// The rendered peer-config init container's arguments, run for pod `<fullname>-<ordinal>`
 /// with the output in `dir`: the real subcommand writes the pod's peer_id.
 fn peer_config(workload: &Value, ordinal: usize, dir: &Path) -> String {
-    let init = workload["spec"]["template"]["spec"]["initContainers"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "peer-config")
-        .expect("a peer-config init container");
+    let init = crate::util::named_container(
+        &workload["spec"]["template"]["spec"],
+        "initContainers",
+        "peer-config",
+    );
     let env = &init["env"][0];
     assert_eq!(env["name"], "POD_NAME");
     assert_eq!(env["valueFrom"]["fieldRef"]["fieldPath"], "metadata.name");

@@ -257,12 +257,7 @@ pub(crate) fn run_as(object: &serde_yaml::Value, container: &str) -> (i64, i64) 
     } else {
         &object["spec"]["template"]["spec"]
     };
-    let c = spec["containers"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == container)
-        .unwrap_or_else(|| panic!("no container {container}"));
+    let c = crate::util::named_container(spec, "containers", container);
     let id = |key: &str| {
         c["securityContext"][key]
             .as_i64()

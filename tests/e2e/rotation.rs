@@ -61,12 +61,11 @@ fn logs_in(bouncer: &Bouncer, password: &str) -> bool {
 
 /// The rendered `userlist-reload` container: its args and its user.
 fn sidecar(workload: &serde_yaml::Value) -> (Vec<String>, (i64, i64)) {
-    let container = workload["spec"]["template"]["spec"]["containers"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "userlist-reload")
-        .expect("the product values render the userlist-reload sidecar");
+    let container = crate::util::named_container(
+        &workload["spec"]["template"]["spec"],
+        "containers",
+        "userlist-reload",
+    );
     let args = container["args"]
         .as_sequence()
         .unwrap()

@@ -21,12 +21,7 @@ fn pod<'a>(docs: &'a [Value], kind: &str, name: &str) -> &'a Value {
 
 /// A container of an instance's Deployment by name.
 fn container<'a>(docs: &'a [Value], name: &str, container: &str) -> &'a Value {
-    pod(docs, "Deployment", name)["containers"]
-        .as_sequence()
-        .expect("containers")
-        .iter()
-        .find(|c| c["name"] == container)
-        .unwrap_or_else(|| panic!("{name} has no container {container}"))
+    crate::util::named_container(pod(docs, "Deployment", name), "containers", container)
 }
 
 /// The instance's pgbouncer.ini.

@@ -242,12 +242,7 @@ fn subchart_names(docs: &[(String, Value)], alias: &str) -> Names {
         .as_str()
         .unwrap()
         .to_string();
-    let exporter = pod["containers"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "exporter")
-        .expect("the exporter is on in these renders");
+    let exporter = crate::util::named_container(pod, "containers", "exporter");
     let admin = exporter["env"][0]["valueFrom"]["secretKeyRef"]["name"]
         .as_str()
         .unwrap()

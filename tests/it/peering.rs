@@ -48,12 +48,11 @@ fn peers(ini: &str) -> Vec<(u32, String, String)> {
 
 /// What `qspgb peer-config` writes for this pod (the init container's arguments).
 fn peer_config(statefulset: &Value, pod: &str) -> String {
-    let init = statefulset["spec"]["template"]["spec"]["initContainers"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "peer-config")
-        .expect("the peer-config init container");
+    let init = crate::util::named_container(
+        &statefulset["spec"]["template"]["spec"],
+        "initContainers",
+        "peer-config",
+    );
     let dir = std::env::temp_dir().join(format!("qspgb-it-peering-{}-{pod}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let output = dir.join("peer.ini");
@@ -173,12 +172,7 @@ fn each_pod_is_its_own_peer_entry() {
         };
         let pgbouncer = &pod["containers"][0];
         assert_eq!(pgbouncer["name"], "pgbouncer");
-        let init = pod["initContainers"]
-            .as_sequence()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"] == "peer-config")
-            .unwrap();
+        let init = crate::util::named_container(pod, "initContainers", "peer-config");
         assert_eq!(mounts(pgbouncer), Some(Value::from("/etc/pgbouncer-peer/")));
         assert_eq!(mounts(init), mounts(pgbouncer));
         let volume = pod["volumes"]

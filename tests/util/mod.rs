@@ -228,6 +228,17 @@ pub fn test_pods(docs: &[(String, Value)]) -> Vec<&Value> {
         .collect()
 }
 
+/// The entry `name` of a pod spec's container list `list` (`containers` or
+/// `initContainers`); panics naming both when there is none.
+pub fn named_container<'a>(pod_spec: &'a Value, list: &str, name: &str) -> &'a Value {
+    pod_spec[list]
+        .as_sequence()
+        .unwrap_or_else(|| panic!("no {list} in {pod_spec:?}"))
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no {list} entry named {name}"))
+}
+
 /// A pod's one container.
 pub fn container(pod: &Value) -> &Value {
     let containers = pod["spec"]["containers"].as_sequence().expect("containers");
