@@ -92,7 +92,12 @@ pub fn check(
     // (compiling needs no values; both take about as long), and each rendered file's
     // documents are read (parsed, classified) while the next file renders.
     std::thread::scope(|scope| -> Result<Checked> {
-        let compiling = scope.spawn(|| Engine::compile(files));
+        let mut engine = Engine::new(files)?;
+        let compiler = engine.compiler();
+        let compiling = scope.spawn({
+            let compiler = compiler.clone();
+            move || compiler.run()
+        });
         let chart = Chart::load_with_preset(files, inputs.preset.as_deref());
         let loaded = chart.and_then(|chart| {
             let report = values::report_user_values(&chart, inputs, read)?;
@@ -124,10 +129,13 @@ pub fn check(
         }
         // What the templates see needs no templates either.
         let template_inputs = TemplateInputs::new(&chart, &resolved.values, &resolved.enabled, ctx);
-        let engine = compiling
+        // Whatever is left to compile ahead, this thread takes its share of.
+        let failed_here = compiler.run();
+        drop(compiler);
+        let failed_there = compiling
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        let mut engine = engine?;
+        engine.compiled(&[failed_here, failed_there])?;
         let rendered = render_documents(scope, &mut engine, &template_inputs);
         drop(template_inputs);
         let manifests = match rendered {

@@ -106,6 +106,23 @@ impl ChartFiles {
         }
     }
 
+    /// Whether this is the chart compiled into this binary (whose every file the tests
+    /// check), not one read from a directory or given as files.
+    pub fn is_embedded(&self) -> bool {
+        self.preparsed.is_some()
+    }
+
+    /// [`ChartFiles::files_below`], as values that outlive `self`: the embedded chart's
+    /// text is borrowed from the binary, a directory's is copied.
+    pub fn files_below_owned(&self, dir: &str) -> Vec<(String, Cow<'static, str>)> {
+        let prefix = format!("{dir}/");
+        self.files
+            .iter()
+            .filter(|(path, _)| path.starts_with(&prefix))
+            .map(|(path, text)| (path.to_string(), text.clone()))
+            .collect()
+    }
+
     /// Every file below `dir`, at any depth, with its path; sorted by path.
     pub fn files_below(&self, dir: &str) -> impl Iterator<Item = (&str, &str)> {
         let prefix = format!("{dir}/");

@@ -167,10 +167,14 @@ impl<'a> TemplateInputs<'a> {
     }
 }
 
-/// The chart's templates, compiled: the expensive half of a render, which needs no values,
-/// so [`crate::release`] runs it on a second thread while values are loaded.
+/// The chart's templates, compiled when first used: the expensive half of a render, which
+/// needs no values, so [`crate::release`] compiles the templates a render needs on a second
+/// thread ([`Compiler`]) while values are loaded, and the main thread helps once they are.
 pub struct Engine {
-    env: Environment<'static>,
+    /// Shared with the [`Compiler`]s while they run; rendering needs it to itself.
+    env: Arc<Environment<'static>>,
+    /// What [`Compiler`]s compile ahead of rendering, in order.
+    ahead: Arc<[String]>,
     /// Each template's `emits:` declaration, by its path below the chart.
     emits: HashMap<String, Option<emits::Emits>>,
     /// The chart directory (`--chart DIR`), so that errors name template files by their
@@ -179,22 +183,68 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Compiles every file below `templates/` once, under its own path
-    /// (`templates/pgbouncer/deployment.yaml`), however many aliases will render it.
-    pub fn compile(files: &ChartFiles) -> Result<Engine> {
+    /// The chart's templates under their file paths (`templates/pgbouncer/deployment.yaml`),
+    /// compiled once, however many aliases render them, when first rendered, imported or
+    /// included, or ahead of time by a [`Compiler`].
+    ///
+    /// What is compiled ahead: for a chart read from a directory (or from files), every
+    /// file below `templates/`, so that a syntax error anywhere fails the render as Helm's
+    /// parse of every template does. For the embedded chart, whose templates the tests
+    /// compile in full, only what every render uses: the templates that render and the
+    /// partials they import; a body included only when its feature is enabled (the
+    /// optional objects, the dashboard JSON) costs nothing while it is off.
+    pub fn new(files: &ChartFiles) -> Result<Engine> {
         let mut env = new_environment();
         let dir = files.dir().map(std::path::Path::to_path_buf);
-        let mut declared = HashMap::new();
-        for (path, source) in files.files_below("templates") {
-            declared.insert(path.to_string(), emits::Emits::parse(source, path)?);
-            env.add_template_owned(path.to_string(), source.to_string())
-                .map_err(|e| anyhow!(describe_error_in(&e, dir.as_deref())))?;
+        let mut emits = HashMap::new();
+        let mut sources: HashMap<String, std::borrow::Cow<'static, str>> = HashMap::new();
+        for (path, source) in files.files_below_owned("templates") {
+            emits.insert(path.clone(), emits::Emits::parse(&source, &path)?);
+            sources.insert(path, source);
         }
+        let ahead: Vec<String> = if files.is_embedded() {
+            used_by_every_render(&sources)
+        } else {
+            let mut all: Vec<String> = sources.keys().cloned().collect();
+            all.sort();
+            all
+        };
+        env.set_loader(move |name| Ok(sources.get(name).map(|source| source.to_string())));
         Ok(Engine {
-            env,
-            emits: declared,
+            env: Arc::new(env),
+            ahead: ahead.into(),
+            emits,
             dir,
         })
+    }
+
+    /// [`Engine::new`], with what it compiles ahead compiled on this thread.
+    pub fn compile(files: &ChartFiles) -> Result<Engine> {
+        let engine = Engine::new(files)?;
+        let compiler = engine.compiler();
+        let failed = compiler.run();
+        drop(compiler);
+        engine.compiled(&[failed])?;
+        Ok(engine)
+    }
+
+    /// A handle that compiles ahead of rendering; any number of threads may [`Compiler::run`]
+    /// clones of it, each template is compiled by one of them.
+    pub fn compiler(&self) -> Compiler {
+        Compiler {
+            env: Arc::clone(&self.env),
+            ahead: Arc::clone(&self.ahead),
+            next: Arc::default(),
+            dir: self.dir.clone(),
+        }
+    }
+
+    /// The first failure (in compile order) the compilers reported, whichever thread met it.
+    pub fn compiled(&self, failures: &[Option<(usize, anyhow::Error)>]) -> Result<()> {
+        match failures.iter().flatten().min_by_key(|(at, _)| *at) {
+            Some((_, err)) => Err(anyhow!("{err:#}")),
+            None => Ok(()),
+        }
     }
 
     /// Renders every non-partial template of the inputs' chart, handing each file to
@@ -222,7 +272,7 @@ impl Engine {
         {
             let scope_paths = Arc::clone(&scope_paths);
             let rendered_texts = Arc::clone(&rendered_texts);
-            self.env
+            self.env_mut()
                 .add_function("include", move |state: &State, name: &str| {
                     let Some((base, dir, rest)) = scope_paths.iter().find_map(|(base, dir)| {
                         let rest = name.strip_prefix(base.as_str())?.strip_prefix('/')?;
@@ -251,7 +301,7 @@ impl Engine {
                 });
         }
 
-        self.env.add_global(
+        self.env_mut().add_global(
             functions::HELM_EXACT_GLOBAL,
             JValue::from(inputs.helm_exact),
         );
@@ -299,6 +349,93 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// The environment, to register the render's functions: no [`Compiler`] runs by then.
+    fn env_mut(&mut self) -> &mut Environment<'static> {
+        Arc::get_mut(&mut self.env).expect("compilers are done before rendering")
+    }
+}
+
+/// Compiles an [`Engine`]'s templates ahead of rendering, on any thread.
+#[derive(Clone)]
+pub struct Compiler {
+    env: Arc<Environment<'static>>,
+    ahead: Arc<[String]>,
+    /// The next template to compile, shared by every clone.
+    next: Arc<std::sync::atomic::AtomicUsize>,
+    dir: Option<std::path::PathBuf>,
+}
+
+impl Compiler {
+    /// Compiles templates until none is left; the first one that failed (with its place in
+    /// the order, so that which error is reported never depends on timing).
+    pub fn run(&self) -> Option<(usize, anyhow::Error)> {
+        let mut failed = None;
+        loop {
+            let at = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(name) = self.ahead.get(at) else {
+                return failed;
+            };
+            if let Err(e) = self.env.get_template(name)
+                && failed.is_none()
+            {
+                failed = Some((at, anyhow!(describe_error_in(&e, self.dir.as_deref()))));
+            }
+        }
+    }
+}
+
+/// The templates every render of the embedded chart uses, partials first: each template
+/// that renders, and what they import or include by a statement (`{% import "NAME" as x %}`,
+/// `{% include "NAME" %}`, transitively). Only a plan for compiling ahead: anything else
+/// (a file read by the `include` function, like the dashboard JSON) compiles when used.
+fn used_by_every_render(sources: &HashMap<String, std::borrow::Cow<'static, str>>) -> Vec<String> {
+    let mut renderable: Vec<&String> = sources
+        .keys()
+        .filter(|path| {
+            let file = path.rsplit('/').next().unwrap_or(path);
+            !file.starts_with('_') && !file.ends_with("NOTES.txt")
+        })
+        .collect();
+    renderable.sort();
+    let mut imported: Vec<String> = Vec::new();
+    let mut pending: Vec<&str> = renderable.iter().map(|p| p.as_str()).collect();
+    while let Some(path) = pending.pop() {
+        for name in statement_targets(&sources[path]) {
+            let joined = join_template_path(name, path).into_owned();
+            if sources.contains_key(&joined) && !imported.contains(&joined) {
+                imported.push(joined);
+                let key = sources
+                    .get_key_value(imported.last().expect("pushed"))
+                    .expect("exists")
+                    .0;
+                pending.push(key);
+            }
+        }
+    }
+    imported.sort();
+    imported.extend(renderable.into_iter().cloned());
+    imported
+}
+
+/// The names in `{% import "NAME" as x %}` and `{% include "NAME" %}` statements of a
+/// template's source.
+fn statement_targets(source: &str) -> impl Iterator<Item = &str> {
+    // Searching for the keyword (a long needle) instead of every `{%` keeps this scan
+    // of the whole chart's text cheap.
+    ["import \"", "include \""]
+        .into_iter()
+        .flat_map(|keyword| source.match_indices(keyword))
+        .filter_map(|(at, keyword)| {
+            let before = source[..at].trim_end_matches(['-', '+', ' ']);
+            if !before.ends_with("{%") {
+                return None;
+            }
+            let rest = &source[at + keyword.len()..];
+            rest.find('"').map(|end| &rest[..end])
+        })
+}
+
 /// Locks a mutex, also after a panic elsewhere (the data is only a cache).
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
@@ -308,6 +445,19 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// template whose path ends so, in any folder.
 fn is_notes(template: &TemplateFile) -> bool {
     template.name.ends_with("NOTES.txt")
+}
+
+/// `import "_helpers.tpl"` means the file beside the importing template; a name with a
+/// folder is relative to the chart root.
+fn join_template_path<'s>(name: &'s str, parent: &'s str) -> std::borrow::Cow<'s, str> {
+    if name.contains('/') {
+        name.into()
+    } else {
+        match parent.rsplit_once('/') {
+            Some((dir, _)) => format!("{dir}/{name}").into(),
+            None => name.into(),
+        }
+    }
 }
 
 fn new_environment() -> Environment<'static> {
@@ -327,16 +477,7 @@ fn new_environment() -> Environment<'static> {
     // As in Helm: a missing value prints as nothing, a field of a missing value is an error.
     env.set_undefined_behavior(UndefinedBehavior::Lenient);
     // `import "_helpers.tpl"` means the file beside the importing template.
-    env.set_path_join_callback(|name, parent| {
-        if name.contains('/') {
-            name.to_string().into()
-        } else {
-            match parent.rsplit_once('/') {
-                Some((dir, _)) => format!("{dir}/{name}").into(),
-                None => name.to_string().into(),
-            }
-        }
-    });
+    env.set_path_join_callback(join_template_path);
     functions::register(&mut env);
     env
 }

@@ -1,8 +1,8 @@
 {#-
   The pod template shared by deployment.yaml, daemonset.yaml and statefulset.yaml, written at its final
-  indentation (under `spec:` of the workload). Included, so it sees the same variables.
+  indentation (under `spec:` of the workload). Included, so it sees the same variables,
+  the helpers `h` among them (importing them again would run _helpers.tpl once more).
 -#}
-{% import "_helpers.tpl" as h %}
 {% set exporter = Values.pgbouncerExporter %}
 {% set i = Chart.Name %}
 {# qspgb additions: key paths in messages start with the alias. #}
