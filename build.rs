@@ -9,6 +9,11 @@
 //! very parser the binary uses (the `qspgb-helmtext` crate, a build-dependency), and embedded as code
 //! that builds the values tree: parsing them was a third of a render's time. A unit test in
 //! `src/chart/files.rs` checks that the embedded trees equal what the parser gives at run time.
+//!
+//! Likewise the values schemas (`values/*.schema.json`) are compiled here with the compiler
+//! the binary uses for a chart directory (the `qspgb-schema` crate) and embedded as static
+//! tables, so loading the embedded chart compiles nothing; a schema the compiler refuses
+//! fails the build. A unit test there checks them against the run-time compiler too.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -16,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use qspgb_helmtext::value::Value;
 use qspgb_helmtext::yaml::parse_values;
+use qspgb_schema::Schema;
 
 const CHART_DIRS: [&str; 3] = ["chart", "templates", "values"];
 
@@ -49,6 +55,7 @@ fn main() {
         let _ = writeln!(code, "        {rel:?} => Some({expr}),");
     }
     code.push_str("        _ => None,\n    }\n}\n");
+    schemas(&root, &files, &mut code);
     let out =
         PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo")).join("embedded_chart.rs");
     fs::write(out, code).expect("write embedded_chart.rs");
@@ -59,6 +66,33 @@ fn is_preparsed(rel: &str) -> bool {
     rel.ends_with(".yaml")
         && (rel.starts_with("chart/")
             || (rel.starts_with("values/") && rel.matches('/').count() == 1))
+}
+
+/// `schema(path)`, the embedded chart's values schemas compiled, and their statics.
+fn schemas(root: &Path, files: &[String], code: &mut String) {
+    let mut statics = String::new();
+    code.push_str("\n/// The chart's values schemas, compiled at build time.\n");
+    code.push_str("pub fn schema(path: &str) -> Option<&'static ::qspgb_schema::Schema> {\n    match path {\n");
+    for (i, rel) in files.iter().filter(|p| is_schema(p)).enumerate() {
+        let text = fs::read_to_string(root.join(rel)).expect("read chart file");
+        // The origin is the path the run-time compiler names in its errors (chart::load_schema).
+        let schema = Schema::from_json(&text, rel)
+            .unwrap_or_else(|e| panic!("the embedded chart has an invalid values schema: {e}"));
+        let name = format!("SCHEMA_{i}");
+        let item = qspgb_schema::embed::static_item(&schema, &name, rel).unwrap_or_else(|e| {
+            panic!("the embedded chart's values schema cannot be embedded: {e}")
+        });
+        statics.push('\n');
+        statics.push_str(&item);
+        let _ = writeln!(code, "        {rel:?} => Some(&{name}),");
+    }
+    code.push_str("        _ => None,\n    }\n}\n");
+    code.push_str(&statics);
+}
+
+/// The values schemas: `values/values.schema.json` and each dependency's.
+fn is_schema(rel: &str) -> bool {
+    rel.starts_with("values/") && rel.matches('/').count() == 1 && rel.ends_with(".schema.json")
 }
 
 /// Rust code that builds `value`.

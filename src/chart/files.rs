@@ -20,6 +20,8 @@ pub struct ChartFiles {
     files: BTreeMap<Cow<'static, str>, Cow<'static, str>>,
     /// For the embedded chart: its YAML files already parsed at build time.
     preparsed: Option<fn(&str) -> Option<Value>>,
+    /// For the embedded chart: its schema files already compiled at build time.
+    precompiled: Option<fn(&str) -> Option<&'static qspgb_schema::Schema>>,
     /// Where the files came from, for error messages ("embedded chart" or a directory).
     origin: String,
     /// The directory of a `--chart DIR` chart: errors name its files by their real path.
@@ -35,6 +37,7 @@ impl ChartFiles {
                 .map(|(path, text)| (Cow::Borrowed(*path), Cow::Borrowed(*text)))
                 .collect(),
             preparsed: Some(embedded::parsed),
+            precompiled: Some(embedded::schema),
             origin: "embedded chart".into(),
             dir: None,
         }
@@ -58,6 +61,7 @@ impl ChartFiles {
                 .map(|(path, text)| (Cow::Owned(path), Cow::Owned(text)))
                 .collect(),
             preparsed: None,
+            precompiled: None,
             origin: root.display().to_string(),
             dir: Some(root.to_path_buf()),
         })
@@ -71,6 +75,7 @@ impl ChartFiles {
                 .map(|(path, text)| (Cow::Owned(path), Cow::Owned(text)))
                 .collect(),
             preparsed: None,
+            precompiled: None,
             origin: origin.into(),
             dir: None,
         }
@@ -121,6 +126,12 @@ impl ChartFiles {
             .filter(|(path, _)| path.starts_with(&prefix))
             .map(|(path, text)| (path.to_string(), text.clone()))
             .collect()
+    }
+
+    /// The schema file at `path` compiled at build time, for the embedded chart; `None`
+    /// when it must be compiled from its text.
+    pub fn precompiled_schema(&self, path: &str) -> Option<&'static qspgb_schema::Schema> {
+        self.precompiled.and_then(|precompiled| precompiled(path))
     }
 
     /// Every file below `dir`, at any depth, with its path; sorted by path.
@@ -193,5 +204,19 @@ mod tests {
             }
         }
         assert!(checked >= 4, "Chart.yaml files and defaults are preparsed");
+    }
+
+    #[test]
+    fn precompiled_schemas_equal_what_the_compiler_gives() {
+        let files = ChartFiles::embedded();
+        let mut checked = 0;
+        for (path, text) in files.files.iter() {
+            if let Some(precompiled) = files.precompiled_schema(path) {
+                let compiled = qspgb_schema::Schema::from_json(text, path).unwrap();
+                assert_eq!(precompiled, &compiled, "{path}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 2, "values.schema.json and pgbouncer.schema.json");
     }
 }

@@ -257,12 +257,18 @@ impl Chart {
     }
 }
 
-/// Compiles a schema file of the chart; `None` when there is none (Helm then checks nothing).
+/// A schema file of the chart, compiled (for the embedded chart, at build time); `None`
+/// when there is none (Helm then checks nothing).
 fn load_schema(files: &ChartFiles, path: &str) -> Result<Option<Arc<Schema>>> {
-    files
-        .get(path)
-        .map(|text| Schema::from_json(text, path).map(Arc::new))
-        .transpose()
+    let Some(text) = files.get(path) else {
+        return Ok(None);
+    };
+    let schema = match files.precompiled_schema(path) {
+        // A clone of the static tables borrows them: nothing is copied.
+        Some(compiled) => Schema::from(compiled.clone()),
+        None => Schema::from_json(text, path)?,
+    };
+    Ok(Some(Arc::new(schema)))
 }
 
 /// Whether `version` satisfies the dependency's `wanted` constraint.

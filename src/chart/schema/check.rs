@@ -1,12 +1,16 @@
 //! Checking values against a compiled [`Schema`]: every problem, in input order.
 
+use qspgb_schema::types::{
+    ARRAY, BOOLEAN, INTEGER, NAMES as TYPE_NAMES, NULL, NUMBER, OBJECT, STRING,
+};
+use qspgb_schema::{Additional, Member, Node};
+
+use super::Schema;
 use super::format;
 use super::problem::{KeyPath, Problem, ProblemKind, Segment};
-use super::{
-    ARRAY, Additional, BOOLEAN, INTEGER, NULL, NUMBER, Node, OBJECT, ROOT, STRING, Schema,
-    TYPE_NAMES,
-};
 use crate::value::{Map, Value};
+
+const ROOT: usize = qspgb_schema::Schema::ROOT;
 
 impl Schema {
     /// Every problem of `value` against the whole schema, in input order.
@@ -47,10 +51,10 @@ impl Schema {
 
     fn resolve(&self, mut index: usize) -> &Node {
         // A chain of references ends: compile() only makes a reference node for "$ref".
-        while let Some(next) = self.nodes[index].reference {
+        while let Some(next) = self.node(index).reference {
             index = next;
         }
-        &self.nodes[index]
+        self.node(index)
     }
 
     fn check(&self, index: usize, value: &Value, path: &KeyPath, problems: &mut Vec<Problem>) {
@@ -109,11 +113,11 @@ impl Schema {
             return;
         }
         if let Some(allowed) = &node.enumeration
-            && !allowed.iter().any(|a| same_value(a, value))
+            && !allowed.iter().any(|a| is_member(a, value))
         {
             let list = allowed
                 .iter()
-                .map(scalar_text)
+                .map(member_text)
                 .collect::<Vec<_>>()
                 .join(", ");
             problems.push(Problem {
@@ -127,7 +131,7 @@ impl Schema {
             Value::Int(_) | Value::Float(_) => self.check_number(node, value, path, problems),
             Value::String(s) => {
                 if let Some(format) = node.format
-                    && let Err((kind, why)) = format.check(s)
+                    && let Err((kind, why)) = format::check(format, s)
                 {
                     problems.push(Problem {
                         kind,
@@ -227,10 +231,11 @@ impl Schema {
             // Keys the user chooses (a map of names to values) are data like values: the
             // templates write them as keys, so the same rules hold, and `propertyNames`
             // says which names the map takes.
-            if !node.properties.contains_key(key) {
+            let property = node.property(key);
+            if property.is_none() {
                 self.check_key(node, key, &at, problems);
             }
-            if let Some(&property) = node.properties.get(key) {
+            if let Some(property) = property {
                 self.check(property, value, &at, problems);
                 continue;
             }
@@ -240,12 +245,12 @@ impl Schema {
                 Additional::Forbidden => problems.push(Problem {
                     kind: ProblemKind::UnknownKey,
                     path: at,
-                    message: unknown_key_message(key, node.properties.keys().map(String::as_str)),
+                    message: unknown_key_message(key, node.property_keys()),
                 }),
             }
         }
-        for key in &node.required {
-            if map.get(key).is_none_or(Value::is_null) && !skip(key) {
+        for key in node.required.iter() {
+            if map.get(key.as_ref()).is_none_or(Value::is_null) && !skip(key) {
                 problems.push(Problem {
                     kind: ProblemKind::Invalid,
                     path: path.clone(),
@@ -308,7 +313,7 @@ impl Schema {
 
     /// The keys a map at the top level may have (for suggestions elsewhere).
     pub fn top_level_keys(&self) -> impl Iterator<Item = &str> {
-        self.resolve(ROOT).properties.keys().map(String::as_str)
+        self.resolve(ROOT).property_keys()
     }
 
     /// Whether the dotted `path` (`config.pgbouncer.pool_mode`) is a key the schema
@@ -317,8 +322,8 @@ impl Schema {
     pub fn allows_key_path(&self, path: &str) -> bool {
         let mut node = self.resolve(ROOT);
         for key in path.split('.') {
-            node = match (node.properties.get(key), node.additional) {
-                (Some(&index), _) => self.resolve(index),
+            node = match (node.property(key), node.additional) {
+                (Some(index), _) => self.resolve(index),
                 (None, Additional::Schema(index)) => self.resolve(index),
                 (None, Additional::Any) => return true,
                 (None, Additional::Forbidden) => return false,
@@ -402,6 +407,15 @@ fn type_problem(path: &KeyPath, expected: u8, value: &Value) -> Problem {
     }
 }
 
+/// Whether `value` is the `enum` member `member`.
+fn is_member(member: &Member, value: &Value) -> bool {
+    match (member, value) {
+        (Member::Text(text), Value::String(s)) => text == s,
+        (Member::Text(_), _) => false,
+        (Member::Value(member), value) => same_value(member, value),
+    }
+}
+
 /// Equality as JSON Schema's `enum` sees it: numbers by value, whatever their variant.
 fn same_value(a: &Value, b: &Value) -> bool {
     match (a, b) {
@@ -410,19 +424,33 @@ fn same_value(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// A scalar as it reads in a message: strings quoted and cut at 40 characters.
+/// An `enum` member as it reads in a message ([`scalar_text`]).
+fn member_text(member: &Member) -> String {
+    match member {
+        Member::Text(text) => string_text(text),
+        Member::Value(value) => scalar_text(value),
+    }
+}
+
+/// A scalar as it reads in a message: strings as [`string_text`] shows them.
 fn scalar_text(value: &Value) -> String {
     match value {
-        Value::String(s) if s.chars().count() > 40 => {
-            format!("{:?}…", s.chars().take(40).collect::<String>())
-        }
-        Value::String(s) => format!("{s:?}"),
+        Value::String(s) => string_text(s),
         Value::Int(i) => i.to_string(),
         Value::Float(f) => f.to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Null => "null".into(),
         Value::List(_) => "an array".into(),
         Value::Map(_) => "an object".into(),
+    }
+}
+
+/// A string as it reads in a message: quoted and cut at 40 characters.
+fn string_text(s: &str) -> String {
+    if s.chars().count() > 40 {
+        format!("{:?}…", s.chars().take(40).collect::<String>())
+    } else {
+        format!("{s:?}")
     }
 }
 

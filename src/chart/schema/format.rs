@@ -13,169 +13,65 @@
 //! they write ([`crate::render::functions`] `scalar`, `quote`, `toYaml`), and the formats
 //! say what the API server, PgBouncer and Prometheus will take.
 
+pub use qspgb_schema::Format;
+
 use super::ProblemKind;
 use crate::k8s;
 
-/// A named string format of the chart's schemas.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// Line breaks and tabs allowed (annotation values, command lines).
-    Multiline,
-    /// A DNS-1123 label (names that are also label values or Service names).
-    DnsLabel,
-    /// A name override: DNS-1123 label characters, of any length (the chart cuts names
-    /// at 63 characters and drops one trailing '-', as Helm's `trunc 63 | trimSuffix "-"`).
-    NameOverride,
-    /// A full name override: a name override that starts with a letter, since it is the
-    /// whole name of the instance's Service (a DNS-1035 label).
-    FullnameOverride,
-    /// A DNS-1123 subdomain (object names: Secrets, ServiceAccounts, PriorityClasses).
-    DnsSubdomain,
-    /// A key of a Secret's data.
-    SecretKey,
-    /// A label or annotation key.
-    LabelKey,
-    /// A label value.
-    LabelValue,
-    /// A resource quantity.
-    Quantity,
-    /// The string form of an IntOrString: `N%`.
-    Percent,
-    /// An image registry host (`registry.example.com[:port][/path]`).
-    ImageRegistry,
-    /// An image repository (`ghcr.io/qs/qspgb`).
-    ImageRepository,
-    /// An image tag, optionally with `@sha256:` digest.
-    ImageTag,
-    /// A whole image reference (`postgres:17`).
-    ImageReference,
-    /// A Prometheus duration (`30s`, `1h30m`).
-    PrometheusDuration,
-    /// A Prometheus label name (`severity`, `team_name`).
-    PrometheusLabelName,
-    /// A decimal number written as text (PromQL thresholds: written into an expression).
-    Number,
-    /// A cron schedule (`*/15 * * * *`, `@hourly`).
-    CronSchedule,
-    /// A host name or IP address written into a URL (`127.0.0.1`).
-    Host,
-    /// A name PgBouncer reads from pgbouncer.ini (databases, settings).
-    PgbouncerName,
-    /// A PgBouncer user written into `admin_users`/`auth_user` and the userlist.
-    PgbouncerUser,
-}
-
-impl Format {
-    /// The format a schema names, or `None` for one qspgb does not know.
-    pub fn from_name(name: &str) -> Option<Format> {
-        Some(match name {
-            "multiline" => Format::Multiline,
-            "k8s-dns-label" => Format::DnsLabel,
-            "k8s-name-override" => Format::NameOverride,
-            "k8s-fullname-override" => Format::FullnameOverride,
-            "k8s-dns-subdomain" => Format::DnsSubdomain,
-            "k8s-secret-key" => Format::SecretKey,
-            "k8s-label-key" => Format::LabelKey,
-            "k8s-label-value" => Format::LabelValue,
-            "k8s-quantity" => Format::Quantity,
-            "k8s-percent" => Format::Percent,
-            "image-registry" => Format::ImageRegistry,
-            "image-repository" => Format::ImageRepository,
-            "image-tag" => Format::ImageTag,
-            "image-reference" => Format::ImageReference,
-            "prometheus-duration" => Format::PrometheusDuration,
-            "prometheus-label-name" => Format::PrometheusLabelName,
-            "number" => Format::Number,
-            "cron-schedule" => Format::CronSchedule,
-            "host" => Format::Host,
-            "pgbouncer-name" => Format::PgbouncerName,
-            "pgbouncer-user" => Format::PgbouncerUser,
-            _ => return None,
-        })
+/// Why `text` does not have the format `format`, if it does not, and how bad that is:
+/// [`ProblemKind::Invalid`] where the text would become syntax of what qspgb writes
+/// (PromQL, a URL, pgbouncer.ini), [`ProblemKind::Undeployable`] where it would only be
+/// refused by Kubernetes, PgBouncer or Prometheus (`--helm-exact` lets those through,
+/// as Helm renders them). Messages never quote the text.
+pub fn check(format: Format, text: &str) -> Result<(), (ProblemKind, String)> {
+    if text.is_empty() && empty_means_unset(format) {
+        return Ok(());
     }
-
-    /// The names qspgb knows, for the error about an unknown one.
-    pub const NAMES: &'static [&'static str] = &[
-        "multiline",
-        "k8s-dns-label",
-        "k8s-name-override",
-        "k8s-fullname-override",
-        "k8s-dns-subdomain",
-        "k8s-secret-key",
-        "k8s-label-key",
-        "k8s-label-value",
-        "k8s-quantity",
-        "k8s-percent",
-        "image-registry",
-        "image-repository",
-        "image-tag",
-        "image-reference",
-        "prometheus-duration",
-        "prometheus-label-name",
-        "number",
-        "cron-schedule",
-        "host",
-        "pgbouncer-name",
-        "pgbouncer-user",
-    ];
-
-    /// Why `text` does not have this format, if it does not, and how bad that is:
-    /// [`ProblemKind::Invalid`] where the text would become syntax of what qspgb writes
-    /// (PromQL, a URL, pgbouncer.ini), [`ProblemKind::Undeployable`] where it would only be
-    /// refused by Kubernetes, PgBouncer or Prometheus (`--helm-exact` lets those through,
-    /// as Helm renders them). Messages never quote the text.
-    pub fn check(self, text: &str) -> Result<(), (ProblemKind, String)> {
-        if text.is_empty() && self.empty_means_unset() {
-            return Ok(());
-        }
-        let undeployable = |r: Result<(), String>| r.map_err(|m| (ProblemKind::Undeployable, m));
-        let invalid = |r: Result<(), String>| r.map_err(|m| (ProblemKind::Invalid, m));
-        match self {
-            Format::Multiline => Ok(()),
-            Format::DnsLabel => undeployable(k8s::check_dns_label(text)),
-            Format::NameOverride => undeployable(k8s::check_name_override(text)),
-            Format::FullnameOverride => undeployable(k8s::check_fullname_override(text)),
-            Format::DnsSubdomain => undeployable(k8s::check_dns_subdomain(text)),
-            Format::SecretKey => undeployable(k8s::check_secret_key(text)),
-            Format::LabelKey => undeployable(k8s::check_label_key(text)),
-            Format::LabelValue => undeployable(k8s::check_label_value(text)),
-            Format::Quantity => undeployable(k8s::check_quantity(text)),
-            Format::Percent => undeployable(k8s::check_percent(text)),
-            Format::ImageRegistry => undeployable(k8s::check_image_registry(text)),
-            Format::ImageRepository => undeployable(k8s::check_image_repository(text)),
-            Format::ImageTag => undeployable(k8s::check_image_tag(text)),
-            Format::ImageReference => undeployable(k8s::check_image_reference(text)),
-            Format::PrometheusDuration => undeployable(check_prometheus_duration(text)),
-            Format::PrometheusLabelName => undeployable(check_prometheus_label_name(text)),
-            Format::Number => invalid(check_number(text)),
-            Format::CronSchedule => undeployable(check_cron_schedule(text)),
-            Format::Host => invalid(check_host(text)),
-            Format::PgbouncerName => invalid(check_pgbouncer_name(text)),
-            Format::PgbouncerUser => check_pgbouncer_user(text),
-        }
+    let undeployable = |r: Result<(), String>| r.map_err(|m| (ProblemKind::Undeployable, m));
+    let invalid = |r: Result<(), String>| r.map_err(|m| (ProblemKind::Invalid, m));
+    match format {
+        Format::Multiline => Ok(()),
+        Format::DnsLabel => undeployable(k8s::check_dns_label(text)),
+        Format::NameOverride => undeployable(k8s::check_name_override(text)),
+        Format::FullnameOverride => undeployable(k8s::check_fullname_override(text)),
+        Format::DnsSubdomain => undeployable(k8s::check_dns_subdomain(text)),
+        Format::SecretKey => undeployable(k8s::check_secret_key(text)),
+        Format::LabelKey => undeployable(k8s::check_label_key(text)),
+        Format::LabelValue => undeployable(k8s::check_label_value(text)),
+        Format::Quantity => undeployable(k8s::check_quantity(text)),
+        Format::Percent => undeployable(k8s::check_percent(text)),
+        Format::ImageRegistry => undeployable(k8s::check_image_registry(text)),
+        Format::ImageRepository => undeployable(k8s::check_image_repository(text)),
+        Format::ImageTag => undeployable(k8s::check_image_tag(text)),
+        Format::ImageReference => undeployable(k8s::check_image_reference(text)),
+        Format::PrometheusDuration => undeployable(check_prometheus_duration(text)),
+        Format::PrometheusLabelName => undeployable(check_prometheus_label_name(text)),
+        Format::Number => invalid(check_number(text)),
+        Format::CronSchedule => undeployable(check_cron_schedule(text)),
+        Format::Host => invalid(check_host(text)),
+        Format::PgbouncerName => invalid(check_pgbouncer_name(text)),
+        Format::PgbouncerUser => check_pgbouncer_user(text),
     }
 }
 
-impl Format {
-    /// Whether the templates read an empty string of this format as "not set" and write
-    /// nothing (or their default) for it, as Helm's `default` and `if` do: then `""` is
-    /// fine. An empty image tag or quantity would be written as it is, and refused.
-    fn empty_means_unset(self) -> bool {
-        matches!(
-            self,
-            Format::Multiline
-                | Format::DnsLabel
-                | Format::NameOverride
-                | Format::FullnameOverride
-                | Format::DnsSubdomain
-                | Format::SecretKey
-                | Format::LabelKey
-                | Format::LabelValue
-                | Format::Percent
-                | Format::ImageRegistry
-                | Format::PrometheusDuration
-        )
-    }
+/// Whether the templates read an empty string of this format as "not set" and write
+/// nothing (or their default) for it, as Helm's `default` and `if` do: then `""` is
+/// fine. An empty image tag or quantity would be written as it is, and refused.
+fn empty_means_unset(format: Format) -> bool {
+    matches!(
+        format,
+        Format::Multiline
+            | Format::DnsLabel
+            | Format::NameOverride
+            | Format::FullnameOverride
+            | Format::DnsSubdomain
+            | Format::SecretKey
+            | Format::LabelKey
+            | Format::LabelValue
+            | Format::Percent
+            | Format::ImageRegistry
+            | Format::PrometheusDuration
+    )
 }
 
 /// Whether `c` may not appear in a single-line value: C0 and C1 control characters, DEL,

@@ -24,7 +24,6 @@
 //! Helm's own validator understands all of these, so the file also works with `helm`.
 
 mod check;
-mod compile;
 pub mod format;
 mod problem;
 #[cfg(test)]
@@ -32,72 +31,31 @@ mod tests;
 
 pub use problem::{KeyPath, Problem, ProblemKind, Segment};
 
-use indexmap::IndexMap;
+use qspgb_schema::Node;
 
-use crate::value::Value;
-use format::Format;
-
-/// A compiled schema: nodes in an arena, so `$ref` cycles need no reference counting.
-#[derive(Debug, Clone)]
+/// A compiled schema: the node arena of the `qspgb-schema` crate (compiled from a chart
+/// directory's file at run time, or embedded by build.rs), with the checks of [`check`].
+#[derive(Debug, Clone, PartialEq)]
 pub struct Schema {
-    nodes: Vec<Node>,
+    compiled: qspgb_schema::Schema,
 }
 
-/// The root node's index in the arena.
-const ROOT: usize = 0;
+impl Schema {
+    /// Compiles a schema from JSON text; `origin` names the file in errors.
+    pub fn from_json(text: &str, origin: &str) -> anyhow::Result<Schema> {
+        Ok(Schema {
+            compiled: qspgb_schema::Schema::from_json(text, origin)?,
+        })
+    }
 
-/// JSON Schema's types, as bits of a set.
-const NULL: u8 = 1;
-const BOOLEAN: u8 = 2;
-const INTEGER: u8 = 4;
-const NUMBER: u8 = 8;
-const STRING: u8 = 16;
-const ARRAY: u8 = 32;
-const OBJECT: u8 = 64;
-
-const TYPE_NAMES: [(u8, &str); 7] = [
-    (OBJECT, "object"),
-    (ARRAY, "array"),
-    (STRING, "string"),
-    (INTEGER, "integer"),
-    (NUMBER, "number"),
-    (BOOLEAN, "boolean"),
-    (NULL, "null"),
-];
-
-#[derive(Debug, Clone, Default)]
-struct Node {
-    /// Allowed types; `None` allows every type.
-    types: Option<u8>,
-    properties: IndexMap<String, usize>,
-    additional: Additional,
-    items: Option<usize>,
-    enumeration: Option<Vec<Value>>,
-    minimum: Option<f64>,
-    maximum: Option<f64>,
-    exclusive_minimum: Option<f64>,
-    exclusive_maximum: Option<f64>,
-    min_length: Option<usize>,
-    max_length: Option<usize>,
-    min_items: Option<usize>,
-    max_items: Option<usize>,
-    required: Vec<String>,
-    any_of: Vec<usize>,
-    /// `format`: the form a string must have ([`Format`]).
-    format: Option<Format>,
-    /// `propertyNames`: the schema every key of a map must meet (as a string).
-    property_names: Option<usize>,
-    /// `$ref`: this node is the referenced one.
-    reference: Option<usize>,
+    fn node(&self, index: usize) -> &Node {
+        self.compiled.node(index)
+    }
 }
 
-#[derive(Debug, Clone, Copy, Default)]
-enum Additional {
-    /// No `additionalProperties`: any other key is allowed.
-    #[default]
-    Any,
-    /// `additionalProperties: false`: other keys are errors.
-    Forbidden,
-    /// `additionalProperties: {...}`: other keys must match this node.
-    Schema(usize),
+impl From<qspgb_schema::Schema> for Schema {
+    /// A schema compiled elsewhere (the embedded chart's, at build time).
+    fn from(compiled: qspgb_schema::Schema) -> Schema {
+        Schema { compiled }
+    }
 }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::value::Value;
 use crate::yaml;
 
 fn schema(json: &str) -> Schema {

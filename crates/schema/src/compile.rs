@@ -1,15 +1,27 @@
 //! Compiling a schema file: JSON to the node arena of [`Schema`], refusing every keyword
 //! the checks do not implement.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
 
-use anyhow::{Result, anyhow, bail};
-use indexmap::IndexMap;
+use qspgb_helmtext::value::Value;
 use serde_json::Value as Json;
 
-use super::format::Format;
-use super::{Additional, Node, Schema, TYPE_NAMES};
-use crate::value::Value;
+use crate::format::Format;
+use crate::{Additional, Member, Node, Schema, Text, types};
+
+/// Why a schema file does not compile; the message starts with the file's name.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SchemaError(String);
+
+type Result<T> = std::result::Result<T, SchemaError>;
+
+/// A [`SchemaError`] from a message written as for `format!`.
+macro_rules! error {
+    ($($message:tt)*) => { SchemaError(format!($($message)*)) };
+}
 
 const KEYWORDS: &[&str] = &[
     "$schema",
@@ -67,14 +79,14 @@ impl fmt::Display for At<'_> {
 struct Compiler<'a> {
     origin: &'a str,
     definitions: Option<&'a serde_json::Map<String, Json>>,
-    by_name: IndexMap<String, usize>,
+    by_name: HashMap<String, usize>,
     nodes: Vec<Node>,
 }
 
 impl<'a> Compiler<'a> {
     fn compile(&mut self, json: &'a Json, at: &At) -> Result<usize> {
         let index = self.nodes.len();
-        self.nodes.push(Node::default());
+        self.nodes.push(Node::ANY);
         let node = self.node(json, at)?;
         self.nodes[index] = node;
         Ok(index)
@@ -82,10 +94,10 @@ impl<'a> Compiler<'a> {
 
     fn node(&mut self, json: &'a Json, at: &At) -> Result<Node> {
         let origin = self.origin;
-        let fail = |what: String| anyhow!("{origin}: {at}: {what}");
+        let fail = |what: String| error!("{origin}: {at}: {what}");
         let object = match json {
             Json::Object(o) => o,
-            Json::Bool(true) => return Ok(Node::default()),
+            Json::Bool(true) => return Ok(Node::ANY),
             other => return Err(fail(format!("expected a schema object, found {other}"))),
         };
         if let Some(unknown) = object.keys().find(|k| !KEYWORDS.contains(&k.as_str())) {
@@ -94,7 +106,7 @@ impl<'a> Compiler<'a> {
                 KEYWORDS.join(", ")
             )));
         }
-        let mut node = Node::default();
+        let mut node = Node::ANY;
         if let Some(reference) = object.get("$ref") {
             let name = reference
                 .as_str()
@@ -116,7 +128,7 @@ impl<'a> Compiler<'a> {
             for name in names {
                 let bit = name
                     .as_str()
-                    .and_then(|n| TYPE_NAMES.iter().find(|(_, t)| *t == n))
+                    .and_then(|n| types::NAMES.iter().find(|(_, t)| *t == n))
                     .map(|(bit, _)| *bit)
                     .ok_or_else(|| fail(format!("type {name}: not a JSON Schema type")))?;
                 set |= bit;
@@ -127,10 +139,15 @@ impl<'a> Compiler<'a> {
             let properties = properties
                 .as_object()
                 .ok_or_else(|| fail("properties: expected an object".into()))?;
+            let mut compiled: Vec<(Text, usize)> = Vec::with_capacity(properties.len());
             for (key, schema) in properties {
                 let index = self.compile(schema, &At::Step(at, "properties", key))?;
-                node.properties.insert(key.clone(), index);
+                compiled.push((Cow::Owned(key.clone()), index));
             }
+            // Sorted, so Node::property can search them (serde_json already gives its
+            // objects' keys sorted; this keeps it so should that change).
+            compiled.sort_by(|(a, _), (b, _)| a.cmp(b));
+            node.properties = Cow::Owned(compiled);
         }
         node.additional = match object.get("additionalProperties") {
             None | Some(Json::Bool(true)) => Additional::Any,
@@ -146,7 +163,15 @@ impl<'a> Compiler<'a> {
             let values = values
                 .as_array()
                 .ok_or_else(|| fail("enum: expected an array".into()))?;
-            node.enumeration = Some(values.iter().map(json_to_value).collect());
+            node.enumeration = Some(
+                values
+                    .iter()
+                    .map(|member| match member {
+                        Json::String(s) => Member::Text(Cow::Owned(s.clone())),
+                        other => Member::Value(json_to_value(other)),
+                    })
+                    .collect(),
+            );
         }
         let number = |key: &str| -> Result<Option<f64>> {
             object
@@ -180,7 +205,7 @@ impl<'a> Compiler<'a> {
                 .as_array()
                 .and_then(|list| {
                     list.iter()
-                        .map(|k| k.as_str().map(str::to_string))
+                        .map(|k| k.as_str().map(|k| Cow::Owned(k.to_string())))
                         .collect()
                 })
                 .ok_or_else(|| fail("required: expected an array of strings".into()))?;
@@ -204,10 +229,11 @@ impl<'a> Compiler<'a> {
                 .as_array()
                 .filter(|b| !b.is_empty())
                 .ok_or_else(|| fail("anyOf: expected a non-empty array".into()))?;
+            let mut compiled = Vec::with_capacity(branches.len());
             for (i, branch) in branches.iter().enumerate() {
-                node.any_of
-                    .push(self.compile(branch, &At::Index(at, "anyOf", i))?);
+                compiled.push(self.compile(branch, &At::Index(at, "anyOf", i))?);
             }
+            node.any_of = Cow::Owned(compiled);
         }
         Ok(node)
     }
@@ -219,10 +245,10 @@ impl<'a> Compiler<'a> {
         let json = self
             .definitions
             .and_then(|d| d.get(name))
-            .ok_or_else(|| anyhow!("{}: {at}: $ref to unknown definition {name:?}", self.origin))?;
+            .ok_or_else(|| error!("{}: {at}: $ref to unknown definition {name:?}", self.origin))?;
         // Reserve the slot first, so a definition that refers to itself finds it.
         let index = self.nodes.len();
-        self.nodes.push(Node::default());
+        self.nodes.push(Node::ANY);
         self.by_name.insert(name.to_string(), index);
         let node = self.node(json, &At::Definition(name))?;
         self.nodes[index] = node;
@@ -252,21 +278,21 @@ impl Schema {
     /// Compiles a schema from JSON text; `origin` names the file in errors.
     pub fn from_json(text: &str, origin: &str) -> Result<Schema> {
         let json: Json =
-            serde_json::from_str(text).map_err(|e| anyhow!("{origin}: not valid JSON: {e}"))?;
+            serde_json::from_str(text).map_err(|e| error!("{origin}: not valid JSON: {e}"))?;
         let definitions = match json.get("definitions") {
             None => None,
             Some(Json::Object(d)) => Some(d),
-            Some(_) => bail!("{origin}: definitions: expected an object"),
+            Some(_) => return Err(error!("{origin}: definitions: expected an object")),
         };
         let mut compiler = Compiler {
             origin,
             definitions,
-            by_name: IndexMap::new(),
+            by_name: HashMap::new(),
             nodes: Vec::new(),
         };
         compiler.compile(&json, &At::Root)?;
         Ok(Schema {
-            nodes: compiler.nodes,
+            nodes: Cow::Owned(compiler.nodes),
         })
     }
 }
