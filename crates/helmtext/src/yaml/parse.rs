@@ -6,6 +6,10 @@
 //! type, because the resolution depends on what only the events expose: the scalar style
 //! (a quoted `"yes"` is a string, a plain `yes` is `true`) and the explicit tag.
 //!
+//! Most text is first read by [`fast`], a hand-written reader for plain block YAML that
+//! feeds the same builder the same events at a fraction of the cost; whatever it does not
+//! handle, and every error, goes through yaml-rust2 from the start.
+//!
 //! The events are pulled one at a time ([`Parser::next_token`]) and the tree is built on an
 //! explicit stack. yaml-rust2's own `Parser::load` recurses once per nesting level, so a
 //! hostile file (100,000 `[`) would overflow the stack before we could count the depth.
@@ -102,40 +106,123 @@ pub fn parse_documents(text: &str, origin: &str) -> Result<Vec<Value>, YamlError
 }
 
 /// One parsed document and the position of its top-level node.
+#[derive(Debug, PartialEq)]
 struct Document {
     value: Value,
     line: usize,
     column: usize,
 }
 
+/// A position in the text, as the builder reports it: what yaml-rust2's [`Marker`] says
+/// (line 1-based, column 0-based), in a type the fast reader can also make.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Mark {
+    index: usize,
+    line: usize,
+    col: usize,
+}
+
+impl Mark {
+    fn line(&self) -> usize {
+        self.line
+    }
+    fn col(&self) -> usize {
+        self.col
+    }
+    fn index(&self) -> usize {
+        self.index
+    }
+}
+
+impl From<Marker> for Mark {
+    fn from(marker: Marker) -> Self {
+        Mark {
+            index: marker.index(),
+            line: marker.line(),
+            col: marker.col(),
+        }
+    }
+}
+
 fn parse_stream(text: &str, origin: &str, first_only: bool) -> Result<Vec<Document>, YamlError> {
     check_characters(text, origin)?;
     // go-yaml skips a leading byte order mark; yaml-rust2 would read it as content.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match fast_stream(text, origin, first_only) {
+        Some(docs) => Ok(docs),
+        None => slow_stream(text, origin, first_only),
+    }
+}
+
+/// The documents read by [`fast::scan`], or `None` when it does not handle the text or the
+/// builder fails: then [`slow_stream`] reads it again from the start, so that every error
+/// (and its position) is yaml-rust2's.
+fn fast_stream(text: &str, origin: &str, first_only: bool) -> Option<Vec<Document>> {
+    let mut reader = Reader::new(origin, text);
+    // The whole stream is read even for `first_only`: a text the fast reader handles is
+    // valid YAML throughout, so yaml-rust2 (which stops after the first document) could not
+    // have failed further on either.
+    let handled = fast::scan(text, &mut |event, mark| reader.feed(event, mark).is_ok());
+    let mut docs = handled.then_some(reader.docs)?;
+    if first_only {
+        docs.truncate(1);
+    }
+    Some(docs)
+}
+
+/// The reference reader: yaml-rust2's events, pulled one at a time.
+fn slow_stream(text: &str, origin: &str, first_only: bool) -> Result<Vec<Document>, YamlError> {
     let mut parser = Parser::new_from_str(text);
-    let mut builder = Builder::new(origin, text);
-    let mut docs = Vec::new();
+    let mut reader = Reader::new(origin, text);
     loop {
-        let (event, mark) = parser.next_token().map_err(|e| builder.scan_error(&e))?;
+        let (event, mark) = parser
+            .next_token()
+            .map_err(|e| reader.builder.scan_error(&e))?;
+        if event == Event::StreamEnd {
+            break;
+        }
+        let ended = event == Event::DocumentEnd;
+        reader.feed(event, mark.into())?;
+        // Helm's yaml.Unmarshal never looks past the first document.
+        if ended && first_only {
+            break;
+        }
+    }
+    Ok(reader.docs)
+}
+
+/// The documents of a stream, built from its events (whichever reader made them).
+struct Reader<'a> {
+    builder: Builder<'a>,
+    docs: Vec<Document>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(origin: &'a str, text: &'a str) -> Self {
+        Reader {
+            builder: Builder::new(origin, text),
+            docs: Vec::new(),
+        }
+    }
+
+    fn feed(&mut self, event: Event, mark: Mark) -> Result<(), YamlError> {
         match event {
-            Event::StreamEnd => break,
-            Event::StreamStart | Event::Nothing => {}
-            Event::DocumentStart => builder.start_document(),
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => Ok(()),
+            Event::DocumentStart => {
+                self.builder.start_document();
+                Ok(())
+            }
             Event::DocumentEnd => {
-                docs.push(builder.root.take().unwrap_or(Document {
+                self.docs.push(self.builder.root.take().unwrap_or(Document {
                     value: Value::Null,
                     line: mark.line(),
                     column: mark.col() + 1,
                 }));
-                // Helm's yaml.Unmarshal never looks past the first document.
-                if first_only {
-                    break;
-                }
+                Ok(())
             }
-            event => builder.event(event, mark)?,
+            event => self.builder.event(event, mark),
         }
     }
-    Ok(docs)
 }
 
 /// A scalar after go-yaml v2's resolution, before it becomes a value or a key: the two
@@ -325,7 +412,7 @@ enum FrameKind {
 struct Frame {
     kind: FrameKind,
     anchor: usize,
-    mark: Marker,
+    mark: Mark,
     /// The greatest height among the children so far.
     height: usize,
     /// Nodes in this subtree so far, itself included.
@@ -362,7 +449,7 @@ impl<'a> Builder<'a> {
         self.root = None;
     }
 
-    fn event(&mut self, event: Event, mark: Marker) -> Result<(), YamlError> {
+    fn event(&mut self, event: Event, mark: Mark) -> Result<(), YamlError> {
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 self.count(1, mark)?;
@@ -409,7 +496,7 @@ impl<'a> Builder<'a> {
         )
     }
 
-    fn open(&mut self, kind: FrameKind, anchor: usize, mark: Marker) -> Result<(), YamlError> {
+    fn open(&mut self, kind: FrameKind, anchor: usize, mark: Mark) -> Result<(), YamlError> {
         if self.expects_key() {
             return Err(self.error(mark, "a map or list cannot be a mapping key"));
         }
@@ -449,7 +536,7 @@ impl<'a> Builder<'a> {
         self.add(node, frame.mark)
     }
 
-    fn alias(&mut self, id: usize, mark: Marker) -> Result<(), YamlError> {
+    fn alias(&mut self, id: usize, mark: Mark) -> Result<(), YamlError> {
         let Some((height, size)) = self.anchors.get(&id).map(Node::shape) else {
             let name = self.alias_name(mark);
             // yaml-rust2 knows the anchor, so we are still inside the node it names.
@@ -471,7 +558,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Places a finished node: as the document root, a list item, a key, or a key's value.
-    fn add(&mut self, node: Node, mark: Marker) -> Result<(), YamlError> {
+    fn add(&mut self, node: Node, mark: Mark) -> Result<(), YamlError> {
         if self.expects_key() {
             return self.add_key(node, mark);
         }
@@ -530,7 +617,7 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn add_key(&mut self, node: Node, mark: Marker) -> Result<(), YamlError> {
+    fn add_key(&mut self, node: Node, mark: Mark) -> Result<(), YamlError> {
         let name = match node {
             Node::Scalar(Scalar::Merge) => None,
             Node::Scalar(scalar) => Some(scalar.into_key().map_err(|r| self.error(mark, &r))?),
@@ -564,7 +651,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn count(&mut self, nodes: usize, mark: Marker) -> Result<(), YamlError> {
+    fn count(&mut self, nodes: usize, mark: Mark) -> Result<(), YamlError> {
         self.nodes = self.nodes.saturating_add(nodes);
         if self.nodes > MAX_NODES {
             let reason =
@@ -595,7 +682,7 @@ impl<'a> Builder<'a> {
         path
     }
 
-    fn error(&self, mark: Marker, reason: &str) -> YamlError {
+    fn error(&self, mark: Mark, reason: &str) -> YamlError {
         YamlError::new(
             self.origin,
             mark.line(),
@@ -607,7 +694,7 @@ impl<'a> Builder<'a> {
 
     /// An error whose message gives the position only: syntax errors (see
     /// [`YamlError::syntax`]) and nesting limits (whose path would be hundreds of `[0]`).
-    fn position_error(&self, mark: Marker, reason: &str) -> YamlError {
+    fn position_error(&self, mark: Mark, reason: &str) -> YamlError {
         YamlError::syntax(
             self.origin,
             mark.line(),
@@ -618,7 +705,7 @@ impl<'a> Builder<'a> {
     }
 
     fn scan_error(&self, e: &ScanError) -> YamlError {
-        let mark = *e.marker();
+        let mark = Mark::from(*e.marker());
         match e.info() {
             // yaml-rust2 stops at 255 levels of flow collections.
             "recursion limit exceeded" => self.position_error(mark, &too_deep()),
@@ -634,7 +721,7 @@ impl<'a> Builder<'a> {
     /// The name of the alias at `mark`, read back from the text: events only carry ids.
     /// Under a secret key the "name" is most often the secret itself (a password that
     /// starts with `*`), so it is not shown there.
-    fn alias_name(&self, mark: Marker) -> String {
+    fn alias_name(&self, mark: Mark) -> String {
         if is_secret_path(&self.path()) {
             return "… (not shown: under a secret key)".into();
         }
@@ -673,6 +760,8 @@ fn merge_into(map: &mut Map, value: Value) {
         }
     }
 }
+
+mod fast;
 
 #[cfg(test)]
 mod tests;
