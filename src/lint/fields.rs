@@ -8,7 +8,10 @@
 //!
 //! [`probe`] reads each document of a kind in [`KINDS`] into its struct and notes every key
 //! the struct's level does not name. Kinds outside the table (the Prometheus Operator's
-//! ServiceMonitor, PodMonitor and PrometheusRule) are not checked.
+//! ServiceMonitor, PodMonitor and PrometheusRule) are not checked. The reading needs only
+//! the document, so it is done where the document is parsed ([`probe_document`], on the
+//! reader thread of `crate::release` while the next file renders); [`findings`] makes the
+//! findings later, in the documents' order, with the user's inputs.
 
 pub mod probe;
 
@@ -98,8 +101,8 @@ pub struct Probed {
     result: Result<(), serde_json::Error>,
 }
 
-/// Reads a rendered document of a kind in [`KINDS`] into its struct; `None` for any other
-/// document (nothing to check).
+/// Reads a rendered document of a kind in [`KINDS`] into its struct, noting what the struct
+/// does not have; `None` for any other document (nothing to check).
 pub fn probe_document(document: &Document) -> Option<Probed> {
     let Value::Map(object) = &document.object else {
         return None;
@@ -115,20 +118,8 @@ pub fn probe_document(document: &Document) -> Option<Probed> {
     Some(Probed { report, result })
 }
 
-/// Every unknown field of a rendered document (and a value of the wrong type, where one
-/// stops the struct from reading it), as deployability findings: [`probe_document`], then
-/// [`findings`].
-pub fn field_findings(
-    document: &Document,
-    sources: &[(String, Map)],
-    helm_exact: bool,
-) -> Vec<Finding> {
-    probe_document(document)
-        .map(|probed| findings(document, &probed, sources, helm_exact))
-        .unwrap_or_default()
-}
-
-/// What `probed` found in `document`, as deployability findings. `sources` are the user's
+/// What `probed` found in `document`: every unknown field (and a value of the wrong type,
+/// where one stops the struct from reading it), as deployability findings. `sources` are the user's
 /// inputs ([`crate::values::InputReport::sources`]): an unknown key is traced back to the
 /// values key that holds it when exactly one input key has its name.
 pub fn findings(

@@ -237,6 +237,7 @@ fn same_as_oracle(read: Reader, oracle: OracleReader, kind: &str, value: &Value,
     seen.wrong_type += usize::from(result.is_err());
     let document = Document {
         source: "chart/templates/x.yaml".into(),
+        index: 0,
         content: String::new(),
         kind: kind.into(),
         hook_events: Vec::new(),
