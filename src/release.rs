@@ -10,6 +10,7 @@
 use anyhow::Result;
 
 use crate::chart::{Chart, ChartFiles};
+use crate::lint::fields::Probed;
 use crate::lint::{self, Finding, Findings, Severity};
 use crate::manifest::{self, Document, FileDocuments, Manifests, OutputOptions};
 use crate::render::{Engine, RenderContext, RenderedFile, TemplateInputs};
@@ -138,8 +139,8 @@ pub fn check(
         engine.compiled(&[failed_here, failed_there])?;
         let rendered = render_documents(scope, &mut engine, &template_inputs);
         drop(template_inputs);
-        let manifests = match rendered {
-            Ok(manifests) => manifests,
+        let (manifests, probes) = match rendered {
+            Ok(rendered) => rendered,
             Err(RenderFailure::Template(message)) => {
                 findings.push(Finding {
                     severity: Severity::Error,
@@ -156,11 +157,14 @@ pub fn check(
         };
         for document in manifests.manifests.iter().chain(&manifests.hooks) {
             findings.extend(lint::document_findings(document, ctx.helm_exact));
-            findings.extend(lint::field_findings(
-                document,
-                &report.sources,
-                ctx.helm_exact,
-            ));
+            if let Some(probed) = probes.of(document) {
+                findings.extend(lint::fields::findings(
+                    document,
+                    probed,
+                    &report.sources,
+                    ctx.helm_exact,
+                ));
+            }
         }
         findings.extend(lint::render_warnings(
             files,
@@ -197,12 +201,48 @@ enum RenderFailure {
     Internal(anyhow::Error),
 }
 
+/// The unknown-field probe of every document of a kind it checks
+/// ([`lint::fields::probe_document`]), made on the thread that read the document's file:
+/// by template path (sorted), then by the document's index in its file.
+struct FieldProbes(Vec<(String, Vec<(usize, Probed)>)>);
+
+impl FieldProbes {
+    /// The probe of `document`, if it was probed.
+    fn of(&self, document: &Document) -> Option<&Probed> {
+        let file = self
+            .0
+            .binary_search_by(|(path, _)| path.as_str().cmp(&document.source))
+            .ok()?;
+        let (_, probes) = &self.0[file];
+        probes
+            .iter()
+            .find(|(index, _)| *index == document.index)
+            .map(|(_, probed)| probed)
+    }
+}
+
+/// One rendered file's documents, with the probe of each that has one.
+type ReadFile = (FileDocuments, Vec<(usize, Probed)>);
+
+/// Reads a rendered file's documents and probes their fields: the part of the checks that
+/// needs only the document, done here so that it runs on the reader while the next file
+/// renders (the findings are made later, in the documents' order, with the user's inputs).
+fn read_file(file: RenderedFile) -> Result<ReadFile> {
+    let documents = manifest::read_documents(file)?;
+    let probes = documents
+        .documents
+        .iter()
+        .filter_map(|document| Some((document.index, lint::fields::probe_document(document)?)))
+        .collect();
+    Ok((documents, probes))
+}
+
 /// Renders every template and reads each file's documents while the next renders.
 fn render_documents<'scope, 'env>(
     scope: &'scope std::thread::Scope<'scope, 'env>,
     engine: &mut Engine,
     inputs: &TemplateInputs,
-) -> std::result::Result<Manifests, RenderFailure> {
+) -> std::result::Result<(Manifests, FieldProbes), RenderFailure> {
     let (send, receive) = std::sync::mpsc::channel::<RenderedFile>();
     let queue = std::sync::Arc::new(std::sync::Mutex::new(receive));
     // Reads queued files until the queue is closed and empty. Both threads run it:
@@ -210,11 +250,11 @@ fn render_documents<'scope, 'env>(
     // Results keep their path, so that which error is reported never depends on timing.
     let read_queued = {
         let queue = std::sync::Arc::clone(&queue);
-        move || -> Vec<(String, Result<FileDocuments>)> {
+        move || -> Vec<(String, Result<ReadFile>)> {
             let mut read = Vec::new();
             while let Ok(file) = queue.lock().unwrap_or_else(|e| e.into_inner()).recv() {
                 let path = file.path.clone();
-                read.push((path, manifest::read_documents(file)));
+                read.push((path, read_file(file)));
             }
             read
         }
@@ -232,15 +272,17 @@ fn render_documents<'scope, 'env>(
     if let Err(err) = rendering {
         return Err(RenderFailure::Template(format!("{err:#}")));
     }
-    let mut read: Vec<(String, Result<FileDocuments>)> =
+    let mut read: Vec<(String, Result<ReadFile>)> =
         read.into_iter().chain(read_by_helper).collect();
     read.sort_by(|a, b| a.0.cmp(&b.0));
-    let files = read
-        .into_iter()
-        .map(|(_, result)| result)
-        .collect::<Result<Vec<_>>>()
-        .map_err(RenderFailure::Internal)?;
-    Ok(manifest::sort_manifests(files))
+    let mut files = Vec::with_capacity(read.len());
+    let mut probes = Vec::with_capacity(read.len());
+    for (path, result) in read {
+        let (documents, probed) = result.map_err(RenderFailure::Internal)?;
+        files.push(documents);
+        probes.push((path, probed));
+    }
+    Ok((manifest::sort_manifests(files), FieldProbes(probes)))
 }
 
 /// [`check`], failing with every finding when one is an error (the same lines, in the same

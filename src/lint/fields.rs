@@ -8,7 +8,10 @@
 //!
 //! [`probe`] reads each document of a kind in [`KINDS`] into its struct and notes every key
 //! the struct's level does not name. Kinds outside the table (the Prometheus Operator's
-//! ServiceMonitor, PodMonitor and PrometheusRule) are not checked.
+//! ServiceMonitor, PodMonitor and PrometheusRule) are not checked. The reading needs only
+//! the document, so it is done where the document is parsed ([`probe_document`], on the
+//! reader thread of `crate::release` while the next file renders); [`findings`] makes the
+//! findings later, in the documents' order, with the user's inputs.
 
 pub mod probe;
 
@@ -20,7 +23,7 @@ use crate::value::{Map, Value};
 use probe::{Path, Report, Step};
 
 /// How one kind is read: its probe, with k8s-openapi's struct of that `apiVersion`.
-type Reader = fn(serde_json::Value) -> (Report, Result<(), serde_json::Error>);
+type Reader = fn(&Value) -> (Report, Result<(), serde_json::Error>);
 
 /// The objects the chart renders (and their usual neighbours), by `apiVersion` and `kind`,
 /// with the struct that reads them.
@@ -89,35 +92,49 @@ pub const KINDS: &[(&str, &str, Reader)] = &[
     ),
 ];
 
-/// Every unknown field of a rendered document (and a value of the wrong type, where one
-/// stops the struct from reading it), as deployability findings. `sources` are the user's
-/// inputs ([`crate::values::InputReport::sources`]): an unknown key is traced back to the
-/// values key that holds it when exactly one input key has its name.
-pub fn field_findings(
-    document: &Document,
-    sources: &[(String, Map)],
-    helm_exact: bool,
-) -> Vec<Finding> {
+/// What the probe found in one document, not yet findings: made where the document is
+/// read ([`probe_document`]), made into findings later, with the user's inputs, by
+/// [`findings`].
+#[derive(Debug)]
+pub struct Probed {
+    report: Report,
+    result: Result<(), serde_json::Error>,
+}
+
+/// Reads a rendered document of a kind in [`KINDS`] into its struct, noting what the struct
+/// does not have; `None` for any other document (nothing to check).
+pub fn probe_document(document: &Document) -> Option<Probed> {
     let Value::Map(object) = &document.object else {
-        return Vec::new();
+        return None;
     };
     let api_version = object
         .get("apiVersion")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let Some((_, _, read)) = KINDS
+    let (_, _, read) = KINDS
         .iter()
-        .find(|(v, k, _)| *v == api_version && *k == document.kind)
-    else {
+        .find(|(v, k, _)| *v == api_version && *k == document.kind)?;
+    let (report, result) = read(&document.object);
+    Some(Probed { report, result })
+}
+
+/// What `probed` found in `document`: every unknown field (and a value of the wrong type,
+/// where one stops the struct from reading it), as deployability findings. `sources` are the user's
+/// inputs ([`crate::values::InputReport::sources`]): an unknown key is traced back to the
+/// values key that holds it when exactly one input key has its name.
+pub fn findings(
+    document: &Document,
+    probed: &Probed,
+    sources: &[(String, Map)],
+    helm_exact: bool,
+) -> Vec<Finding> {
+    let Probed { report, result } = probed;
+    if report.unknown.is_empty() && result.is_ok() {
         return Vec::new();
-    };
-    let Ok(json) = serde_json::to_value(&document.object) else {
-        return Vec::new();
-    };
-    let (report, result) = read(json);
-    let name = object
-        .get("metadata")
-        .and_then(|m| m.path("name"))
+    }
+    let name = document
+        .object
+        .path("metadata.name")
         .and_then(Value::as_str)
         .unwrap_or("");
     let origin = format!("{} ({} {name})", document.source, document.kind);
@@ -153,7 +170,11 @@ pub fn field_findings(
         findings.push(Finding {
             severity: deployability(helm_exact),
             origin,
-            path: report.failed_at.map(|p| p.to_string()).unwrap_or_default(),
+            path: report
+                .failed_at
+                .as_ref()
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
             message: format!(
                 "not a valid {}: {}",
                 document.kind,
@@ -223,3 +244,6 @@ fn without_quoted(message: &str) -> String {
     }
     out.replace("  ", " ")
 }
+
+#[cfg(test)]
+mod tests;

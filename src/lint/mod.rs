@@ -44,7 +44,6 @@ pub mod shutdown;
 pub mod warnings;
 
 pub use document::document_findings;
-pub use fields::field_findings;
 pub use instance::instance_findings;
 pub use schema::schema_findings;
 pub use warnings::render_warnings;

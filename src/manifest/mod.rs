@@ -30,6 +30,9 @@ use crate::value::Value;
 pub struct Document {
     /// The template path it came from (`# Source:`).
     pub source: String,
+    /// Its place among the documents its template file rendered (0 for the first): with
+    /// `source`, which document it is, wherever sorting puts it.
+    pub index: usize,
     /// The document text, leading whitespace removed, without a final newline.
     pub content: String,
     /// `kind`, empty when absent.

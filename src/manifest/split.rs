@@ -65,6 +65,7 @@ pub fn read_documents(file: RenderedFile) -> Result<FileDocuments> {
         };
         out.documents.push(Document {
             source: out.path.clone(),
+            index,
             content,
             kind,
             hook_events,

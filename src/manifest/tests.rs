@@ -207,6 +207,7 @@ fn invalid_yaml_names_the_template() {
 fn doc(kind: &str, content: &str, hooks: &[&str]) -> Document {
     Document {
         source: "c/templates/x.yaml".into(),
+        index: 0,
         content: content.into(),
         kind: kind.into(),
         hook_events: hooks.iter().map(|s| s.to_string()).collect(),

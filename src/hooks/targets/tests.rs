@@ -4,6 +4,7 @@ use crate::yaml;
 fn doc(source: &str, kind: &str, content: &str) -> Document {
     Document {
         source: source.into(),
+        index: 0,
         content: content.into(),
         kind: kind.into(),
         hook_events: vec![],
