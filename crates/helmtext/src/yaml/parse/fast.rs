@@ -3,15 +3,16 @@
 //! yaml-rust2's scanner costs about 300 instructions per byte, and every render reads its
 //! own output back (plus the values files). Almost all of that text is plain block YAML:
 //! block mappings and sequences, single-line plain and quoted scalars, literal block
-//! scalars, comments, `---` separators and empty `[]`/`{}`, plus the plain scalars go-yaml
-//! wraps over several lines. This reader handles exactly
+//! scalars, comments, `---` separators, flow collections on one line (`[get, patch]`,
+//! `{host: h, port: 1}`; see [`flow`]), plus the plain scalars go-yaml wraps over several
+//! lines. This reader handles exactly
 //! that subset and produces the events yaml-rust2 would produce for it, which the one
 //! [`Builder`](super::Builder) turns into values (so go-yaml's resolution, duplicate keys,
 //! the limits and secret handling stay in one place).
 //!
 //! yaml-rust2 stays the reference and the error path: the moment this reader meets
 //! anything outside the subset it is sure of (tabs, `\r`, anchors, aliases, tags, flow
-//! collections with content, `?` keys, directives, `...`, folded scalars, a quoted scalar
+//! collections over several lines or with quirks, `?` keys, directives, `...`, folded scalars, a quoted scalar
 //! that continues on the next line, odd indentation, a text it would call an error) it answers
 //! "not handled" and the caller reads the text again with yaml-rust2 from the start. Where
 //! yaml-rust2 departs from the YAML spec inside the subset (the end of a literal block
@@ -199,7 +200,7 @@ impl Scanner<'_, '_> {
         if self.bytes[at] == b'|' && !self.stack.is_empty() {
             return self.literal(at);
         }
-        if self.empty_flow(at)? {
+        if self.flow(at)? {
             if self.stack.is_empty() {
                 self.root = Root::Done;
             }
@@ -243,7 +244,7 @@ impl Scanner<'_, '_> {
         if self.bytes[at] == b'|' {
             return self.literal(at);
         }
-        if self.empty_flow(at)? {
+        if self.flow(at)? {
             return Ok(());
         }
         let (mut text, style, after) = match self.bytes[at] {
@@ -309,23 +310,6 @@ impl Scanner<'_, '_> {
             (at, last) = (stop, stop);
         }
         Ok(last)
-    }
-
-    /// `[]` or `{}` at `at`, alone on the rest of its line: true when it was one.
-    fn empty_flow(&mut self, at: usize) -> Step<bool> {
-        let end = self.line_end(at);
-        let (start, stop) = match self.bytes.get(at..at + 2) {
-            Some(b"[]") => (Event::SequenceStart(0, None), Event::SequenceEnd),
-            Some(b"{}") => (Event::MappingStart(0, None), Event::MappingEnd),
-            _ => return Ok(false),
-        };
-        if !self.only_comment(at + 2, end, false) {
-            return Err(Stop);
-        }
-        self.send(start, at)?;
-        self.send(stop, at + 1)?;
-        self.next_line(end);
-        Ok(true)
     }
 
     /// The key at `at` if the line holds `key: ...` there: its scalar event and where its
@@ -757,6 +741,8 @@ fn escape(rest: &[u8]) -> Option<(char, usize)> {
     };
     Some((c, 1))
 }
+
+mod flow;
 
 #[cfg(test)]
 mod tests;

@@ -128,7 +128,33 @@ fn corpus() -> Vec<(String, String)> {
         }
     }
     assert!(texts.len() > 300, "only {} texts found", texts.len());
+    texts.push((LARGE.to_string(), large_values(1000)));
     texts
+}
+
+/// The name of the generated benchmark values file in [`corpus`].
+const LARGE: &str = "generated large values";
+
+/// The values file `scripts/bench.sh` renders: `count` databases as flow mappings and
+/// `count` userlist users.
+fn large_values(count: usize) -> String {
+    let mut text = String::from(
+        "pgbouncerPharia:\n  hooks:\n    enabled: false\n  config:\n    \
+         existingUserlistSecret: \"\"\n    existingAdminSecret: \"\"\n    \
+         adminPassword: secret\n    databases:\n",
+    );
+    for i in 0..count {
+        text.push_str(&format!(
+            "      db{i}: {{host: cluster-pharia-rw, port: 5432, dbname: db{i}}}\n"
+        ));
+    }
+    text.push_str("    userlist:\n");
+    for i in 0..count {
+        text.push_str(&format!(
+            "      user{i}: SCRAM-SHA-256$4096:salt{i}$key:server\n"
+        ));
+    }
+    text
 }
 
 /// Each document of a multi-document text on its own, as `manifest::split` hands rendered
@@ -146,8 +172,9 @@ fn agrees_with_yaml_rust2_on_the_repository() {
         total += 1;
         let ok = agrees(&text);
         handled += usize::from(ok);
-        // The chart's own values are plain block YAML throughout.
-        let chart = name.starts_with("values/") || name.starts_with("chart/");
+        // The chart's own values are plain block YAML throughout, and the benchmark's
+        // flow mappings are the reason flow collections are in the subset.
+        let chart = name.starts_with("values/") || name.starts_with("chart/") || name == LARGE;
         assert!(ok || !chart, "{name} is not handled");
         let parts = documents(&text);
         for part in &parts {
@@ -159,9 +186,9 @@ fn agrees_with_yaml_rust2_on_the_repository() {
         }
     }
     eprintln!("fast reader: {handled} of {total} texts, {golden:?} golden documents");
-    // The point of the fast reader: it must take nearly all of what a render reads back
-    // (the rest are RBAC rules, whose `verbs: [get, patch]` it leaves to yaml-rust2).
-    assert!(golden.0 * 10 >= golden.1 * 9, "{golden:?} golden documents");
+    // The point of the fast reader: it must take all of what a render reads back.
+    assert_eq!(golden.0, golden.1, "golden documents handled, of all");
+    assert!(golden.1 > 150, "{golden:?} golden documents");
     assert!(handled >= 100, "{handled} of {total}");
 }
 
@@ -177,6 +204,13 @@ enum Edit {
     After(usize, &'static str),
     /// The indentation made wider or narrower.
     Indent(isize),
+    /// Inside the line's first flow collection, after its `[` or `{` (a line without one
+    /// gets the value `[x, {a: b}]` first).
+    Open(&'static str),
+    /// Before the line's last `]` or `}` (or at its end).
+    Close(&'static str),
+    /// After the line's first `,` (or its first `[` or `{`, or at its end).
+    Comma(&'static str),
     Duplicate,
     Delete,
 }
@@ -263,6 +297,108 @@ const EDITS: &[Edit] = &[
     Edit::Indent(-2),
     Edit::Duplicate,
     Edit::Delete,
+    // Flow collections: their own indicators in odd places, entries yaml-rust2 reads
+    // specially, and what may follow a collection on its line.
+    Edit::Start("["),
+    Edit::Start("{"),
+    Edit::Start("]"),
+    Edit::Start("}"),
+    Edit::Start(","),
+    Edit::End("]"),
+    Edit::End("}"),
+    Edit::End(","),
+    Edit::End(", x]"),
+    Edit::End(" x"),
+    Edit::End(": y"),
+    Edit::Value("[a, b]"),
+    Edit::Value("[a, b] x"),
+    Edit::Value("[a, b] # c"),
+    Edit::Value("[a, b]#c"),
+    Edit::Value("[a, b]: c"),
+    Edit::Value("{a: b}: c"),
+    Edit::Value("[a, {b: c}]"),
+    Edit::Value("{a: [1, 2], b: {c: d}}"),
+    Edit::Value("[[[a]], [], {}]"),
+    Edit::Value("[ a , b , ]"),
+    Edit::Value("{a: b,}"),
+    Edit::Value("[,]"),
+    Edit::Value("[a, , b]"),
+    Edit::Value("{,}"),
+    Edit::Value("{a: }"),
+    Edit::Value("{a: , b: c}"),
+    Edit::Value("{: a}"),
+    Edit::Value("{a}"),
+    Edit::Value("{a:b}"),
+    Edit::Value("{a:}"),
+    Edit::Value("{a: b: c}"),
+    Edit::Value("[a b, c  d]"),
+    Edit::Value("[a: b]"),
+    Edit::Value("[a:b, a:]"),
+    Edit::Value("[\"x\": y]"),
+    Edit::Value("{\"x\": y}"),
+    Edit::Value("{\"x\":y}"),
+    Edit::Value("{'x' : y}"),
+    Edit::Value("['a''b', \"c\\td\"]"),
+    Edit::Value("[a #b]"),
+    Edit::Value("[a#b]"),
+    Edit::Value("[a, #b]"),
+    Edit::Value("[-a, a-, a - b]"),
+    Edit::Value("[a -]"),
+    Edit::Value("[-, a]"),
+    Edit::Value("[- a]"),
+    Edit::Value("[? a]"),
+    Edit::Value("[&x a, *x]"),
+    Edit::Value("[!!str a]"),
+    Edit::Value("[|, >]"),
+    Edit::Value("[a,"),
+    Edit::Value("{a: [b}"),
+    Edit::Value("[a]]"),
+    Edit::Value("[a, b"),
+    Edit::Value("[é, ü: ö]"),
+    Edit::Value("{é: ü}"),
+    Edit::After(2, "b]"),
+    Edit::After(2, "- [a]"),
+    Edit::After(0, "- {a: b}"),
+    Edit::After(0, "[a]"),
+    Edit::After(0, "k: [a]"),
+    Edit::Open("["),
+    Edit::Open("]"),
+    Edit::Open("{"),
+    Edit::Open("}"),
+    Edit::Open(","),
+    Edit::Open(", ,"),
+    Edit::Open("[,]"),
+    Edit::Open("{a: }, "),
+    Edit::Open("{: a}, "),
+    Edit::Open("[a b], "),
+    Edit::Open("\"x\": y, "),
+    Edit::Open("'x': y, "),
+    Edit::Open("[a, {b: [c]}], "),
+    Edit::Open("{a: [b, {c: d}]}, "),
+    Edit::Open("#"),
+    Edit::Open(" # c"),
+    Edit::Open(" "),
+    Edit::Open("a: b, "),
+    Edit::Open("- "),
+    Edit::Open("? "),
+    Edit::Close(","),
+    Edit::Close(", "),
+    Edit::Close(", ,"),
+    Edit::Close("]"),
+    Edit::Close("}"),
+    Edit::Close(" #"),
+    Edit::Close(":"),
+    Edit::Close(": "),
+    Edit::Close(" -"),
+    Edit::Close("'"),
+    Edit::Close("\""),
+    Edit::Comma(" ,"),
+    Edit::Comma(","),
+    Edit::Comma("[x],"),
+    Edit::Comma("{x: y},"),
+    Edit::Comma("\"x\":"),
+    Edit::Comma("x: "),
+    Edit::Comma(":"),
 ];
 
 fn mutate(lines: &[&str], at: usize, edit: &Edit) -> String {
@@ -283,6 +419,28 @@ fn mutate(lines: &[&str], at: usize, edit: &Edit) -> String {
         Edit::Indent(d) => {
             let width = (indent as isize + d).max(0) as usize;
             out[at] = format!("{}{content}", " ".repeat(width));
+        }
+        Edit::Open(s) => {
+            let line = match line.find(['[', '{']) {
+                Some(_) => line.to_string(),
+                None => match line.find(": ") {
+                    Some(p) => format!("{}: [x, {{a: b}}]", &line[..p]),
+                    None => format!("{head}[x, {{a: b}}]"),
+                },
+            };
+            let p = line.find(['[', '{']).map_or(line.len(), |p| p + 1);
+            out[at] = format!("{}{s}{}", &line[..p], &line[p..]);
+        }
+        Edit::Close(s) => {
+            let p = line.rfind([']', '}']).unwrap_or(line.len());
+            out[at] = format!("{}{s}{}", &line[..p], &line[p..]);
+        }
+        Edit::Comma(s) => {
+            let p = line
+                .find(',')
+                .or_else(|| line.find(['[', '{']))
+                .map_or(line.len(), |p| p + 1);
+            out[at] = format!("{}{s}{}", &line[..p], &line[p..]);
         }
         Edit::Duplicate => out.insert(at + 1, line.to_string()),
         Edit::Delete => {
@@ -425,6 +583,37 @@ const HANDLED: &[&str] = &[
     "<<: {}\n",
     "a: .inf\n",
     "a: 99999999999999999999\n",
+    // Flow collections on one line.
+    "a: [1, 2]\n",
+    "a: {b: 1}\n",
+    "verbs: [get, patch]\nresources: [\"secrets\"]\n",
+    "a: [a, {b: c}]\n",
+    "a: {a: [1, 2]}\n",
+    "a: {a: {b: {c: [d, [e, []], {}]}}}\n",
+    "- [a, b]\n- {c: d}\n",
+    "- - [x]\n  - {}\n",
+    "a:\n  [x, y]\nb:\n- {z: 1}\n",
+    "[a, b]\n",
+    "{a: b}\n",
+    "  [a]\n",
+    "[a]\n---\n{b: c}\n",
+    "a: [ a , b ]\n",
+    "a: [a b, c  d]\n",
+    "a: [a, b,]\n",
+    "a: [a, b , ]\n",
+    "a: {a: b,}\n",
+    "a: {a: , b: }\n",
+    "a: {a: }\n",
+    "a: {a b: c d, e : f}\n",
+    "a: ['x', \"y\\n\", 'it''s', '', \"\"]\n",
+    "a: {'k': v, \"k2\" : w, 'k3': 'v3', \"k4\":  x}\n",
+    "a: [a:b, http://x/y, a#b, -1, a-b, a - b, ü, a?, a!b, a|b, 'a:b']\n",
+    "a: [a] # c\nb: [] # c\n",
+    "a: [ ]\nb: { }\n",
+    "a: [~, null, 1.5, true, 0x1f, '1']\n",
+    "a: {<<: {b: 1}, c: 2}\n",
+    "a: [x]\n\nb: {y: z}\n",
+    "é: {ü: [ö]}\n",
 ];
 
 /// Valid YAML outside the subset: the fast reader must leave it to yaml-rust2.
@@ -432,8 +621,17 @@ const NOT_HANDLED: &[&str] = &[
     "a: &x 1\nb: *x\n",
     "a: !!str 1\n",
     "? a\n: b\n",
-    "a: [1, 2]\n",
-    "a: {b: 1}\n",
+    "a: [1,\n  2]\n",
+    "a: [1, 2\n  ]\n",
+    "a: {a}\n",
+    "a: {a:b}\n",
+    "a: {\"a\":b}\n",
+    "a: [a: b]\n",
+    "a: [? a]\n",
+    "a: {? a : b}\n",
+    "a: [&x a, *x]\n",
+    "a: [!!str a]\n",
+    "a: [a:]\n",
     "a: >\n  folded\n",
     "a: 'multi\n  line'\n",
     "a: \"multi\\\n  line\"\n",
@@ -478,6 +676,18 @@ fn errors_are_left_to_yaml_rust2() {
         "a: |x\n",
         "a: 'b'#c\n",
         "a:\n  - b\n c: 1\n",
+        "a: [a, , b]\n",
+        "a: [,]\n",
+        "a: {,}\n",
+        "a: [a -]\n",
+        "a: [a] b\n",
+        "a: [a\n",
+        "a: [a]]\n",
+        "a: {a: b: c}\n",
+        "a: [a]\n  b\n",
+        // Valid, but a collection as a key is the builder's error.
+        "[a]: b\n",
+        "a: [[a]: b]\n",
     ] {
         assert!(fast_events(text).is_none(), "handled: {text:?}");
     }
