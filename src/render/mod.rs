@@ -190,9 +190,8 @@ impl Engine {
     /// What is compiled ahead: for a chart read from a directory (or from files), every
     /// file below `templates/`, so that a syntax error anywhere fails the render as Helm's
     /// parse of every template does. For the embedded chart, whose templates the tests
-    /// compile in full, only what every render uses: the templates that render and the
-    /// partials they import; a body included only when its feature is enabled (the
-    /// optional objects, the dashboard JSON) costs nothing while it is off.
+    /// compile in full, every template but its data files (the dashboard JSON, read by the
+    /// `include` function only when the dashboard is enabled).
     pub fn new(files: &ChartFiles) -> Result<Engine> {
         let mut env = new_environment();
         let dir = files.dir().map(std::path::Path::to_path_buf);
@@ -202,13 +201,18 @@ impl Engine {
             emits.insert(path.clone(), emits::Emits::parse(&source, &path)?);
             sources.insert(path, source);
         }
-        let ahead: Vec<String> = if files.is_embedded() {
-            used_by_every_render(&sources)
-        } else {
-            let mut all: Vec<String> = sources.keys().cloned().collect();
-            all.sort();
-            all
-        };
+        let mut ahead: Vec<String> = sources
+            .keys()
+            .filter(|path| !(files.is_embedded() && path.ends_with(".json")))
+            .cloned()
+            .collect();
+        // Partials first: every template that renders imports one.
+        ahead.sort_by_key(|path| {
+            (
+                !path.rsplit('/').next().unwrap_or(path).starts_with('_'),
+                path.clone(),
+            )
+        });
         env.set_loader(move |name| Ok(sources.get(name).map(|source| source.to_string())));
         Ok(Engine {
             env: Arc::new(env),
@@ -218,7 +222,8 @@ impl Engine {
         })
     }
 
-    /// [`Engine::new`], with what it compiles ahead compiled on this thread.
+    /// [`Engine::new`], with what it compiles ahead compiled on this thread (tests).
+    #[cfg(test)]
     pub fn compile(files: &ChartFiles) -> Result<Engine> {
         let engine = Engine::new(files)?;
         let compiler = engine.compiler();
@@ -383,57 +388,6 @@ impl Compiler {
             }
         }
     }
-}
-
-/// The templates every render of the embedded chart uses, partials first: each template
-/// that renders, and what they import or include by a statement (`{% import "NAME" as x %}`,
-/// `{% include "NAME" %}`, transitively). Only a plan for compiling ahead: anything else
-/// (a file read by the `include` function, like the dashboard JSON) compiles when used.
-fn used_by_every_render(sources: &HashMap<String, std::borrow::Cow<'static, str>>) -> Vec<String> {
-    let mut renderable: Vec<&String> = sources
-        .keys()
-        .filter(|path| {
-            let file = path.rsplit('/').next().unwrap_or(path);
-            !file.starts_with('_') && !file.ends_with("NOTES.txt")
-        })
-        .collect();
-    renderable.sort();
-    let mut imported: Vec<String> = Vec::new();
-    let mut pending: Vec<&str> = renderable.iter().map(|p| p.as_str()).collect();
-    while let Some(path) = pending.pop() {
-        for name in statement_targets(&sources[path]) {
-            let joined = join_template_path(name, path).into_owned();
-            if sources.contains_key(&joined) && !imported.contains(&joined) {
-                imported.push(joined);
-                let key = sources
-                    .get_key_value(imported.last().expect("pushed"))
-                    .expect("exists")
-                    .0;
-                pending.push(key);
-            }
-        }
-    }
-    imported.sort();
-    imported.extend(renderable.into_iter().cloned());
-    imported
-}
-
-/// The names in `{% import "NAME" as x %}` and `{% include "NAME" %}` statements of a
-/// template's source.
-fn statement_targets(source: &str) -> impl Iterator<Item = &str> {
-    // Searching for the keyword (a long needle) instead of every `{%` keeps this scan
-    // of the whole chart's text cheap.
-    ["import \"", "include \""]
-        .into_iter()
-        .flat_map(|keyword| source.match_indices(keyword))
-        .filter_map(|(at, keyword)| {
-            let before = source[..at].trim_end_matches(['-', '+', ' ']);
-            if !before.ends_with("{%") {
-                return None;
-            }
-            let rest = &source[at + keyword.len()..];
-            rest.find('"').map(|end| &rest[..end])
-        })
 }
 
 /// Locks a mutex, also after a panic elsewhere (the data is only a cache).
