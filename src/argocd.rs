@@ -62,7 +62,7 @@ pub const PARAMETERS: [(&str, &str, &str); 9] = [
     (
         "version",
         "string",
-        "the qspgb version this Application was written for (`0.10.0` or `v0.10.0`); generate fails when the plugin runs another",
+        "the qspgb version this Application was written for (`0.10.1` or `v0.10.1`); generate fails when the plugin runs another",
     ),
 ];
 
@@ -278,8 +278,8 @@ fn param_env(all_env: &[(String, String)]) -> Result<Request> {
     Ok(request)
 }
 
-/// Checks the parameter `version` against this binary's: `0.10.0` and `v0.10.0` both match
-/// version 0.10.0. A mismatch names both and how to pin by plugin name instead.
+/// Checks the parameter `version` against this binary's: `0.10.1` and `v0.10.1` both match
+/// version 0.10.1. A mismatch names both and how to pin by plugin name instead.
 pub fn check_version(pinned: &str, running: &str) -> Result<()> {
     if pinned.strip_prefix('v').unwrap_or(pinned) == running {
         return Ok(());
