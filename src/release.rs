@@ -136,7 +136,7 @@ pub fn check(
         let failed_there = compiling
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        engine.compiled(&[failed_here, failed_there])?;
+        Engine::compiled([failed_here, failed_there])?;
         let rendered = render_documents(scope, &mut engine, &template_inputs);
         drop(template_inputs);
         let (manifests, probes) = match rendered {

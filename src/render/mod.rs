@@ -229,7 +229,7 @@ impl Engine {
         let compiler = engine.compiler();
         let failed = compiler.run();
         drop(compiler);
-        engine.compiled(&[failed])?;
+        Engine::compiled([failed])?;
         Ok(engine)
     }
 
@@ -245,11 +245,18 @@ impl Engine {
     }
 
     /// The first failure (in compile order) the compilers reported, whichever thread met it.
-    pub fn compiled(&self, failures: &[Option<(usize, anyhow::Error)>]) -> Result<()> {
-        match failures.iter().flatten().min_by_key(|(at, _)| *at) {
-            Some((_, err)) => Err(anyhow!("{err:#}")),
+    pub fn compiled(
+        failures: impl IntoIterator<Item = Option<(usize, anyhow::Error)>>,
+    ) -> Result<()> {
+        match failures.into_iter().flatten().min_by_key(|(at, _)| *at) {
+            Some((_, err)) => Err(err),
             None => Ok(()),
         }
+    }
+
+    /// The environment, to register the render's functions: no [`Compiler`] runs by then.
+    fn env_mut(&mut self) -> &mut Environment<'static> {
+        Arc::get_mut(&mut self.env).expect("compilers are done before rendering")
     }
 
     /// Renders every non-partial template of the inputs' chart, handing each file to
@@ -351,13 +358,6 @@ impl Engine {
             }
         }
         Ok(())
-    }
-}
-
-impl Engine {
-    /// The environment, to register the render's functions: no [`Compiler`] runs by then.
-    fn env_mut(&mut self) -> &mut Environment<'static> {
-        Arc::get_mut(&mut self.env).expect("compilers are done before rendering")
     }
 }
 
