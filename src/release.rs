@@ -90,8 +90,8 @@ pub fn check(
 ) -> Result<Checked> {
     // Two cores are usual on a CI runner or an Argo CD repo-server, so the render runs as
     // a small pipeline: templates compile while values load, merge and are checked
-    // (compiling needs no values; both take about as long), and each rendered file's
-    // documents are read (parsed, classified) while the next file renders.
+    // (compiling needs no values; both take about as long), then both threads render
+    // files and read (parse, classify) each one's documents.
     std::thread::scope(|scope| -> Result<Checked> {
         let mut engine = Engine::new(files)?;
         let compiler = engine.compiler();
@@ -137,7 +137,7 @@ pub fn check(
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         Engine::compiled([failed_here, failed_there])?;
-        let rendered = render_documents(scope, &mut engine, &template_inputs);
+        let rendered = render_documents(&mut engine, &template_inputs);
         drop(template_inputs);
         let (manifests, probes) = match rendered {
             Ok(rendered) => rendered,
@@ -237,43 +237,59 @@ fn read_file(file: RenderedFile) -> Result<ReadFile> {
     Ok((documents, probes))
 }
 
-/// Renders every template and reads each file's documents while the next renders.
-fn render_documents<'scope, 'env>(
-    scope: &'scope std::thread::Scope<'scope, 'env>,
+/// Renders every template and reads each file's documents, on this thread and a helper:
+/// each takes the next file in order, renders it and reads it. The result never depends on
+/// which thread did what: files keep their place in the order, the template error reported
+/// is the first in that order (as one thread rendering in order would meet it), and a
+/// failed render stops both threads from starting another file.
+fn render_documents(
     engine: &mut Engine,
     inputs: &TemplateInputs,
 ) -> std::result::Result<(Manifests, FieldProbes), RenderFailure> {
-    let (send, receive) = std::sync::mpsc::channel::<RenderedFile>();
-    let queue = std::sync::Arc::new(std::sync::Mutex::new(receive));
-    // Reads queued files until the queue is closed and empty. Both threads run it:
-    // the helper while files are rendered, the main thread once rendering is done.
-    // Results keep their path, so that which error is reported never depends on timing.
-    let read_queued = {
-        let queue = std::sync::Arc::clone(&queue);
-        move || -> Vec<(String, Result<ReadFile>)> {
-            let mut read = Vec::new();
-            while let Ok(file) = queue.lock().unwrap_or_else(|e| e.into_inner()).recv() {
-                let path = file.path.clone();
-                read.push((path, read_file(file)));
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    engine.prepare(inputs);
+    let engine: &Engine = engine;
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    // What one thread rendered and read, by the file's place in the order.
+    type Done = Vec<(usize, Result<(String, Result<ReadFile>)>)>;
+    let work = |next: &AtomicUsize, failed: &AtomicBool| -> Done {
+        let mut done = Vec::new();
+        while !failed.load(Ordering::Relaxed) {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            if index >= engine.file_count() {
+                break;
             }
-            read
+            let result = engine.render_file(inputs, index).map(|file| {
+                let path = file.path.clone();
+                (path, read_file(file))
+            });
+            if result.is_err() {
+                failed.store(true, Ordering::Relaxed);
+            }
+            done.push((index, result));
         }
+        done
     };
-    let reading = scope.spawn(read_queued.clone());
-    let rendering = engine.render_inputs(inputs, |file| {
-        // The reader only stops early on an error, which is reported below.
-        let _ = send.send(file);
+    let mut done = std::thread::scope(|scope| {
+        let helper = scope.spawn(|| work(&next, &failed));
+        let mut done = work(&next, &failed);
+        done.extend(
+            helper
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        );
+        done
     });
-    drop(send);
-    let read = read_queued();
-    let read_by_helper = reading
-        .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-    if let Err(err) = rendering {
-        return Err(RenderFailure::Template(format!("{err:#}")));
+    done.sort_by_key(|(index, _)| *index);
+    let mut read = Vec::with_capacity(done.len());
+    for (_, result) in done {
+        match result {
+            Ok(file) => read.push(file),
+            Err(err) => return Err(RenderFailure::Template(format!("{err:#}"))),
+        }
     }
-    let mut read: Vec<(String, Result<ReadFile>)> =
-        read.into_iter().chain(read_by_helper).collect();
+    // Internal errors in the documents' order, as before (by template path).
     read.sort_by(|a, b| a.0.cmp(&b.0));
     let mut files = Vec::with_capacity(read.len());
     let mut probes = Vec::with_capacity(read.len());

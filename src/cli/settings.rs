@@ -173,6 +173,7 @@ fn render_context(input: &InputArgs, context: &ContextArgs) -> Result<RenderCont
         api_versions: crate::render::parse_api_versions(&context.api_versions)?,
         helm_exact: input.helm_exact,
         check_namespace: true,
+        tests: true,
     })
 }
 
@@ -206,8 +207,12 @@ fn render_settings(
     select: SelectArgs,
     destination: Destination,
 ) -> Result<RenderSettings> {
-    let context = render_context(&input, context)?;
+    let mut context = render_context(&input, context)?;
     let (selection, fail_if_empty) = selection(select, &context.namespace)?;
+    // What is not written need not be rendered: the test hooks only with --include-tests,
+    // or when --show-only may name one.
+    context.tests =
+        !selection.no_hooks && (selection.include_tests || !selection.show_only.is_empty());
     Ok(RenderSettings {
         input: input.into(),
         context,
@@ -359,8 +364,10 @@ impl TryFrom<ValuesArgs> for ValuesSettings {
 
     fn try_from(args: ValuesArgs) -> Result<Self> {
         let mut context = render_context(&args.input, &args.render_context)?;
-        // Values bind nothing to a namespace: no default-namespace warning.
+        // Values bind nothing to a namespace: no default-namespace warning; nor are the
+        // test hooks of interest.
         context.check_namespace = false;
+        context.tests = false;
         Ok(ValuesSettings {
             input: args.input.into(),
             context,
@@ -373,8 +380,10 @@ impl TryFrom<HooksArgs> for HooksSettings {
 
     fn try_from(args: HooksArgs) -> Result<Self> {
         let mut context = render_context(&args.input, &args.render_context)?;
-        // Without -n the hooks work in the kubeconfig's namespace, not in `default`.
+        // Without -n the hooks work in the kubeconfig's namespace, not in `default`; the
+        // targets are not in the test hooks.
         context.check_namespace = false;
+        context.tests = false;
         Ok(HooksSettings {
             input: args.input.into(),
             context,

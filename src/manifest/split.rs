@@ -76,7 +76,10 @@ pub fn read_documents(file: RenderedFile) -> Result<FileDocuments> {
     // [`crate::render::emits`]), whatever the values were.
     let kinds: Vec<&str> = kinds.iter().map(String::as_str).collect();
     match &file.emits {
-        Some(declared) => declared.check(&out.path, &kinds, file.instances)?,
+        Some(declared) => {
+            declared.check(&out.path, &kinds, file.instances)?;
+            declared.check_tests(&out.path, out.documents.iter().map(Document::is_test))?;
+        }
         None => emits::check_undeclared(&out.path, &kinds)?,
     }
     Ok(out)

@@ -19,6 +19,7 @@ fn file(path: &str, text: &str) -> RenderedFile {
         emits: Some(Emits {
             kinds,
             per_instance: false,
+            tests: false,
         }),
         instances: 2,
     }

@@ -8,11 +8,14 @@
 //! ```jinja
 //! {#- emits: ServiceAccount, Role, RoleBinding -#}
 //! {#- emits: Pod per instance -#}
+//! {#- emits: helm test NetworkPolicy -#}
 //! ```
 //!
 //! and a rendered file must be empty or be exactly that sequence of kinds, once (or, with
-//! `per instance`, at most once per enabled instance). Anything else is an internal
-//! error: nothing is printed.
+//! `per instance`, at most once per enabled instance). `helm test` declares that every
+//! document is a `helm test` hook: such templates are not rendered when the output leaves
+//! the test hooks out ([`crate::render::RenderContext::tests`]), and a document that is not
+//! one fails the render. Anything else is an internal error: nothing is printed.
 
 use anyhow::{Result, bail};
 
@@ -23,6 +26,8 @@ pub struct Emits {
     pub kinds: Vec<String>,
     /// Whether the sequence repeats once per enabled instance.
     pub per_instance: bool,
+    /// Whether every document is a `helm test` hook (`emits: helm test Pod`).
+    pub tests: bool,
 }
 
 /// The marker in a template's comment.
@@ -46,6 +51,10 @@ impl Emits {
             let comment = after[..end].trim_matches(['-', ' ', '\n', '\t']);
             if let Some(declared) = comment.strip_prefix(MARKER) {
                 let declared = declared.trim();
+                let (declared, tests) = match declared.strip_prefix("helm test ") {
+                    Some(rest) => (rest.trim(), true),
+                    None => (declared, false),
+                };
                 let (list, per_instance) = match declared.strip_suffix("per instance") {
                     Some(list) => (list.trim(), true),
                     None => (declared, false),
@@ -57,12 +66,13 @@ impl Emits {
                 };
                 if kinds.is_empty() || !kinds.iter().all(valid) {
                     bail!(
-                        "{name}: `emits:` must list kinds such as `Deployment` or `ServiceAccount, Role`, optionally followed by `per instance`"
+                        "{name}: `emits:` must list kinds such as `Deployment` or `ServiceAccount, Role`, optionally after `helm test` and followed by `per instance`"
                     );
                 }
                 return Ok(Some(Emits {
                     kinds,
                     per_instance,
+                    tests,
                 }));
             }
             rest = &after[end + 2..];
@@ -92,6 +102,20 @@ impl Emits {
                 } else {
                     String::new()
                 }
+            );
+        }
+        Ok(())
+    }
+}
+
+impl Emits {
+    /// Checks that a file declared `helm test` rendered only `helm test` hooks; `tests`
+    /// tells, for each document, whether it is one.
+    pub fn check_tests(&self, path: &str, tests: impl IntoIterator<Item = bool>) -> Result<()> {
+        if self.tests && !tests.into_iter().all(|test| test) {
+            bail!(
+                "internal error: {path} rendered a document that is not a `helm test` hook, but \
+                 its template declares `emits: helm test ...`: nothing is printed (please report this)"
             );
         }
         Ok(())
@@ -145,6 +169,23 @@ mod tests {
         assert!(one.check("p", &["ConfigMap", "ConfigMap"], 2).is_err());
         assert!(check_undeclared("p", &["Namespace"]).is_err());
         assert!(Emits::parse("{#- emits: not a kind -#}", "t").is_err());
+    }
+
+    #[test]
+    fn helm_test_declares_test_hooks_only() {
+        let tests = Emits::parse("{#- emits: helm test Pod per instance -#}", "t")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (tests.kinds.clone(), tests.per_instance, tests.tests),
+            (vec!["Pod".to_string()], true, true)
+        );
+        assert!(tests.check_tests("p", [true, true]).is_ok());
+        assert!(tests.check_tests("p", [true, false]).is_err());
+        let plain = Emits::parse("{#- emits: Pod -#}", "t").unwrap().unwrap();
+        assert!(!plain.tests);
+        assert!(plain.check_tests("p", [false]).is_ok());
+        assert!(Emits::parse("{#- emits: helm test -#}", "t").is_err());
     }
 
     // The examples of the items' documentation, from when the module was public.

@@ -55,6 +55,11 @@ pub struct RenderContext {
     /// applied (`render`, `lint`, `diff`, `argocd generate`), not for `values` or `hooks`,
     /// which render only to read the values or the targets.
     pub check_namespace: bool,
+    /// Render the `helm test` templates (declared `emits: helm test ...`, see [`emits`]):
+    /// set unless the command writes a selection that leaves the test hooks out (`render`
+    /// and `diff` without --include-tests or --show-only, `argocd generate`, `hooks`,
+    /// `values`). The test Pods are more text than everything else a default render writes.
+    pub tests: bool,
 }
 
 impl Default for RenderContext {
@@ -68,6 +73,7 @@ impl Default for RenderContext {
             api_versions: Vec::new(),
             helm_exact: false,
             check_namespace: false,
+            tests: true,
         }
     }
 }
@@ -102,6 +108,8 @@ struct Scope<'a> {
 /// compiled template, so [`crate::release`] builds it while the templates compile.
 pub struct TemplateInputs<'a> {
     scopes: Vec<Scope<'a>>,
+    /// [`RenderContext::tests`].
+    tests: bool,
     release: JValue,
     capabilities: JValue,
     helm_exact: bool,
@@ -134,7 +142,7 @@ impl<'a> TemplateInputs<'a> {
                 dep_values,
             ));
         }
-        let scopes = charts
+        let scopes: Vec<Scope> = charts
             .into_iter()
             .map(|(base_path, chart, values)| {
                 let renderable: Vec<&TemplateFile> = chart
@@ -160,6 +168,7 @@ impl<'a> TemplateInputs<'a> {
             .collect();
         TemplateInputs {
             scopes,
+            tests: ctx.tests,
             release: release_object(ctx),
             capabilities: capabilities_object(ctx),
             helm_exact: ctx.helm_exact,
@@ -180,6 +189,14 @@ pub struct Engine {
     /// The chart directory (`--chart DIR`), so that errors name template files by their
     /// path on disk; `None` for the embedded chart.
     dir: Option<std::path::PathBuf>,
+    /// A file's text, once rendered, by Helm path: `include` for a checksum and the file's
+    /// own document are the same text (see `functions::include`), and the large files
+    /// (pgbouncer.ini, the userlist) are the ones included. Whichever renders a file first,
+    /// its own job or an `include`, leaves it here for the other.
+    rendered_texts: Arc<Mutex<HashMap<String, String>>>,
+    /// The files [`Engine::prepare`] chose to render, in Helm's order: (scope, index in
+    /// its `renderable`).
+    files: Vec<(usize, usize)>,
 }
 
 impl Engine {
@@ -191,7 +208,8 @@ impl Engine {
     /// file below `templates/`, so that a syntax error anywhere fails the render as Helm's
     /// parse of every template does. For the embedded chart, whose templates the tests
     /// compile in full, every template but its data files (the dashboard JSON, read by the
-    /// `include` function only when the dashboard is enabled).
+    /// `include` function only when the dashboard is enabled) and the bodies of its optional
+    /// templates (see [`is_optional_body`]).
     pub fn new(files: &ChartFiles) -> Result<Engine> {
         let mut env = new_environment();
         let dir = files.dir().map(std::path::Path::to_path_buf);
@@ -203,7 +221,9 @@ impl Engine {
         }
         let mut ahead: Vec<String> = sources
             .keys()
-            .filter(|path| !(files.is_embedded() && path.ends_with(".json")))
+            .filter(|path| {
+                !(files.is_embedded() && (path.ends_with(".json") || is_optional_body(path)))
+            })
             .cloned()
             .collect();
         // Partials first: every template that renders imports one.
@@ -219,6 +239,8 @@ impl Engine {
             ahead: ahead.into(),
             emits,
             dir,
+            rendered_texts: Arc::default(),
+            files: Vec::new(),
         })
     }
 
@@ -259,71 +281,95 @@ impl Engine {
         Arc::get_mut(&mut self.env).expect("compilers are done before rendering")
     }
 
-    /// Renders every non-partial template of the inputs' chart, handing each file to
-    /// `on_file` as soon as it is rendered (in no particular order), so its documents can
-    /// be read meanwhile.
-    pub fn render_inputs(
-        &mut self,
-        inputs: &TemplateInputs,
-        mut on_file: impl FnMut(RenderedFile),
-    ) -> Result<()> {
-        let scopes = &inputs.scopes;
-
+    /// Chooses the files to render (every template that renders, but the `helm test`
+    /// ones when [`RenderContext::tests`] is off) and registers what rendering `inputs`
+    /// needs (the `include` function that maps Helm's paths onto the compiled templates,
+    /// `--helm-exact`): once, before [`Engine::render_file`], when no [`Compiler`] runs
+    /// any more.
+    pub fn prepare(&mut self, inputs: &TemplateInputs) {
+        self.files = inputs
+            .scopes
+            .iter()
+            .enumerate()
+            .filter(|(_, scope)| scope.objects.is_some())
+            .flat_map(|(at, scope)| {
+                scope
+                    .renderable
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, template)| {
+                        inputs.tests || {
+                            let compiled =
+                                format!("{}/{}", scope.chart.template_dir, template.name);
+                            !self
+                                .emits
+                                .get(&compiled)
+                                .is_some_and(|e| e.as_ref().is_some_and(|e| e.tests))
+                        }
+                    })
+                    .map(move |(file, _)| (at, file))
+            })
+            .collect();
         // Templates are compiled under their file paths; Helm's paths (`include`,
         // `.Template.BasePath`) name an alias, so map one onto the other.
-        let scope_paths: Arc<Vec<(String, String)>> = Arc::new(
-            scopes
-                .iter()
-                .map(|s| (s.base_path.clone(), s.chart.template_dir.clone()))
-                .collect(),
-        );
-        // A file's text, once rendered, by Helm path: `include` for a checksum and the
-        // file's own document are the same text (see `functions::include`), and the
-        // large files (pgbouncer.ini, the userlist) are the ones included.
-        let rendered_texts: Arc<Mutex<HashMap<String, String>>> = Arc::default();
-        {
-            let scope_paths = Arc::clone(&scope_paths);
-            let rendered_texts = Arc::clone(&rendered_texts);
-            self.env_mut()
-                .add_function("include", move |state: &State, name: &str| {
-                    let Some((base, dir, rest)) = scope_paths.iter().find_map(|(base, dir)| {
-                        let rest = name.strip_prefix(base.as_str())?.strip_prefix('/')?;
-                        Some((base, dir, rest))
-                    }) else {
-                        return functions::include(
-                            state,
-                            name,
-                            minijinja::context! { Name => name },
-                        );
-                    };
-                    // Reuse only within one chart: another chart's file would see other values.
-                    let same_chart = state
-                        .lookup("Template")
-                        .and_then(|t| t.get_attr("BasePath").ok())
-                        .is_some_and(|b| b.as_str() == Some(base.as_str()));
-                    if same_chart && let Some(text) = lock(&rendered_texts).get(name) {
-                        return Ok(text.clone());
-                    }
-                    let template = minijinja::context! { Name => name, BasePath => base };
-                    let text = functions::include(state, &format!("{dir}/{rest}"), template)?;
-                    if same_chart {
-                        lock(&rendered_texts).insert(name.to_string(), text.clone());
-                    }
-                    Ok(text)
-                });
-        }
-
+        let scope_paths: Vec<(String, String)> = inputs
+            .scopes
+            .iter()
+            .map(|s| (s.base_path.clone(), s.chart.template_dir.clone()))
+            .collect();
+        lock(&self.rendered_texts).clear();
+        let rendered_texts = Arc::clone(&self.rendered_texts);
+        self.env_mut()
+            .add_function("include", move |state: &State, name: &str| {
+                let Some((base, dir, rest)) = scope_paths.iter().find_map(|(base, dir)| {
+                    let rest = name.strip_prefix(base.as_str())?.strip_prefix('/')?;
+                    Some((base, dir, rest))
+                }) else {
+                    return functions::include(state, name, minijinja::context! { Name => name });
+                };
+                // Reuse only within one chart: another chart's file would see other values.
+                let same_chart = state
+                    .lookup("Template")
+                    .and_then(|t| t.get_attr("BasePath").ok())
+                    .is_some_and(|b| b.as_str() == Some(base.as_str()));
+                if same_chart && let Some(text) = lock(&rendered_texts).get(name) {
+                    return Ok(text.clone());
+                }
+                let template = minijinja::context! { Name => name, BasePath => base };
+                let text = functions::include(state, &format!("{dir}/{rest}"), template)?;
+                if same_chart {
+                    lock(&rendered_texts).insert(name.to_string(), text.clone());
+                }
+                Ok(text)
+            });
         self.env_mut().add_global(
             functions::HELM_EXACT_GLOBAL,
             JValue::from(inputs.helm_exact),
         );
-        let instances = scopes.len() - 1;
-        for scope in scopes {
-            let Some((chart_object, values)) = &scope.objects else {
-                continue;
-            };
-            for template in &scope.renderable {
-                let path = format!("{}/{}", scope.base_path, template.name);
+    }
+
+    /// How many files [`Engine::prepare`] chose ([`Engine::render_file`] takes 0 to this).
+    pub fn file_count(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Renders file `index` (see [`Engine::file_count`]) of `inputs`, after
+    /// [`Engine::prepare`]. Any number of threads may render files at once: each file sees
+    /// only its own chart's values, so the text never depends on which thread or order.
+    pub fn render_file(&self, inputs: &TemplateInputs, index: usize) -> Result<RenderedFile> {
+        let (at, file) = self.files[index];
+        let scope = &inputs.scopes[at];
+        let (chart_object, values) = scope
+            .objects
+            .as_ref()
+            .expect("only scopes with objects have files");
+        let template = scope.renderable[file];
+        let path = format!("{}/{}", scope.base_path, template.name);
+        let compiled_name = format!("{}/{}", scope.chart.template_dir, template.name);
+        let cached = lock(&self.rendered_texts).get(&path).cloned();
+        let text = match cached {
+            Some(text) => text,
+            None => {
                 let context = minijinja::context! {
                     Values => values.clone(),
                     Release => inputs.release.clone(),
@@ -331,31 +377,37 @@ impl Engine {
                     Capabilities => inputs.capabilities.clone(),
                     Template => minijinja::context! { Name => path.clone(), BasePath => scope.base_path.clone() },
                 };
-                let compiled_name = format!("{}/{}", scope.chart.template_dir, template.name);
-                let cached = lock(&rendered_texts).remove(&path);
-                let text = match cached {
-                    Some(text) => text,
-                    None => {
-                        let text = self
-                            .env
-                            .get_template(&compiled_name)
-                            .and_then(|t| t.render(context))
-                            .map_err(|e| {
-                                let why = describe_error_in(&e, self.dir.as_deref());
-                                anyhow!("rendering {path}: {why}")
-                            })?;
-                        lock(&rendered_texts).insert(path.clone(), text.clone());
-                        text
-                    }
-                };
-                let emits = self.emits.get(&compiled_name).cloned().flatten();
-                on_file(RenderedFile {
-                    path,
-                    text,
-                    emits,
-                    instances,
-                });
+                let text = self
+                    .env
+                    .get_template(&compiled_name)
+                    .and_then(|t| t.render(context))
+                    .map_err(|e| {
+                        let why = describe_error_in(&e, self.dir.as_deref());
+                        anyhow!("rendering {path}: {why}")
+                    })?;
+                lock(&self.rendered_texts).insert(path.clone(), text.clone());
+                text
             }
+        };
+        Ok(RenderedFile {
+            path,
+            text,
+            emits: self.emits.get(&compiled_name).cloned().flatten(),
+            instances: inputs.scopes.len() - 1,
+        })
+    }
+
+    /// Renders every file of `inputs` on this thread, in order, stopping at the first
+    /// error (tests; [`crate::release`] renders on two threads).
+    #[cfg(test)]
+    pub fn render_inputs(
+        &mut self,
+        inputs: &TemplateInputs,
+        mut on_file: impl FnMut(RenderedFile),
+    ) -> Result<()> {
+        self.prepare(inputs);
+        for index in 0..self.file_count() {
+            on_file(self.render_file(inputs, index)?);
         }
         Ok(())
     }
@@ -399,6 +451,17 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// template whose path ends so, in any folder.
 fn is_notes(template: &TemplateFile) -> bool {
     template.name.ends_with("NOTES.txt")
+}
+
+/// Whether a template file is the body of an optional template: a partial named
+/// `_<template>.body.tpl`, which its template (`<template>.yaml`) includes inside its gate
+/// (`{% if networkPolicy.enabled %}{% include "_networkpolicy.body.tpl" %}{% endif %}`).
+/// A default render leaves most optional templates closed, and compiling their bodies would
+/// cost more than rendering everything else; they compile when first included.
+fn is_optional_body(path: &str) -> bool {
+    path.rsplit('/')
+        .next()
+        .is_some_and(|name| name.starts_with('_') && name.ends_with(".body.tpl"))
 }
 
 /// `import "_helpers.tpl"` means the file beside the importing template; a name with a

@@ -64,6 +64,7 @@ fn templates_see_helms_objects() {
         api_versions: vec!["monitoring.coreos.com/v1".into()],
         helm_exact: false,
         check_namespace: false,
+        tests: true,
     };
     let out = render(
         "{{ Release.Name }} {{ Release.Namespace }} {{ Release.IsInstall }} {{ Release.IsUpgrade }} \

@@ -9,7 +9,9 @@
 //!
 //! - when `lint` reports an error, every other command exits non-zero (1; `diff` 2, as
 //!   diff(1) does for trouble), prints nothing on stdout, and prints exactly `lint`'s
-//!   `error:` and `warning:` lines (hooks contact no cluster);
+//!   `error:` and `warning:` lines (hooks contact no cluster), but those about the `helm
+//!   test` hooks: only `lint` and `render --include-tests`, which writes them, check those
+//!   (and `render --include-tests` prints exactly `lint`'s lines);
 //! - when `lint` reports only warnings, `render` and `values` exit 0 and print the same
 //!   warnings on stderr;
 //! - with `--helm-exact`, `lint` and `render` agree again, and what was an error about
@@ -150,6 +152,16 @@ fn findings(out: &Output) -> Vec<String> {
         .collect()
 }
 
+/// `lint`'s lines without those about the `helm test` hooks (the chart's
+/// `templates/tests/`), which the commands check only when they write them.
+fn without_test_hooks(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .filter(|l| !l.contains("/templates/tests/"))
+        .cloned()
+        .collect()
+}
+
 fn has_error(lines: &[String]) -> bool {
     lines.iter().any(|l| l.starts_with("error: "))
 }
@@ -177,6 +189,22 @@ fn lint_and_every_command_agree() {
             ("ARGOCD_APP_NAMESPACE", "default"),
             ("ARGOCD_ENV_QSPGB_VALUES", "values.yaml"),
         ];
+        let with_tests = run(
+            dir,
+            &["render", "rel", "--include-tests", "-f", "values.yaml"],
+            &[],
+        );
+        if findings(&with_tests) != expected
+            || with_tests.status.success() == lint_fails
+            || (lint_fails && !with_tests.stdout.is_empty())
+        {
+            problems.push(format!(
+                "{name}: render --include-tests exit {:?}, findings {:?}; lint's: {expected:?}",
+                with_tests.status.code(),
+                findings(&with_tests)
+            ));
+        }
+        let written = without_test_hooks(&expected);
         let runs: Vec<(&str, Output, i32)> = vec![
             (
                 "render",
@@ -216,11 +244,11 @@ fn lint_and_every_command_agree() {
                 1,
             ),
         ];
-        if lint_fails {
+        if has_error(&written) {
             failing += 1;
             for (command, out, code) in &runs {
                 let found = findings(out);
-                if out.status.code() != Some(*code) || !out.stdout.is_empty() || found != expected {
+                if out.status.code() != Some(*code) || !out.stdout.is_empty() || found != written {
                     problems.push(format!(
                         "{name}: {command} exit {:?}, {} bytes on stdout, findings {found:?}; lint's: {expected:?}",
                         out.status.code(),
@@ -229,13 +257,13 @@ fn lint_and_every_command_agree() {
                 }
             }
         } else {
-            if !expected.is_empty() {
+            if !written.is_empty() {
                 warning_only += 1;
             }
             for (command, out, _) in &runs[..2] {
-                if out.status.code() != Some(0) || findings(out) != expected {
+                if out.status.code() != Some(0) || findings(out) != written {
                     problems.push(format!(
-                        "{name}: {command} exit {:?}, findings {:?}; lint's: {expected:?}",
+                        "{name}: {command} exit {:?}, findings {:?}; lint's: {written:?}",
                         out.status.code(),
                         findings(out)
                     ));
@@ -253,7 +281,7 @@ fn lint_and_every_command_agree() {
             &["render", "rel", "--helm-exact", "-f", "values.yaml"],
             &[],
         );
-        let exact = findings(&lint_exact);
+        let exact = without_test_hooks(&findings(&lint_exact));
         if findings(&render_exact) != exact
             || render_exact.status.success() == has_error(&exact)
             || (has_error(&exact) && !render_exact.stdout.is_empty())
@@ -269,7 +297,7 @@ fn lint_and_every_command_agree() {
         }
     }
     eprintln!(
-        "lint agrees: {} values files x 6 commands (+ lint and render with --helm-exact): {failing} fail everywhere, {warning_only} warn only, {relaxed} pass with --helm-exact",
+        "lint agrees: {} values files x 7 commands (+ lint and render with --helm-exact): {failing} fail everywhere, {warning_only} warn only, {relaxed} pass with --helm-exact",
         cases.len()
     );
     assert!(
